@@ -1,0 +1,93 @@
+package io.github.smtpkit;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * Receives what a session does, for audit logs, metrics and tracing. Every method does nothing by
+ * default, so a listener overrides only what it needs.
+ *
+ * <p>It carries smtplib's two audit events: {@code smtplib.connect} is
+ * {@link #connectStart(SmtpEndpoint)}, and {@code smtplib.send} is
+ * {@link #commandSent(SmtpEndpoint, String, String)} for command lines and
+ * {@link #messageDataSent(SmtpEndpoint, long)} for message data (its size only: message
+ * content never reaches a listener).
+ *
+ * <p>The contract:
+ * <ul>
+ * <li>Methods are called on the thread that drives the session, in order, and should return
+ * quickly: they sit on the send path.</li>
+ * <li>A listener must not throw. If it does anyway, the exception is logged and ignored: a
+ * listener never breaks a session.</li>
+ * <li>No credential reaches a listener: the payload of {@code AUTH} and every line sent during an
+ * AUTH exchange arrive as {@code <redacted>}.</li>
+ * <li>A listener must not call back into the session that notifies it.</li>
+ * </ul>
+ */
+public interface SmtpEventListener {
+
+	/** A listener that ignores everything. */
+	SmtpEventListener NONE = new SmtpEventListener() {
+	};
+
+	/** The verb reported for the reply that follows the message data (after {@code DATA}'s 354). */
+	String END_OF_DATA = "END-OF-DATA";
+
+	/** A connection is about to be opened (smtplib's {@code smtplib.connect} audit event). */
+	default void connectStart(SmtpEndpoint endpoint) {
+	}
+
+	/** The connection is open (and for implicit TLS, encrypted) and the server greeted. */
+	default void connectEnd(SmtpEndpoint endpoint, SmtpReply greeting, Duration duration) {
+	}
+
+	/** Opening the connection, its TLS handshake or reading the greeting failed. */
+	default void connectFailed(SmtpEndpoint endpoint, IOException failure, Duration duration) {
+	}
+
+	/**
+	 * A command line was written (smtplib's {@code smtplib.send} audit event for commands).
+	 * @param verb the command's verb in upper case, such as {@code MAIL}
+	 * @param line the line without its CRLF, with any AUTH payload replaced by {@code <redacted>}
+	 */
+	default void commandSent(SmtpEndpoint endpoint, String verb, String line) {
+	}
+
+	/**
+	 * The reply to a command arrived.
+	 * @param verb the verb of the command it answers, or {@link #END_OF_DATA} for the reply after
+	 * the message data
+	 * @param duration from writing the command to reading the whole reply
+	 */
+	default void replyReceived(SmtpEndpoint endpoint, String verb, SmtpReply reply, Duration duration) {
+	}
+
+	/**
+	 * The message data and its terminating {@code .} were written (smtplib's {@code smtplib.send}
+	 * audit event for the message, without its content).
+	 * @param bytes the number of bytes written, dot-stuffing and terminator included
+	 */
+	default void messageDataSent(SmtpEndpoint endpoint, long bytes) {
+	}
+
+	/** A TLS handshake (STARTTLS or implicit TLS) succeeded. */
+	default void tlsEstablished(SmtpEndpoint endpoint, String protocol, String cipherSuite, Duration duration) {
+	}
+
+	/** A TLS handshake failed, for example because the certificate could not be verified. */
+	default void tlsFailed(SmtpEndpoint endpoint, IOException failure) {
+	}
+
+	/** The server accepted the credentials with this mechanism. */
+	default void authSucceeded(SmtpEndpoint endpoint, String mechanism) {
+	}
+
+	/** The server refused the credentials with this mechanism. */
+	default void authFailed(SmtpEndpoint endpoint, String mechanism, SmtpReply reply) {
+	}
+
+	/** The session's connection was closed, after QUIT or not. */
+	default void connectionClosed(SmtpEndpoint endpoint) {
+	}
+
+}

@@ -1,0 +1,1546 @@
+package io.github.smtpkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
+
+import io.github.smtpkit.auth.AuthMechanism;
+import io.github.smtpkit.auth.SmtpAuthenticator;
+import io.github.smtpkit.internal.Addresses;
+import io.github.smtpkit.internal.CommandLines;
+import io.github.smtpkit.internal.DebugLog;
+import io.github.smtpkit.internal.DotStuffingOutputStream;
+import io.github.smtpkit.internal.Durations;
+import io.github.smtpkit.internal.MessageText;
+import io.github.smtpkit.internal.MimeMessages;
+import io.github.smtpkit.internal.ReplyReader;
+import io.github.smtpkit.internal.SmtpConnection;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * One connection's SMTP, SMTP-over-TLS or LMTP dialogue: the port of Python's
+ * {@code smtplib.SMTP}, {@code SMTP_SSL} and {@code LMTP}, with smtplib's methods in camelCase.
+ *
+ * <pre>{@code
+ * try (SmtpSession smtp = SmtpSession.smtp().host("mail.example.com").port(587).connect()) {
+ *     smtp.starttls();
+ *     smtp.login("me", secret);
+ *     Map<String, SmtpReply> refused = smtp.sendmail("me@example.com", List.of("you@example.org"), message);
+ * }
+ * }</pre>
+ *
+ * <p>Sessions are made by {@link #smtp()}, {@link #smtps()} and {@link #lmtp()} (or
+ * {@link #builder(SmtpProtocol)}): the builder's {@code connect()} is smtplib's constructor with a
+ * host, its {@code build()} the constructor without one. {@link #close()} is smtplib's {@code with}
+ * exit: QUIT, then the socket is released whatever happens; {@link #disconnect()} is smtplib's
+ * {@code close()}, which drops the connection without QUIT.
+ *
+ * <p>Where smtpkit deliberately differs from CPython:
+ * <ul>
+ * <li>Timeouts are finite ({@link #DEFAULT_TIMEOUT}) and bound every read and write.</li>
+ * <li>TLS verifies the certificate chain and the host name by default (see {@link SmtpTls}).</li>
+ * <li>Credentials are not sent in clear text to a server that is not on this machine unless
+ * {@link Builder#allowCleartextAuth(boolean)} says so.</li>
+ * <li>LMTP reads one reply per accepted recipient after the message ({@link #dataReplies()}).</li>
+ * <li>{@link #connect()} raises {@link SmtpConnectException} for a greeting other than 220 (smtplib
+ * raises it only from the constructor).</li>
+ * <li>Debug output and events show AUTH payloads as {@code <redacted>}.</li>
+ * <li>Command verbs go out in upper case ({@code MAIL FROM:}); smtplib sends most in lower case.</li>
+ * </ul>
+ *
+ * <p>A session is not thread-safe: use it from one thread at a time, or use {@link SmtpClient}.
+ */
+public final class SmtpSession implements AutoCloseable {
+
+	/** The timeout for connecting and for each read and write when none is configured. */
+	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+	/** The longest reply line accepted, in bytes with its CRLF (smtplib's {@code _MAXLINE}). */
+	public static final int MAX_LINE_LENGTH = 8192;
+
+	/** The most server challenges one AUTH exchange may take (smtplib's {@code _MAXCHALLENGE}). */
+	public static final int MAX_AUTH_CHALLENGES = 5;
+
+	/** The mechanisms {@link #login(String, String)} tries, in smtplib's order. */
+	public static final List<AuthMechanism> DEFAULT_AUTH_MECHANISMS = List.of(AuthMechanism.CRAM_MD5,
+			AuthMechanism.PLAIN, AuthMechanism.LOGIN);
+
+	private static final System.Logger LOGGER = System.getLogger(SmtpSession.class.getName());
+
+	private static final String REDACTED = "<redacted>";
+
+	private static final String CRLF = "\r\n";
+
+	private final SmtpProtocol protocol;
+
+	private final String defaultHost;
+
+	private final int defaultPort;
+
+	private final String localHostname;
+
+	private final Duration timeout;
+
+	private final Duration connectTimeout;
+
+	private final SSLContext sslContext;
+
+	private final boolean hostnameVerification;
+
+	private final boolean allowCleartextAuth;
+
+	private final SmtpEventListener listener;
+
+	private final DebugLog debug;
+
+	private InetSocketAddress sourceAddress;
+
+	// The state of the current connection, all reset by disconnect().
+
+	private SmtpConnection connection;
+
+	private ReplyReader reader;
+
+	private OutputStream output;
+
+	private SmtpEndpoint endpoint;
+
+	private Charset commandEncoding = StandardCharsets.US_ASCII;
+
+	private String heloResp;
+
+	private String ehloResp;
+
+	private boolean doesEsmtp;
+
+	private EsmtpFeatures esmtpFeatures = EsmtpFeatures.none();
+
+	/** Recipients accepted since the last MAIL: LMTP answers once for each after the data. */
+	private final List<String> acceptedRecipients = new ArrayList<>();
+
+	private Map<String, SmtpReply> dataReplies = Map.of();
+
+	/** The verb of the command awaiting its reply, and when it was written, for events. */
+	private String pendingVerb;
+
+	private long pendingSince;
+
+	private SmtpSession(Builder builder) {
+		this.protocol = builder.protocol;
+		this.defaultHost = (builder.unixSocket != null) ? builder.unixSocket.toString() : builder.host;
+		this.defaultPort = builder.port;
+		this.localHostname = builder.localHostname;
+		this.timeout = builder.timeout;
+		this.connectTimeout = (builder.connectTimeout != null) ? builder.connectTimeout : builder.timeout;
+		this.sslContext = builder.sslContext;
+		this.hostnameVerification = builder.hostnameVerification;
+		this.allowCleartextAuth = builder.allowCleartextAuth;
+		this.listener = builder.listener;
+		this.debug = new DebugLog(builder.debugOutput, builder.clock, builder.debugLevel);
+		this.sourceAddress = builder.sourceAddress;
+	}
+
+	/** A builder for an SMTP session (smtplib's {@code SMTP}): port 25, STARTTLS on request. */
+	public static Builder smtp() {
+		return new Builder(SmtpProtocol.SMTP);
+	}
+
+	/** A builder for SMTP over implicit TLS (smtplib's {@code SMTP_SSL}): port 465. */
+	public static Builder smtps() {
+		return new Builder(SmtpProtocol.SMTPS);
+	}
+
+	/**
+	 * A builder for an LMTP session (smtplib's {@code LMTP}): port 2003, or a unix-domain socket
+	 * given as {@link Builder#unixSocket(Path)} or as a host that is an absolute path.
+	 */
+	public static Builder lmtp() {
+		return new Builder(SmtpProtocol.LMTP);
+	}
+
+	/** A builder for a session speaking this protocol. */
+	public static Builder builder(SmtpProtocol protocol) {
+		return new Builder(Objects.requireNonNull(protocol, "protocol"));
+	}
+
+	// ---------------------------------------------------------------- connecting
+
+	/**
+	 * Connects to the host and port the builder was given (smtplib's default is {@code localhost}
+	 * and the protocol's port) and reads the greeting.
+	 * @return the greeting, a 220 reply
+	 * @throws SmtpConnectException if the greeting is not 220; the connection is closed
+	 * @throws SmtpTimeoutException if connecting or the greeting took longer than the timeouts
+	 * @throws IOException if connecting failed, with a message naming the server
+	 */
+	public SmtpReply connect() throws IOException {
+		return connect((this.defaultHost != null) ? this.defaultHost : "localhost", this.defaultPort);
+	}
+
+	/**
+	 * Connects to a host; as in smtplib, {@code "host:port"} names the port too, and for LMTP an
+	 * absolute path names a unix-domain socket.
+	 * @see #connect(String, int)
+	 */
+	public SmtpReply connect(String host) throws IOException {
+		return connect(host, 0);
+	}
+
+	/**
+	 * Connects and reads the greeting.
+	 * @param host the host name or address; with {@code port} 0 a {@code :port} suffix is honoured
+	 * (a host with several colons is an IPv6 address and has none); for LMTP an absolute path is a
+	 * unix-domain socket
+	 * @param port the port, or 0 for the suffix or else the protocol's default
+	 * @return the greeting, a 220 reply
+	 * @throws IllegalArgumentException if the port suffix is not a number or a port is out of range
+	 * @throws IllegalStateException if this session is connected already
+	 * @throws SmtpConnectException if the greeting is not 220; the connection is closed
+	 * @throws IOException if connecting failed, with a message naming the server
+	 */
+	public SmtpReply connect(String host, int port) throws IOException {
+		Objects.requireNonNull(host, "host");
+		if (isConnected()) {
+			throw new IllegalStateException("Already connected to " + this.endpoint + ": close() it first");
+		}
+		SmtpEndpoint target = endpointFor(host, port);
+		this.endpoint = target;
+		this.debug.print("connect: to", target + ((this.sourceAddress != null) ? " from " + this.sourceAddress : ""));
+		notifyListener((l) -> l.connectStart(target));
+		long started = System.nanoTime();
+		SmtpReply greeting;
+		try {
+			this.connection = SmtpConnection.open(target, this.sourceAddress, this.connectTimeout, this.timeout);
+			useConnectionStreams();
+			if (this.protocol.isImplicitTls()) {
+				handshake(configuredSslContext());
+			}
+			greeting = readReply(null);
+		}
+		catch (IOException ex) {
+			disconnect();
+			notifyListener((l) -> l.connectFailed(target, ex, elapsedSince(started)));
+			throw ex;
+		}
+		this.debug.print("connect:", DebugLog.repr(greeting.message()));
+		if (greeting.code() != 220) {
+			SmtpConnectException refused = new SmtpConnectException(greeting.code(), greeting.message());
+			disconnect();
+			notifyListener((l) -> l.connectFailed(target, refused, elapsedSince(started)));
+			throw refused;
+		}
+		notifyListener((l) -> l.connectEnd(target, greeting, elapsedSince(started)));
+		return greeting;
+	}
+
+	/**
+	 * Connects from this local address: smtplib's {@code connect(host, port, source_address)}. The
+	 * address is kept for later connections.
+	 */
+	public SmtpReply connect(String host, int port, InetSocketAddress sourceAddress) throws IOException {
+		this.sourceAddress = sourceAddress;
+		return connect(host, port);
+	}
+
+	private SmtpEndpoint endpointFor(String host, int port) {
+		if (port < 0 || port > 65535) {
+			throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port);
+		}
+		if (this.protocol == SmtpProtocol.LMTP && host.startsWith("/")) {
+			return SmtpEndpoint.unix(this.protocol, Path.of(host));
+		}
+		String name = host;
+		int number = port;
+		// As smtplib: "host:port" only when there is exactly one colon (else it is IPv6).
+		if (number == 0 && host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
+			int colon = host.lastIndexOf(':');
+			name = host.substring(0, colon);
+			String suffix = host.substring(colon + 1);
+			try {
+				number = Integer.parseInt(suffix.strip());
+			}
+			catch (NumberFormatException ex) {
+				throw new IllegalArgumentException("nonnumeric port '" + suffix + "' in host '" + host + "'");
+			}
+			if (number < 0 || number > 65535) {
+				throw new IllegalArgumentException("port must be between 0 and 65535, but was " + number
+						+ " in host '" + host + "'");
+			}
+		}
+		return SmtpEndpoint.tcp(this.protocol, name, (number != 0) ? number : this.protocol.defaultPort());
+	}
+
+	private void useConnectionStreams() {
+		this.reader = new ReplyReader(this.connection.input());
+		this.output = this.connection.output();
+	}
+
+	private SSLContext configuredSslContext() {
+		return (this.sslContext != null) ? this.sslContext : SmtpTls.defaultContext();
+	}
+
+	private SSLSession handshake(SSLContext context) throws IOException {
+		SmtpEndpoint target = this.endpoint;
+		long started = System.nanoTime();
+		SSLSession session;
+		try {
+			session = this.connection.startTls(context, this.hostnameVerification);
+		}
+		catch (SocketTimeoutException ex) {
+			SmtpTimeoutException timedOut = new SmtpTimeoutException("Timed out after "
+					+ Durations.describe(this.timeout) + " in the TLS handshake with " + target, ex);
+			notifyListener((l) -> l.tlsFailed(target, timedOut));
+			throw timedOut;
+		}
+		catch (SSLException ex) {
+			SSLHandshakeException failed = new SSLHandshakeException("TLS handshake with " + target + " failed: "
+					+ ex.getMessage());
+			failed.initCause(ex);
+			notifyListener((l) -> l.tlsFailed(target, failed));
+			throw failed;
+		}
+		useConnectionStreams();
+		this.debug.print("tls:", session.getProtocol() + " " + session.getCipherSuite());
+		notifyListener((l) -> l.tlsEstablished(target, session.getProtocol(), session.getCipherSuite(),
+				elapsedSince(started)));
+		return session;
+	}
+
+	// ---------------------------------------------------------------- the wire
+
+	/**
+	 * Sends a string as it is, encoded as commands are (ASCII, or UTF-8 after an SMTPUTF8
+	 * {@code MAIL}): smtplib's {@code send}. Prefer {@link #putcmd} and {@link #docmd}, which check
+	 * for line breaks.
+	 * @throws SmtpServerDisconnectedException if not connected or the write failed
+	 */
+	public void send(String text) throws SmtpException {
+		write(encodeCommand(text), CommandLines.verbOf(text), text);
+	}
+
+	/**
+	 * Sends a command line: {@code cmd}, a space and {@code args} (no space when {@code args} is
+	 * empty), then CRLF. smtplib's {@code putcmd}.
+	 * @throws IllegalArgumentException if the line contains CR or LF; nothing is sent
+	 */
+	public void putcmd(String cmd, String args) throws SmtpException {
+		String line = args.isEmpty() ? cmd : cmd + " " + args;
+		CommandLines.requireSingleLine("command and arguments", line);
+		writeCommand(line, line);
+	}
+
+	/** {@link #putcmd(String, String)} without arguments. */
+	public void putcmd(String cmd) throws SmtpException {
+		putcmd(cmd, "");
+	}
+
+	/**
+	 * Reads the next reply: smtplib's {@code getreply}. Multi-line replies come joined with
+	 * {@code "\n"}; a code that is not a number gives {@code -1} (and no further line is read).
+	 * @throws SmtpServerDisconnectedException at end of stream or on a read error; the session is
+	 * closed
+	 * @throws SmtpTimeoutException when no reply came within the timeout; the session is closed
+	 * @throws SmtpResponseException {@code (500, "Line too long.")} for a line over
+	 * {@link #MAX_LINE_LENGTH} bytes; the session is closed
+	 */
+	public SmtpReply getreply() throws SmtpException {
+		return readReply(this.pendingVerb);
+	}
+
+	/** Sends a command and reads its reply: smtplib's {@code docmd}. */
+	public SmtpReply docmd(String cmd, String args) throws SmtpException {
+		putcmd(cmd, args);
+		return getreply();
+	}
+
+	/** {@link #docmd(String, String)} without arguments. */
+	public SmtpReply docmd(String cmd) throws SmtpException {
+		return docmd(cmd, "");
+	}
+
+	private void writeCommand(String line, String shownLine) throws SmtpException {
+		write(encodeCommand(line + CRLF), CommandLines.verbOf(line), shownLine);
+	}
+
+	private void write(byte[] bytes, String verb, String shownText) throws SmtpException {
+		this.debug.print("send:", DebugLog.repr(shownText.endsWith(CRLF) ? shownText : shownText + CRLF));
+		requireConnected();
+		this.pendingVerb = verb;
+		this.pendingSince = System.nanoTime();
+		try {
+			this.output.write(bytes);
+			this.output.flush();
+		}
+		catch (IOException ex) {
+			throw writeFailure(ex);
+		}
+		SmtpEndpoint target = this.endpoint;
+		String shownLine = shownText.endsWith(CRLF) ? shownText.substring(0, shownText.length() - 2) : shownText;
+		notifyListener((l) -> l.commandSent(target, verb, shownLine));
+	}
+
+	private SmtpException writeFailure(IOException ex) {
+		SmtpEndpoint target = this.endpoint;
+		disconnect();
+		if (ex instanceof SocketTimeoutException) {
+			return new SmtpTimeoutException("Timed out after " + Durations.describe(this.timeout) + " writing to "
+					+ target + " (the server stopped reading)", ex);
+		}
+		return new SmtpServerDisconnectedException("Server not connected", ex);
+	}
+
+	private byte[] encodeCommand(String text) {
+		try {
+			ByteBuffer encoded = this.commandEncoding.newEncoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.encode(CharBuffer.wrap(text));
+			byte[] bytes = new byte[encoded.remaining()];
+			encoded.get(bytes);
+			return bytes;
+		}
+		catch (CharacterCodingException ex) {
+			throw new IllegalArgumentException("Command has characters outside " + this.commandEncoding
+					+ " (non-ASCII addresses need the SMTPUTF8 option on MAIL, which the server must advertise): "
+					+ text.strip());
+		}
+	}
+
+	private SmtpReply readReply(String verb) throws SmtpException {
+		requireConnected();
+		List<String> lines = new ArrayList<>(1);
+		int code;
+		while (true) {
+			byte[] line;
+			try {
+				line = this.reader.readLine(MAX_LINE_LENGTH + 1);
+			}
+			catch (SocketTimeoutException ex) {
+				SmtpEndpoint target = this.endpoint;
+				disconnect();
+				throw new SmtpTimeoutException("Timed out after " + Durations.describe(this.timeout)
+						+ " waiting for " + ((verb != null) ? "the reply to " + verb : "the greeting") + " from "
+						+ target, ex);
+			}
+			catch (IOException ex) {
+				disconnect();
+				throw new SmtpServerDisconnectedException("Connection unexpectedly closed: " + ex.getMessage(), ex);
+			}
+			if (line.length == 0) {
+				disconnect();
+				throw new SmtpServerDisconnectedException("Connection unexpectedly closed");
+			}
+			this.debug.print("reply:", DebugLog.repr(line, 0, line.length));
+			if (line.length > MAX_LINE_LENGTH) {
+				disconnect();
+				throw new SmtpResponseException(500, "Line too long.");
+			}
+			lines.add(replyText(line));
+			code = replyCode(line);
+			if (code == SmtpReply.MALFORMED_CODE || line.length < 4 || line[3] != '-') {
+				break;
+			}
+		}
+		SmtpReply reply = new SmtpReply(code, String.join("\n", lines));
+		this.debug.print("reply:", "retcode (" + code + "); Msg: " + DebugLog.repr(reply.message()));
+		if (verb != null) {
+			SmtpEndpoint target = this.endpoint;
+			Duration duration = elapsedSince(this.pendingSince);
+			notifyListener((l) -> l.replyReceived(target, verb, reply, duration));
+		}
+		this.pendingVerb = null;
+		return reply;
+	}
+
+	/** The text after the code and separator, stripped of blanks and line ending, as smtplib does. */
+	private static String replyText(byte[] line) {
+		int start = Math.min(4, line.length);
+		int end = line.length;
+		while (start < end && isStrippable(line[start])) {
+			start++;
+		}
+		while (end > start && isStrippable(line[end - 1])) {
+			end--;
+		}
+		return new String(line, start, end - start, StandardCharsets.UTF_8);
+	}
+
+	private static boolean isStrippable(byte b) {
+		return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+	}
+
+	/** The first three bytes as a number, as Python's {@code int()} reads them, or -1. */
+	private static int replyCode(byte[] line) {
+		String code = new String(line, 0, Math.min(3, line.length), StandardCharsets.ISO_8859_1).strip();
+		try {
+			return Integer.parseInt(code);
+		}
+		catch (NumberFormatException ex) {
+			return SmtpReply.MALFORMED_CODE;
+		}
+	}
+
+	// ---------------------------------------------------------------- commands
+
+	/**
+	 * Says HELO with this session's local host name: smtplib's {@code helo()}.
+	 * @return the reply, whose text is kept as {@link #heloResp()}
+	 */
+	public SmtpReply helo() throws SmtpException {
+		return helo("");
+	}
+
+	/** Says HELO with this name, or the local host name when it is empty. */
+	public SmtpReply helo(String name) throws SmtpException {
+		putcmd("HELO", name.isEmpty() ? localHostname() : name);
+		SmtpReply reply = getreply();
+		this.heloResp = reply.message();
+		return reply;
+	}
+
+	/**
+	 * Says EHLO (LHLO for LMTP) with this session's local host name and, on 250, parses the
+	 * advertised extensions into {@link #esmtpFeatures()}: smtplib's {@code ehlo()}.
+	 * @return the reply, whose text is kept as {@link #ehloResp()}
+	 * @throws SmtpServerDisconnectedException if the server hung up instead of answering
+	 */
+	public SmtpReply ehlo() throws SmtpException {
+		return ehlo("");
+	}
+
+	/** Says EHLO (LHLO) with this name, or the local host name when it is empty. */
+	public SmtpReply ehlo(String name) throws SmtpException {
+		this.esmtpFeatures = EsmtpFeatures.none();
+		putcmd(this.protocol.helloCommand().toUpperCase(Locale.ROOT), name.isEmpty() ? localHostname() : name);
+		SmtpReply reply = getreply();
+		// Some old servers drop the connection on EHLO (RFC 1869): say so rather than report garbage.
+		if (reply.code() == SmtpReply.MALFORMED_CODE && reply.message().isEmpty()) {
+			disconnect();
+			throw new SmtpServerDisconnectedException("Server not connected");
+		}
+		this.ehloResp = reply.message();
+		if (reply.code() != 250) {
+			return reply;
+		}
+		this.doesEsmtp = true;
+		this.esmtpFeatures = EsmtpFeatures.parse(reply.message());
+		return reply;
+	}
+
+	/**
+	 * Says EHLO, and HELO if EHLO fails, unless one of them was said on this connection already:
+	 * smtplib's {@code ehlo_or_helo_if_needed()}.
+	 * @throws SmtpHeloException if the server refused both
+	 */
+	public void ehloOrHeloIfNeeded() throws SmtpException {
+		if (this.heloResp == null && this.ehloResp == null) {
+			if (!ehlo().isPositiveCompletion()) {
+				SmtpReply reply = helo();
+				if (!reply.isPositiveCompletion()) {
+					throw new SmtpHeloException(reply.code(), reply.message());
+				}
+			}
+		}
+	}
+
+	/** Whether the server advertised this extension in its EHLO reply; case does not matter. */
+	public boolean hasExtn(String extension) {
+		return this.esmtpFeatures.has(extension);
+	}
+
+	/** Sends HELP and returns the reply's text: smtplib's {@code help()}. */
+	public String help() throws SmtpException {
+		return help("");
+	}
+
+	/** Sends HELP about a topic and returns the reply's text. */
+	public String help(String topic) throws SmtpException {
+		putcmd("HELP", topic);
+		return getreply().message();
+	}
+
+	/** Sends RSET, ending any mail transaction, and goes back to ASCII commands. */
+	public SmtpReply rset() throws SmtpException {
+		this.commandEncoding = StandardCharsets.US_ASCII;
+		this.acceptedRecipients.clear();
+		return docmd("RSET");
+	}
+
+	/** RSET that ignores a server which has gone: its absence shows at the next command. */
+	private void rsetQuietly() throws SmtpException {
+		try {
+			rset();
+		}
+		catch (SmtpServerDisconnectedException ex) {
+			// As smtplib's _rset(): the caller is already reporting a failure; this one can wait.
+		}
+	}
+
+	/** Sends NOOP. */
+	public SmtpReply noop() throws SmtpException {
+		return docmd("NOOP");
+	}
+
+	/** Sends {@code MAIL FROM:<sender>} without options. */
+	public SmtpReply mail(String sender) throws SmtpException {
+		return mail(sender, List.of());
+	}
+
+	/**
+	 * Sends {@code MAIL FROM:<sender>} with ESMTP options: smtplib's {@code mail()}. Options are
+	 * sent only to a server that answered EHLO (as in smtplib, they are dropped after HELO).
+	 * @param sender the address; a display name and brackets are removed, {@code ""} is {@code <>}
+	 * @param options such as {@code BODY=8BITMIME}; {@code SMTPUTF8} switches commands to UTF-8
+	 * @throws SmtpNotSupportedException if {@code SMTPUTF8} is asked for but not advertised
+	 */
+	public SmtpReply mail(String sender, List<String> options) throws SmtpException {
+		String optionList = "";
+		if (!options.isEmpty() && this.doesEsmtp) {
+			if (options.stream().anyMatch("smtputf8"::equalsIgnoreCase)) {
+				if (!hasExtn("smtputf8")) {
+					throw new SmtpNotSupportedException("SMTPUTF8 not supported by server");
+				}
+				this.commandEncoding = StandardCharsets.UTF_8;
+			}
+			optionList = " " + String.join(" ", options);
+		}
+		this.acceptedRecipients.clear();
+		return docmd("MAIL", "FROM:" + Addresses.quote(sender) + optionList);
+	}
+
+	/** Sends {@code RCPT TO:<recipient>} without options. */
+	public SmtpReply rcpt(String recipient) throws SmtpException {
+		return rcpt(recipient, List.of());
+	}
+
+	/**
+	 * Sends {@code RCPT TO:<recipient>} with ESMTP options (sent only to an ESMTP server):
+	 * smtplib's {@code rcpt()}.
+	 */
+	public SmtpReply rcpt(String recipient, List<String> options) throws SmtpException {
+		String optionList = (!options.isEmpty() && this.doesEsmtp) ? " " + String.join(" ", options) : "";
+		SmtpReply reply = docmd("RCPT", "TO:" + Addresses.quote(recipient) + optionList);
+		if (reply.code() == 250 || reply.code() == 251) {
+			this.acceptedRecipients.add(recipient);
+		}
+		return reply;
+	}
+
+	/**
+	 * Sends DATA and then the message: smtplib's {@code data()} for {@code bytes}. The bytes go out
+	 * as they are except that lines starting with {@code .} get another one; CRLF is added if the
+	 * message does not end with it, then {@code .CRLF}.
+	 * @return the server's reply to the message; for LMTP see {@link #dataReplies()}
+	 * @throws SmtpDataException if DATA is not answered with 354 (nothing is sent then)
+	 */
+	public SmtpReply data(byte[] message) throws SmtpException {
+		return data((out) -> out.write(message), message.length, message);
+	}
+
+	/**
+	 * {@link #data(byte[])} for text, which smtplib sends after turning lone CR and LF into CRLF.
+	 * @throws IllegalArgumentException if the text is not ASCII
+	 */
+	public SmtpReply data(String message) throws SmtpException {
+		return data(MessageText.toAsciiBytes(message));
+	}
+
+	/**
+	 * {@link #data(byte[])} for a message read from a stream, which is streamed: it is never held
+	 * in memory whole. The stream is read to its end but not closed.
+	 * @throws IOException if reading the stream fails; the connection is then closed, since an
+	 * unfinished message cannot be taken back
+	 */
+	public SmtpReply data(InputStream message) throws IOException {
+		try {
+			return data((out) -> copy(message, out), -1, null);
+		}
+		catch (MessageSourceException ex) {
+			throw ex.getCause();
+		}
+	}
+
+	private static void copy(InputStream message, OutputStream out) throws IOException {
+		byte[] buffer = new byte[16 * 1024];
+		while (true) {
+			int read;
+			try {
+				read = message.read(buffer);
+			}
+			catch (IOException ex) {
+				throw new MessageSourceException(ex);
+			}
+			if (read < 0) {
+				return;
+			}
+			out.write(buffer, 0, read);
+		}
+	}
+
+	private SmtpReply data(MessageWriter writer, long size, byte[] shown) throws SmtpException {
+		SmtpReply reply = docmd("DATA");
+		this.debug.print("data:", "(" + reply.code() + ", " + DebugLog.repr(reply.message()) + ")");
+		if (reply.code() != 354) {
+			throw new SmtpDataException(reply.code(), reply.message());
+		}
+		long written = writeMessage(writer, size, shown);
+		SmtpEndpoint target = this.endpoint;
+		notifyListener((l) -> l.messageDataSent(target, written));
+		this.pendingVerb = SmtpEventListener.END_OF_DATA;
+		SmtpReply result = (this.protocol == SmtpProtocol.LMTP) ? readLmtpReplies() : readReply(this.pendingVerb);
+		if (this.protocol != SmtpProtocol.LMTP) {
+			Map<String, SmtpReply> replies = new LinkedHashMap<>();
+			this.acceptedRecipients.forEach((recipient) -> replies.put(recipient, result));
+			this.dataReplies = Collections.unmodifiableMap(replies);
+		}
+		this.acceptedRecipients.clear();
+		this.debug.print("data:", "(" + result.code() + ", " + DebugLog.repr(result.message()) + ")");
+		return result;
+	}
+
+	/**
+	 * LMTP (RFC 2033 4.2) answers the message once per accepted recipient, in RCPT order. smtplib
+	 * reads only the first reply and leaves the rest to confuse the next command; all are read here.
+	 */
+	private SmtpReply readLmtpReplies() throws SmtpException {
+		Map<String, SmtpReply> replies = new LinkedHashMap<>();
+		SmtpReply firstRefusal = null;
+		SmtpReply last = null;
+		// Without an accepted recipient (RCPT sent by hand through docmd), one reply is all there is.
+		int expected = Math.max(1, this.acceptedRecipients.size());
+		for (int i = 0; i < expected; i++) {
+			last = readReply(SmtpEventListener.END_OF_DATA);
+			if (i < this.acceptedRecipients.size()) {
+				replies.put(this.acceptedRecipients.get(i), last);
+			}
+			if (firstRefusal == null && last.code() != 250) {
+				firstRefusal = last;
+			}
+		}
+		this.dataReplies = Collections.unmodifiableMap(replies);
+		return (firstRefusal != null) ? firstRefusal : last;
+	}
+
+	private long writeMessage(MessageWriter writer, long size, byte[] shown) throws SmtpException {
+		requireConnected();
+		DotStuffingOutputStream data = new DotStuffingOutputStream(this.output);
+		try {
+			writer.writeTo(data);
+			data.finish();
+		}
+		catch (MessageSourceException ex) {
+			// The message is unfinished and SMTP cannot take part of one back: drop the connection.
+			disconnect();
+			throw ex;
+		}
+		catch (IOException ex) {
+			throw writeFailure(ex);
+		}
+		if (this.debug.isEnabled()) {
+			this.debug.print("send:", describeData(shown, data.bytesWritten(), size));
+		}
+		return data.bytesWritten();
+	}
+
+	private static String describeData(byte[] shown, long written, long size) {
+		if (shown == null) {
+			return "<" + written + " bytes of message data from a stream>";
+		}
+		int length = (int) Math.min(shown.length, DebugLog.MAX_DATA_SHOWN);
+		String repr = DebugLog.repr(shown, 0, length);
+		return (length < size) ? repr + " ... (" + written + " bytes written in all)" : repr;
+	}
+
+	/**
+	 * The reply after the last message, per recipient: for LMTP each recipient's own reply, in
+	 * order; for SMTP every accepted recipient maps to the one reply. Empty before any DATA.
+	 */
+	public Map<String, SmtpReply> dataReplies() {
+		return this.dataReplies;
+	}
+
+	/** Sends VRFY for the address (display name removed): smtplib's {@code verify()}. */
+	public SmtpReply verify(String address) throws SmtpException {
+		return docmd("VRFY", Addresses.addressOnly(address));
+	}
+
+	/** The same as {@link #verify(String)}, smtplib's alias. */
+	public SmtpReply vrfy(String address) throws SmtpException {
+		return verify(address);
+	}
+
+	/** Sends EXPN for the address (display name removed): smtplib's {@code expn()}. */
+	public SmtpReply expn(String address) throws SmtpException {
+		return docmd("EXPN", Addresses.addressOnly(address));
+	}
+
+	// ---------------------------------------------------------------- authentication
+
+	/**
+	 * Runs one AUTH exchange: smtplib's {@code auth()}. The initial response (RFC 4954) is sent
+	 * with the command when {@code initialResponseOk} and the authenticator has one; then each 334
+	 * challenge is base64-decoded, answered, and the answer base64-encoded, for at most
+	 * {@link #MAX_AUTH_CHALLENGES} challenges. Nothing of the exchange reaches debug output or a
+	 * listener except as {@code <redacted>}.
+	 * @param mechanism the mechanism's name, such as {@code PLAIN}
+	 * @param authenticator answers the challenges
+	 * @param initialResponseOk whether to send the initial response with the command
+	 * @return the final reply: 235, or 503 (already authenticated)
+	 * @throws SmtpAuthenticationException if the server refused
+	 * @throws SmtpException if the server sent more than {@link #MAX_AUTH_CHALLENGES} challenges, or
+	 * credentials would go in clear text to a server that is not on this machine
+	 */
+	public SmtpReply auth(String mechanism, SmtpAuthenticator authenticator, boolean initialResponseOk)
+			throws SmtpException {
+		String name = CommandLines.requireSingleLine("AUTH mechanism", mechanism).toUpperCase(Locale.ROOT);
+		requireSafeForCredentials();
+		byte[] initialResponse = initialResponseOk ? authenticator.respond(null) : null;
+		SmtpReply reply;
+		int challenges;
+		if (initialResponse != null) {
+			// RFC 4954 4: an empty initial response is sent as "=".
+			String encoded = (initialResponse.length == 0) ? "=" : base64(initialResponse);
+			writeCommand("AUTH " + name + " " + encoded, "AUTH " + name + " " + REDACTED);
+			reply = getreply();
+			challenges = 1;
+		}
+		else {
+			reply = docmd("AUTH", name);
+			challenges = 0;
+		}
+		while (reply.code() == 334) {
+			challenges++;
+			byte[] challenge;
+			try {
+				challenge = Base64.getMimeDecoder().decode(reply.message());
+			}
+			catch (IllegalArgumentException ex) {
+				// RFC 4954 4: "*" cancels the exchange; the server answers 501.
+				writeCommand("*", "*");
+				SmtpReply cancelled = getreply();
+				throw authFailure(name, new SmtpReply(cancelled.code(),
+						"Server sent a challenge that is not base64: " + reply.message()));
+			}
+			byte[] response = authenticator.respond(challenge);
+			writeCommand(base64((response != null) ? response : new byte[0]), REDACTED);
+			this.pendingVerb = "AUTH";
+			reply = getreply();
+			if (challenges > MAX_AUTH_CHALLENGES) {
+				throw new SmtpException("Server AUTH mechanism infinite loop. Last response: " + reply);
+			}
+		}
+		if (reply.code() == 235 || reply.code() == 503) {
+			SmtpEndpoint target = this.endpoint;
+			notifyListener((l) -> l.authSucceeded(target, name));
+			return reply;
+		}
+		throw authFailure(name, reply);
+	}
+
+	/** {@link #auth(String, SmtpAuthenticator, boolean)} with a built-in or custom mechanism. */
+	public SmtpReply auth(AuthMechanism mechanism, String user, String password, boolean initialResponseOk)
+			throws SmtpException {
+		return auth(mechanism.name(), mechanism.authenticator(user, password), initialResponseOk);
+	}
+
+	/** {@link #auth(AuthMechanism, String, String, boolean)} with the initial response allowed. */
+	public SmtpReply auth(AuthMechanism mechanism, String user, String password) throws SmtpException {
+		return auth(mechanism, user, password, true);
+	}
+
+	private SmtpAuthenticationException authFailure(String mechanism, SmtpReply reply) {
+		SmtpEndpoint target = this.endpoint;
+		notifyListener((l) -> l.authFailed(target, mechanism, reply));
+		return new SmtpAuthenticationException(reply.code(), reply.message());
+	}
+
+	/**
+	 * Logs in with the first of CRAM-MD5, PLAIN and LOGIN the server advertises, trying the next
+	 * when one is refused: smtplib's {@code login()}.
+	 * @return the successful reply
+	 * @throws SmtpNotSupportedException if the server does not offer AUTH
+	 * @throws SmtpException if none of the mechanisms is offered
+	 * @throws SmtpAuthenticationException the last refusal, if every mechanism was refused
+	 */
+	public SmtpReply login(String user, String password) throws SmtpException {
+		return login(user, password, DEFAULT_AUTH_MECHANISMS, true);
+	}
+
+	/** {@link #login(String, String)}, choosing whether initial responses are sent. */
+	public SmtpReply login(String user, String password, boolean initialResponseOk) throws SmtpException {
+		return login(user, password, DEFAULT_AUTH_MECHANISMS, initialResponseOk);
+	}
+
+	/**
+	 * {@link #login(String, String)} with your own mechanisms in your order of preference.
+	 * @param mechanisms the mechanisms to try, most preferred first, among those advertised
+	 */
+	public SmtpReply login(String user, String password, List<? extends AuthMechanism> mechanisms,
+			boolean initialResponseOk) throws SmtpException {
+		Objects.requireNonNull(user, "user");
+		Objects.requireNonNull(password, "password");
+		ehloOrHeloIfNeeded();
+		if (!hasExtn("auth")) {
+			throw new SmtpNotSupportedException("SMTP AUTH extension not supported by server.");
+		}
+		List<String> advertised = this.esmtpFeatures.authMechanisms();
+		List<AuthMechanism> candidates = mechanisms.stream()
+			.filter((mechanism) -> advertised.contains(mechanism.name().toUpperCase(Locale.ROOT)))
+			.map(AuthMechanism.class::cast)
+			.toList();
+		if (candidates.isEmpty()) {
+			throw new SmtpException("No suitable authentication method found.");
+		}
+		SmtpAuthenticationException lastFailure = null;
+		for (AuthMechanism mechanism : candidates) {
+			try {
+				// Some servers advertise mechanisms they do not support: go on to the next one.
+				return auth(mechanism, user, password, initialResponseOk);
+			}
+			catch (SmtpAuthenticationException ex) {
+				lastFailure = ex;
+			}
+		}
+		throw lastFailure;
+	}
+
+	private void requireSafeForCredentials() throws SmtpException {
+		requireConnected();
+		if (!this.connection.isTls() && !this.connection.isLoopback() && !this.allowCleartextAuth) {
+			throw new SmtpException("Refusing to send credentials in clear text to " + this.endpoint
+					+ ": call starttls() first, connect with implicit TLS, or allow it with allowCleartextAuth(true)");
+		}
+	}
+
+	// ---------------------------------------------------------------- TLS
+
+	/**
+	 * Upgrades the connection with STARTTLS using the context the builder was given (by default
+	 * {@link SmtpTls#defaultContext()}, which verifies the certificate), checking the host name
+	 * unless the builder turned that off. Afterwards EHLO state is forgotten, as RFC 3207 requires.
+	 * @see #starttls(SSLContext)
+	 */
+	public SmtpReply starttls() throws IOException {
+		return starttls(null);
+	}
+
+	/**
+	 * Upgrades the connection with STARTTLS: smtplib's {@code starttls(context=...)}.
+	 * @param context the context to use, or {@code null} for the builder's
+	 * @return the server's 220 reply
+	 * @throws SmtpNotSupportedException if the server does not advertise STARTTLS
+	 * @throws SmtpResponseException if the server does not answer 220
+	 * @throws SSLHandshakeException if the handshake fails, for example on a certificate that
+	 * cannot be verified; the connection is closed
+	 */
+	public SmtpReply starttls(SSLContext context) throws IOException {
+		ehloOrHeloIfNeeded();
+		if (!hasExtn("starttls")) {
+			throw new SmtpNotSupportedException("STARTTLS extension not supported by server.");
+		}
+		if (this.connection.isUnixSocket()) {
+			throw new SmtpNotSupportedException("STARTTLS over a unix-domain socket is not supported");
+		}
+		SmtpReply reply = docmd("STARTTLS");
+		if (reply.code() != 220) {
+			throw new SmtpResponseException(reply.code(), reply.message());
+		}
+		try {
+			handshake((context != null) ? context : configuredSslContext());
+		}
+		catch (IOException ex) {
+			disconnect();
+			throw ex;
+		}
+		// What the server said in clear text cannot be trusted any more (RFC 3207 4.2).
+		this.heloResp = null;
+		this.ehloResp = null;
+		this.esmtpFeatures = EsmtpFeatures.none();
+		this.doesEsmtp = false;
+		return reply;
+	}
+
+	// ---------------------------------------------------------------- whole transactions
+
+	/** {@link #sendmail(String, Collection, byte[], List, List)} for one recipient and a text message. */
+	public Map<String, SmtpReply> sendmail(String from, String to, String message) throws SmtpException {
+		return sendmail(from, List.of(to), MessageText.toAsciiBytes(message), List.of(), List.of());
+	}
+
+	/** {@link #sendmail(String, Collection, byte[], List, List)} for a text message. */
+	public Map<String, SmtpReply> sendmail(String from, Collection<String> to, String message) throws SmtpException {
+		return sendmail(from, to, MessageText.toAsciiBytes(message), List.of(), List.of());
+	}
+
+	/** {@link #sendmail(String, Collection, byte[], List, List)} without options. */
+	public Map<String, SmtpReply> sendmail(String from, Collection<String> to, byte[] message) throws SmtpException {
+		return sendmail(from, to, message, List.of(), List.of());
+	}
+
+	/**
+	 * {@link #sendmail(String, Collection, byte[], List, List)} for a text message, which is sent
+	 * with lone CR and LF turned into CRLF and must be ASCII.
+	 */
+	public Map<String, SmtpReply> sendmail(String from, Collection<String> to, String message,
+			List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
+		return sendmail(from, to, MessageText.toAsciiBytes(message), mailOptions, rcptOptions);
+	}
+
+	/**
+	 * Sends a whole mail transaction: smtplib's {@code sendmail}. EHLO (or HELO) first if needed;
+	 * {@code SIZE=n} and the mail options go with MAIL when the server speaks ESMTP; each recipient
+	 * gets RCPT with the rcpt options; then DATA.
+	 * @param from the envelope sender
+	 * @param to the envelope recipients
+	 * @param message the message, sent as it is apart from dot-stuffing
+	 * @param mailOptions ESMTP options for MAIL, such as {@code BODY=8BITMIME} or {@code SMTPUTF8}
+	 * @param rcptOptions ESMTP options for every RCPT, such as {@code NOTIFY=FAILURE}
+	 * @return the refused recipients with their replies, in order; empty when all were accepted. For
+	 * LMTP, recipients refused after the data are included
+	 * @throws IllegalArgumentException if an address or option contains CR or LF; nothing is sent
+	 * @throws SmtpHeloException if the server refused EHLO and HELO
+	 * @throws SmtpSenderRefusedException if MAIL was refused (RSET follows, or on 421 the session is
+	 * closed)
+	 * @throws SmtpRecipientsRefusedException if every recipient was refused (RSET follows), or one
+	 * got 421 (the session is closed)
+	 * @throws SmtpDataException if DATA or the message was refused (after a refused message RSET
+	 * follows, or on 421 the session is closed)
+	 * @throws SmtpNotSupportedException if {@code SMTPUTF8} is asked for but not advertised
+	 */
+	public Map<String, SmtpReply> sendmail(String from, Collection<String> to, byte[] message,
+			List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
+		Objects.requireNonNull(message, "message");
+		return transact(from, to, message.length, mailOptions, rcptOptions,
+				() -> data((out) -> out.write(message), message.length, message));
+	}
+
+	private Map<String, SmtpReply> transact(String from, Collection<String> to, long size, List<String> mailOptions,
+			List<String> rcptOptions, DataStep dataStep) throws SmtpException {
+		Objects.requireNonNull(from, "from");
+		Objects.requireNonNull(to, "to");
+		List<String> mailOpts = (mailOptions != null) ? mailOptions : List.of();
+		List<String> rcptOpts = (rcptOptions != null) ? rcptOptions : List.of();
+		// Check everything before sending anything: a bad recipient must not strand a started transaction.
+		CommandLines.requireSingleLine("sender", from);
+		to.forEach((recipient) -> CommandLines.requireSingleLine("recipient", recipient));
+		mailOpts.forEach((option) -> CommandLines.requireSingleLine("MAIL option", option));
+		rcptOpts.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
+
+		ehloOrHeloIfNeeded();
+		List<String> esmtpOptions = new ArrayList<>();
+		if (this.doesEsmtp) {
+			if (hasExtn("size")) {
+				esmtpOptions.add("SIZE=" + size);
+			}
+			esmtpOptions.addAll(mailOpts);
+		}
+		SmtpReply reply = mail(from, esmtpOptions);
+		if (reply.code() != 250) {
+			closeOn421OrReset(reply);
+			throw new SmtpSenderRefusedException(reply.code(), reply.message(), from);
+		}
+		Map<String, SmtpReply> refused = new LinkedHashMap<>();
+		for (String recipient : to) {
+			reply = rcpt(recipient, rcptOpts);
+			if (reply.code() != 250 && reply.code() != 251) {
+				refused.put(recipient, reply);
+			}
+			if (reply.code() == 421) {
+				disconnect();
+				throw new SmtpRecipientsRefusedException(refused);
+			}
+		}
+		if (refused.size() == to.size()) {
+			rsetQuietly();
+			throw new SmtpRecipientsRefusedException(refused);
+		}
+		reply = dataStep.run();
+		if (this.protocol == SmtpProtocol.LMTP) {
+			return lmtpOutcome(refused);
+		}
+		if (reply.code() != 250) {
+			closeOn421OrReset(reply);
+			throw new SmtpDataException(reply.code(), reply.message());
+		}
+		return Collections.unmodifiableMap(refused);
+	}
+
+	/** For LMTP: recipients refused after the data join the refused; all refused is a data error. */
+	private Map<String, SmtpReply> lmtpOutcome(Map<String, SmtpReply> refused) throws SmtpException {
+		Map<String, SmtpReply> replies = this.dataReplies;
+		SmtpReply firstRefusal = null;
+		for (Map.Entry<String, SmtpReply> entry : replies.entrySet()) {
+			if (entry.getValue().code() != 250) {
+				refused.put(entry.getKey(), entry.getValue());
+				firstRefusal = (firstRefusal != null) ? firstRefusal : entry.getValue();
+			}
+		}
+		boolean allRefused = replies.values().stream().noneMatch((reply) -> reply.code() == 250);
+		if (allRefused && firstRefusal != null) {
+			boolean serviceClosing = replies.values().stream().anyMatch((reply) -> reply.code() == 421);
+			closeOn421OrReset(serviceClosing ? new SmtpReply(421, "") : firstRefusal);
+			throw new SmtpDataException(firstRefusal.code(), firstRefusal.message(), replies);
+		}
+		return Collections.unmodifiableMap(refused);
+	}
+
+	/** A 421 means the server is closing the channel (RFC 5321 3.8): close too; else RSET. */
+	private void closeOn421OrReset(SmtpReply reply) throws SmtpException {
+		if (reply.code() == 421) {
+			disconnect();
+		}
+		else {
+			rsetQuietly();
+		}
+	}
+
+	/**
+	 * Sends a Jakarta Mail message with the sender and recipients taken from its headers:
+	 * {@link #sendMessage(MimeMessage, String, Collection, List, List)} without overrides.
+	 */
+	public Map<String, SmtpReply> sendMessage(MimeMessage message) throws SmtpException {
+		return sendMessage(message, null, null, List.of(), List.of());
+	}
+
+	/**
+	 * Sends a Jakarta Mail message: smtplib's {@code send_message}, with {@link MimeMessage} in the
+	 * part of Python's {@code email.message.Message}.
+	 * <ul>
+	 * <li>Without {@code from}, the sender is the first address of {@code Sender}, or else of
+	 * {@code From}; without {@code to}, the recipients are those of {@code To}, {@code Bcc} and
+	 * {@code Cc}. When the message has one {@code Resent-Date} header, the {@code Resent-} headers
+	 * are used instead; with several, it is refused.</li>
+	 * <li>{@code Bcc} and {@code Resent-Bcc} are never transmitted.</li>
+	 * <li>When an address is not ASCII, {@code SMTPUTF8} and {@code BODY=8BITMIME} are added to the
+	 * mail options, and the server must advertise SMTPUTF8.</li>
+	 * </ul>
+	 * The message is written with Jakarta Mail, which may add headers such as {@code Message-ID}
+	 * ({@code saveChanges()}), as {@code Transport.send} does.
+	 * @throws IllegalArgumentException if the message has several {@code Resent-} blocks, or no
+	 * sender where one is needed, or a header that does not parse as addresses
+	 * @throws SmtpNotSupportedException if an address needs SMTPUTF8 and the server lacks it
+	 */
+	public Map<String, SmtpReply> sendMessage(MimeMessage message, String from, Collection<String> to,
+			List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
+		ehloOrHeloIfNeeded();
+		MimeMessages.Envelope envelope = MimeMessages.envelopeOf(message, from, to);
+		List<String> options = new ArrayList<>((mailOptions != null) ? mailOptions : List.of());
+		if (envelope.isInternational()) {
+			if (!hasExtn("smtputf8")) {
+				throw new SmtpNotSupportedException("One or more source or delivery addresses require"
+						+ " internationalized email support, but the server does not advertise the required"
+						+ " SMTPUTF8 capability");
+			}
+			options.add("SMTPUTF8");
+			options.add("BODY=8BITMIME");
+		}
+		byte[] bytes = MimeMessages.toBytesWithoutBcc(message);
+		return sendmail(envelope.sender(), envelope.recipients(), bytes, options, rcptOptions);
+	}
+
+	// ---------------------------------------------------------------- ending
+
+	/**
+	 * Sends QUIT, forgets the EHLO state and closes the connection: smtplib's {@code quit()}.
+	 * @return the server's reply to QUIT
+	 */
+	public SmtpReply quit() throws SmtpException {
+		try {
+			return docmd("QUIT");
+		}
+		finally {
+			disconnect();
+		}
+	}
+
+	/**
+	 * Ends the session as smtplib's {@code with} block does: QUIT, then the connection is released
+	 * whatever happens. A server that has already gone is not an error; a reply to QUIT other than
+	 * 221 is reported after the connection was released. Does nothing when not connected.
+	 * @throws SmtpResponseException if QUIT was answered with something other than 221
+	 */
+	@Override
+	public void close() throws SmtpException {
+		if (!isConnected()) {
+			return;
+		}
+		try {
+			SmtpReply reply = docmd("QUIT");
+			if (reply.code() != 221) {
+				throw new SmtpResponseException(reply.code(), reply.message());
+			}
+		}
+		catch (SmtpServerDisconnectedException ex) {
+			// Gone already: there is nothing left to end.
+		}
+		finally {
+			disconnect();
+		}
+	}
+
+	/**
+	 * Closes the connection without QUIT: smtplib's {@code close()}. The session forgets what it
+	 * learned from the server and can {@code connect} again.
+	 */
+	public void disconnect() {
+		SmtpConnection closing = this.connection;
+		this.connection = null;
+		this.reader = null;
+		this.output = null;
+		this.heloResp = null;
+		this.ehloResp = null;
+		this.doesEsmtp = false;
+		this.esmtpFeatures = EsmtpFeatures.none();
+		this.commandEncoding = StandardCharsets.US_ASCII;
+		this.acceptedRecipients.clear();
+		this.pendingVerb = null;
+		if (closing != null) {
+			closing.close();
+			SmtpEndpoint target = this.endpoint;
+			notifyListener((l) -> l.connectionClosed(target));
+		}
+	}
+
+	// ---------------------------------------------------------------- state
+
+	/** Sets the debug level: 0 off, 1 connections and every line, 2 the same with time stamps. */
+	public void setDebugLevel(int level) {
+		if (level < 0) {
+			throw new IllegalArgumentException("debug level must be 0, 1 or 2, but was " + level);
+		}
+		this.debug.setLevel(level);
+	}
+
+	/** Whether the session has an open connection. */
+	public boolean isConnected() {
+		return this.connection != null;
+	}
+
+	/** Whether the connection is encrypted (implicit TLS, or after STARTTLS). */
+	public boolean isTls() {
+		return this.connection != null && this.connection.isTls();
+	}
+
+	/** The protocol this session speaks. */
+	public SmtpProtocol protocol() {
+		return this.protocol;
+	}
+
+	/** Where the session is (or was last) connected, or {@code null} before the first connect. */
+	public SmtpEndpoint endpoint() {
+		return this.endpoint;
+	}
+
+	/** The text of the last HELO reply on this connection, or {@code null}: smtplib's {@code helo_resp}. */
+	public String heloResp() {
+		return this.heloResp;
+	}
+
+	/** The text of the last EHLO reply on this connection, or {@code null}: smtplib's {@code ehlo_resp}. */
+	public String ehloResp() {
+		return this.ehloResp;
+	}
+
+	/** Whether the server answered EHLO with 250 on this connection: smtplib's {@code does_esmtp}. */
+	public boolean doesEsmtp() {
+		return this.doesEsmtp;
+	}
+
+	/** The extensions of the last successful EHLO: smtplib's {@code esmtp_features}. */
+	public EsmtpFeatures esmtpFeatures() {
+		return this.esmtpFeatures;
+	}
+
+	/**
+	 * The name this session says in HELO and EHLO: the configured one, else this machine's fully
+	 * qualified name, else its address as a literal such as {@code [192.0.2.1]}, as smtplib does.
+	 */
+	public String localHostname() {
+		return (this.localHostname != null) ? this.localHostname : LocalHostname.VALUE;
+	}
+
+	/** The timeout of each read and write. */
+	public Duration timeout() {
+		return this.timeout;
+	}
+
+	@Override
+	public String toString() {
+		return "SmtpSession[" + this.protocol.name().toLowerCase(Locale.ROOT) + " "
+				+ (isConnected() ? this.endpoint + (isTls() ? ", TLS" : "") : "not connected") + "]";
+	}
+
+	private void requireConnected() throws SmtpServerDisconnectedException {
+		if (this.connection == null) {
+			throw new SmtpServerDisconnectedException("please run connect() first");
+		}
+	}
+
+	private void notifyListener(Consumer<SmtpEventListener> event) {
+		try {
+			event.accept(this.listener);
+		}
+		catch (RuntimeException ex) {
+			LOGGER.log(Level.WARNING, "SmtpEventListener " + this.listener.getClass().getName()
+					+ " threw an exception, which was ignored", ex);
+		}
+	}
+
+	private static Duration elapsedSince(long startNanos) {
+		return Duration.ofNanos(System.nanoTime() - startNanos);
+	}
+
+	private static String base64(byte[] bytes) {
+		return Base64.getEncoder().encodeToString(bytes);
+	}
+
+	/** Writes message data; reading the caller's source may fail, which is not a server failure. */
+	@FunctionalInterface
+	private interface MessageWriter {
+
+		void writeTo(OutputStream out) throws IOException;
+
+	}
+
+	/** The caller's message source failed: not the server's fault, and not an SmtpException. */
+	private static final class MessageSourceException extends UncheckedIOException {
+
+		private static final long serialVersionUID = 1L;
+
+		MessageSourceException(IOException cause) {
+			super("Reading the message failed: " + cause.getMessage(), cause);
+		}
+
+	}
+
+	@FunctionalInterface
+	private interface DataStep {
+
+		SmtpReply run() throws SmtpException;
+
+	}
+
+	/** The FQDN lookup is slow and the answer rarely changes: done once, when first needed. */
+	private static final class LocalHostname {
+
+		static final String VALUE = lookUp();
+
+		private static String lookUp() {
+			try {
+				InetAddress local = InetAddress.getLocalHost();
+				String fqdn = local.getCanonicalHostName();
+				if (fqdn.indexOf('.') >= 0 && !fqdn.equals(local.getHostAddress())) {
+					return fqdn;
+				}
+				// RFC 5321 4.1.4: without a name, an address literal.
+				return (local instanceof Inet6Address) ? "[IPv6:" + local.getHostAddress() + "]"
+						: "[" + local.getHostAddress() + "]";
+			}
+			catch (UnknownHostException ex) {
+				return "[127.0.0.1]";
+			}
+		}
+
+	}
+
+	/**
+	 * Configures a session. Every setting has a safe default: 60 s timeouts, certificate and host
+	 * name verification, no clear-text credentials to other machines, no debug output.
+	 */
+	public static final class Builder {
+
+		private final SmtpProtocol protocol;
+
+		private String host;
+
+		private int port;
+
+		private Path unixSocket;
+
+		private String localHostname;
+
+		private Duration timeout = DEFAULT_TIMEOUT;
+
+		private Duration connectTimeout;
+
+		private InetSocketAddress sourceAddress;
+
+		private SSLContext sslContext;
+
+		private boolean hostnameVerification = true;
+
+		private boolean allowCleartextAuth;
+
+		private SmtpEventListener listener = SmtpEventListener.NONE;
+
+		private int debugLevel;
+
+		private Consumer<String> debugOutput = System.err::println;
+
+		private Clock clock = Clock.systemDefaultZone();
+
+		private Builder(SmtpProtocol protocol) {
+			this.protocol = protocol;
+		}
+
+		/** The server to connect to (default {@code localhost}); {@code "host:port"} works as in smtplib. */
+		public Builder host(String host) {
+			this.host = Objects.requireNonNull(host, "host");
+			return this;
+		}
+
+		/** The port (default: 25, 465 or 2003 by protocol). */
+		public Builder port(int port) {
+			if (port < 0 || port > 65535) {
+				throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port);
+			}
+			this.port = port;
+			return this;
+		}
+
+		/** A unix-domain socket to connect to instead of TCP (LMTP only, as in smtplib). */
+		public Builder unixSocket(Path socket) {
+			if (this.protocol != SmtpProtocol.LMTP) {
+				throw new IllegalArgumentException("unixSocket is for LMTP, but this builder is for " + this.protocol);
+			}
+			if (!socket.isAbsolute()) {
+				throw new IllegalArgumentException("unixSocket must be an absolute path, but was " + socket);
+			}
+			this.unixSocket = socket;
+			return this;
+		}
+
+		/** The name to say in HELO and EHLO (default: this machine's fully qualified name). */
+		public Builder localHostname(String localHostname) {
+			this.localHostname = CommandLines.requireSingleLine("localHostname",
+					Objects.requireNonNull(localHostname, "localHostname"));
+			return this;
+		}
+
+		/**
+		 * The bound on each read and each write, and on connecting unless
+		 * {@link #connectTimeout(Duration)} is set. Default 60 s.
+		 * @throws IllegalArgumentException if zero or negative
+		 */
+		public Builder timeout(Duration timeout) {
+			this.timeout = Durations.requirePositive("timeout", timeout);
+			return this;
+		}
+
+		/** The bound on opening the TCP connection (default: the timeout). */
+		public Builder connectTimeout(Duration connectTimeout) {
+			this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
+			return this;
+		}
+
+		/** The local address to connect from: smtplib's {@code source_address}. */
+		public Builder sourceAddress(InetSocketAddress sourceAddress) {
+			this.sourceAddress = sourceAddress;
+			return this;
+		}
+
+		/**
+		 * The TLS context for implicit TLS and {@link SmtpSession#starttls()} (default:
+		 * {@link SmtpTls#defaultContext()}, which verifies certificates against the JDK's authorities).
+		 */
+		public Builder sslContext(SSLContext sslContext) {
+			this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+			return this;
+		}
+
+		/**
+		 * Whether the server's certificate must name the host connected to (default {@code true}).
+		 * Turning it off lets anyone with a certificate from a trusted authority pose as the server.
+		 */
+		public Builder hostnameVerification(boolean hostnameVerification) {
+			this.hostnameVerification = hostnameVerification;
+			return this;
+		}
+
+		/**
+		 * Whether AUTH may send credentials over an unencrypted connection to a server that is not
+		 * on this machine (default {@code false}; loopback and unix-domain sockets are always allowed).
+		 */
+		public Builder allowCleartextAuth(boolean allowCleartextAuth) {
+			this.allowCleartextAuth = allowCleartextAuth;
+			return this;
+		}
+
+		/** Receives the session's events (default: none). */
+		public Builder eventListener(SmtpEventListener listener) {
+			this.listener = Objects.requireNonNull(listener, "listener");
+			return this;
+		}
+
+		/** The debug level to start with: 0 off (default), 1 every line, 2 with time stamps. */
+		public Builder debugLevel(int debugLevel) {
+			if (debugLevel < 0) {
+				throw new IllegalArgumentException("debugLevel must be 0, 1 or 2, but was " + debugLevel);
+			}
+			this.debugLevel = debugLevel;
+			return this;
+		}
+
+		/** Where debug lines go (default: standard error). */
+		public Builder debugOutput(Consumer<String> debugOutput) {
+			this.debugOutput = Objects.requireNonNull(debugOutput, "debugOutput");
+			return this;
+		}
+
+		/** The clock for debug time stamps (default: the system clock). */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock");
+			return this;
+		}
+
+		/** A session that is not connected yet: call {@link SmtpSession#connect()}. */
+		public SmtpSession build() {
+			return new SmtpSession(this);
+		}
+
+		/**
+		 * A connected session: {@link #build()} then {@link SmtpSession#connect()}, as smtplib's
+		 * constructor with a host.
+		 * @throws SmtpConnectException if the greeting is not 220
+		 * @throws IOException if connecting failed
+		 */
+		public SmtpSession connect() throws IOException {
+			SmtpSession session = build();
+			session.connect();
+			return session;
+		}
+
+	}
+
+}

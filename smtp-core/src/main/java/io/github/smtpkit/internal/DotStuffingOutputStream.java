@@ -1,0 +1,102 @@
+package io.github.smtpkit.internal;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes message data for the DATA command (RFC 5321 4.5.2) on the fly: a {@code .} at the start
+ * of a line is doubled, and {@link #finish()} ends the data with CRLF (when the message does not
+ * already end with one) and the terminating {@code .CRLF}.
+ *
+ * <p>This is smtplib's {@code _quote_periods} plus the end of {@code data()}, without copying the
+ * message: a line starts at the beginning and after every LF, as with Python's {@code (?m)^}.
+ * Line endings are not changed here; bytes go out as given.
+ */
+public final class DotStuffingOutputStream extends FilterOutputStream {
+
+	private static final byte[] CRLF = { '\r', '\n' };
+
+	private static final byte[] TERMINATOR = { '.', '\r', '\n' };
+
+	private boolean atLineStart = true;
+
+	private int last = -1;
+
+	private int beforeLast = -1;
+
+	private long bytesWritten;
+
+	public DotStuffingOutputStream(OutputStream out) {
+		super(out);
+	}
+
+	@Override
+	public void write(int b) throws IOException {
+		if (this.atLineStart && b == '.') {
+			this.out.write('.');
+			this.bytesWritten++;
+		}
+		this.out.write(b);
+		this.bytesWritten++;
+		remember((byte) b);
+	}
+
+	@Override
+	public void write(byte[] bytes, int offset, int length) throws IOException {
+		int runStart = offset;
+		int end = offset + length;
+		for (int i = offset; i < end; i++) {
+			byte b = bytes[i];
+			if (this.atLineStart && b == '.') {
+				// Write the run so far, then let the dot start the next run: it goes out twice.
+				this.out.write(bytes, runStart, i - runStart);
+				this.out.write('.');
+				this.bytesWritten += i - runStart + 1;
+				runStart = i;
+			}
+			this.atLineStart = (b == '\n');
+		}
+		this.out.write(bytes, runStart, end - runStart);
+		this.bytesWritten += end - runStart;
+		if (length >= 2) {
+			this.beforeLast = bytes[end - 2];
+			this.last = bytes[end - 1];
+		}
+		else if (length == 1) {
+			this.beforeLast = this.last;
+			this.last = bytes[end - 1];
+		}
+	}
+
+	/**
+	 * Ends the message: CRLF unless the data ended with one, then {@code .CRLF}; flushes. Does not
+	 * close the underlying stream, which is the connection's.
+	 */
+	public void finish() throws IOException {
+		if (this.beforeLast != '\r' || this.last != '\n') {
+			this.out.write(CRLF);
+			this.bytesWritten += CRLF.length;
+		}
+		this.out.write(TERMINATOR);
+		this.bytesWritten += TERMINATOR.length;
+		this.out.flush();
+	}
+
+	/** Bytes written to the connection so far, stuffing and terminator included. */
+	public long bytesWritten() {
+		return this.bytesWritten;
+	}
+
+	/** Closing would close the connection's stream; {@link #finish()} ends the message instead. */
+	@Override
+	public void close() {
+	}
+
+	private void remember(byte b) {
+		this.atLineStart = (b == '\n');
+		this.beforeLast = this.last;
+		this.last = b;
+	}
+
+}

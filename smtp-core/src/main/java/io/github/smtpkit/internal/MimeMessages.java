@@ -1,0 +1,142 @@
+package io.github.smtpkit.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * What smtplib's {@code send_message} does with an {@code email.message.Message}, done with
+ * Jakarta Mail: the envelope from the headers, and the bytes without Bcc.
+ */
+public final class MimeMessages {
+
+	/** Headers that name hidden recipients: used for the envelope, never transmitted. */
+	private static final String[] HIDDEN_HEADERS = { "Bcc", "Resent-Bcc" };
+
+	private MimeMessages() {
+	}
+
+	/**
+	 * The envelope of a message: the given sender and recipients, or those of its headers.
+	 * @param message the message
+	 * @param from the sender, or {@code null} for the first address of {@code Sender} or else
+	 * {@code From} (their {@code Resent-} forms for a resent message)
+	 * @param to the recipients, or {@code null} for those of {@code To}, {@code Bcc} and {@code Cc}
+	 * (or their {@code Resent-} forms)
+	 * @return the envelope
+	 * @throws IllegalArgumentException if the message has several {@code Resent-Date} headers (so
+	 * several resent blocks and no telling which is current), lacks a sender, or has an address
+	 * header that does not parse
+	 */
+	public static Envelope envelopeOf(MimeMessage message, String from, Collection<String> to) {
+		try {
+			String prefix = resentPrefix(message);
+			String sender = from;
+			if (sender == null) {
+				String header = first(message, prefix + "Sender");
+				String name = (header != null) ? prefix + "Sender" : prefix + "From";
+				header = (header != null) ? header : first(message, name);
+				List<String> addresses = (header != null) ? parse(name, header) : List.of();
+				if (addresses.isEmpty()) {
+					throw new IllegalArgumentException("The message has no " + prefix + "Sender or " + prefix
+							+ "From address, and no sender was given");
+				}
+				sender = addresses.get(0);
+			}
+			List<String> recipients;
+			if (to != null) {
+				recipients = List.copyOf(to);
+			}
+			else {
+				recipients = new ArrayList<>();
+				for (String name : new String[] { prefix + "To", prefix + "Bcc", prefix + "Cc" }) {
+					String header = message.getHeader(name, ",");
+					if (header != null) {
+						recipients.addAll(parse(name, header));
+					}
+				}
+			}
+			return new Envelope(sender, List.copyOf(recipients));
+		}
+		catch (MessagingException ex) {
+			throw new IllegalArgumentException("Cannot read the message's headers: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * The message as it goes on the wire: written by Jakarta Mail with CRLF line endings, without
+	 * {@code Bcc} and {@code Resent-Bcc}. The message itself is not changed, except that Jakarta Mail
+	 * saves pending changes first (adding {@code Message-ID} and MIME headers as
+	 * {@code Transport.send} would).
+	 */
+	public static byte[] toBytesWithoutBcc(MimeMessage message) throws IllegalArgumentException {
+		try {
+			ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
+			message.writeTo(bytes, HIDDEN_HEADERS);
+			return bytes.toByteArray();
+		}
+		catch (IOException | MessagingException ex) {
+			throw new IllegalArgumentException("Cannot write the message: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static String resentPrefix(MimeMessage message) throws MessagingException {
+		String[] resentDates = message.getHeader("Resent-Date");
+		if (resentDates == null) {
+			return "";
+		}
+		if (resentDates.length == 1) {
+			return "Resent-";
+		}
+		throw new IllegalArgumentException("message has more than one 'Resent-' header block");
+	}
+
+	private static String first(MimeMessage message, String name) throws MessagingException {
+		// As Python's msg[name]: the first such header only.
+		return message.getHeader(name, null);
+	}
+
+	private static List<String> parse(String name, String header) {
+		try {
+			List<String> addresses = new ArrayList<>();
+			for (InternetAddress address : InternetAddress.parseHeader(header, true)) {
+				if (address.isGroup()) {
+					for (InternetAddress member : address.getGroup(true)) {
+						addresses.add(member.getAddress());
+					}
+				}
+				else {
+					addresses.add(address.getAddress());
+				}
+			}
+			return addresses;
+		}
+		catch (AddressException ex) {
+			throw new IllegalArgumentException("The " + name + " header does not parse as addresses (" + ex.getMessage()
+					+ "): " + header, ex);
+		}
+	}
+
+	/**
+	 * The sender and recipients of a message.
+	 * @param sender the envelope sender
+	 * @param recipients the envelope recipients
+	 */
+	public record Envelope(String sender, List<String> recipients) {
+
+		/** Whether an address needs SMTPUTF8. */
+		public boolean isInternational() {
+			return Addresses.isInternational(this.sender)
+					|| this.recipients.stream().anyMatch(Addresses::isInternational);
+		}
+
+	}
+
+}

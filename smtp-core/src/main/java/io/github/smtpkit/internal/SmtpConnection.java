@@ -1,0 +1,250 @@
+package io.github.smtpkit.internal;
+
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpTimeoutException;
+
+/**
+ * One open transport to a server: a TCP socket (plain, or TLS after {@link #startTls}) or a
+ * unix-domain socket. Every read is bounded by the read timeout, every write by the same timeout
+ * (a server that stops reading must not hang the sender), and connecting by the connect timeout.
+ */
+public final class SmtpConnection implements Closeable {
+
+	private static final int OUTPUT_BUFFER_SIZE = 64 * 1024;
+
+	private final SmtpEndpoint endpoint;
+
+	private final Duration readTimeout;
+
+	/** The TCP socket as connected, closed to abort a blocked write even under TLS. */
+	private final Socket tcpSocket;
+
+	private final UnixSocketStreams unixStreams;
+
+	private SSLSocket tlsSocket;
+
+	private InputStream input;
+
+	private OutputStream output;
+
+	private SmtpConnection(SmtpEndpoint endpoint, Duration readTimeout, Socket tcpSocket) throws IOException {
+		this.endpoint = endpoint;
+		this.readTimeout = readTimeout;
+		this.tcpSocket = tcpSocket;
+		this.unixStreams = null;
+		useStreams(tcpSocket.getInputStream(), tcpSocket.getOutputStream());
+	}
+
+	private SmtpConnection(SmtpEndpoint endpoint, Duration readTimeout, UnixSocketStreams unixStreams) {
+		this.endpoint = endpoint;
+		this.readTimeout = readTimeout;
+		this.tcpSocket = null;
+		this.unixStreams = unixStreams;
+		this.input = unixStreams.input();
+		this.output = new BufferedOutputStream(unixStreams.output(), OUTPUT_BUFFER_SIZE);
+	}
+
+	/**
+	 * Opens a connection, trying each address of the host in turn as Python's
+	 * {@code socket.create_connection} does.
+	 * @param endpoint where to connect
+	 * @param sourceAddress the local address to bind before connecting, or {@code null}
+	 * @param connectTimeout the bound on each connection attempt
+	 * @param readTimeout the bound on each read and each write from now on
+	 * @return the open connection
+	 * @throws SmtpTimeoutException if connecting timed out
+	 * @throws IOException if connecting failed; the message names the server
+	 */
+	public static SmtpConnection open(SmtpEndpoint endpoint, InetSocketAddress sourceAddress, Duration connectTimeout,
+			Duration readTimeout) throws IOException {
+		if (endpoint.isUnixSocket()) {
+			return openUnix(endpoint, readTimeout);
+		}
+		InetAddress[] addresses;
+		try {
+			addresses = InetAddress.getAllByName(endpoint.host());
+		}
+		catch (UnknownHostException ex) {
+			UnknownHostException named = new UnknownHostException("Unknown host " + endpoint.host() + " (connecting to "
+					+ endpoint + ")");
+			named.initCause(ex);
+			throw named;
+		}
+		IOException lastFailure = null;
+		for (InetAddress address : addresses) {
+			Socket socket = new Socket();
+			try {
+				if (sourceAddress != null) {
+					socket.bind(sourceAddress);
+				}
+				socket.connect(new InetSocketAddress(address, endpoint.port()), millis(connectTimeout));
+				socket.setSoTimeout(millis(readTimeout));
+				// Commands are small and each waits for its reply: Nagle's algorithm would only add delay.
+				socket.setTcpNoDelay(true);
+				return new SmtpConnection(endpoint, readTimeout, socket);
+			}
+			catch (IOException ex) {
+				closeQuietly(socket);
+				lastFailure = ex;
+			}
+		}
+		throw connectFailure(endpoint, connectTimeout, lastFailure);
+	}
+
+	private static SmtpConnection openUnix(SmtpEndpoint endpoint, Duration readTimeout) throws IOException {
+		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+		try {
+			// A unix-domain connect either succeeds or fails at once: there is nothing to time out.
+			channel.connect(UnixDomainSocketAddress.of(endpoint.unixSocket()));
+			return new SmtpConnection(endpoint, readTimeout, new UnixSocketStreams(channel, readTimeout));
+		}
+		catch (IOException ex) {
+			closeQuietly(channel);
+			IOException named = new ConnectException("Could not connect to " + endpoint + ": " + ex.getMessage());
+			named.initCause(ex);
+			throw named;
+		}
+	}
+
+	private static IOException connectFailure(SmtpEndpoint endpoint, Duration timeout, IOException failure) {
+		if (failure instanceof SocketTimeoutException) {
+			return new SmtpTimeoutException("Timed out after " + Durations.describe(timeout) + " connecting to "
+					+ endpoint, failure);
+		}
+		String reason = (failure != null) ? failure.getMessage() : "no address";
+		IOException named = (failure instanceof ConnectException || failure == null)
+				? new ConnectException("Could not connect to " + endpoint + ": " + reason)
+				: new IOException("Could not connect to " + endpoint + ": " + reason);
+		named.initCause(failure);
+		return named;
+	}
+
+	/**
+	 * Starts TLS on this connection (STARTTLS, or implicit TLS before the greeting) and completes the
+	 * handshake, bounded by the read timeout.
+	 * @param context the context whose trust managers decide which certificates are accepted
+	 * @param verifyHostname whether the certificate must name the host (RFC 2818 rules)
+	 * @return the established TLS session
+	 * @throws IOException if the handshake fails; the connection is then unusable
+	 */
+	public SSLSession startTls(SSLContext context, boolean verifyHostname) throws IOException {
+		if (this.tcpSocket == null) {
+			throw new IllegalStateException("TLS over a unix-domain socket is not supported");
+		}
+		String host = this.endpoint.host();
+		SSLSocket socket = (SSLSocket) context.getSocketFactory()
+			.createSocket(this.tcpSocket, host, this.endpoint.port(), true);
+		SSLParameters parameters = socket.getSSLParameters();
+		if (verifyHostname) {
+			parameters.setEndpointIdentificationAlgorithm("HTTPS");
+		}
+		if (!isIpLiteral(host)) {
+			try {
+				parameters.setServerNames(List.of(new SNIHostName(host)));
+			}
+			catch (IllegalArgumentException ex) {
+				// Not a name SNI can carry (RFC 6066 3): go without, as Python does.
+			}
+		}
+		socket.setSSLParameters(parameters);
+		socket.setUseClientMode(true);
+		socket.startHandshake();
+		this.tlsSocket = socket;
+		useStreams(socket.getInputStream(), socket.getOutputStream());
+		return socket.getSession();
+	}
+
+	private void useStreams(InputStream in, OutputStream out) {
+		this.input = in;
+		this.output = new BufferedOutputStream(new WriteTimeoutOutputStream(out, this.readTimeout, this::abort),
+				OUTPUT_BUFFER_SIZE);
+	}
+
+	/** The stream of the server's bytes (decrypted under TLS). A new one after {@link #startTls}. */
+	public InputStream input() {
+		return this.input;
+	}
+
+	/** The buffered stream to the server; flush to send. A new one after {@link #startTls}. */
+	public OutputStream output() {
+		return this.output;
+	}
+
+	/** Whether TLS is on. */
+	public boolean isTls() {
+		return this.tlsSocket != null;
+	}
+
+	/**
+	 * Whether the server is on this machine: a unix-domain socket, or a TCP peer with a loopback
+	 * address (127.0.0.0/8 or ::1). Credentials may travel in clear text only to such a server.
+	 */
+	public boolean isLoopback() {
+		return this.unixStreams != null || this.tcpSocket.getInetAddress().isLoopbackAddress();
+	}
+
+	/** Whether this is a unix-domain socket. */
+	public boolean isUnixSocket() {
+		return this.unixStreams != null;
+	}
+
+	/** The read (and write) timeout. */
+	public Duration readTimeout() {
+		return this.readTimeout;
+	}
+
+	/** Closes the transport at once, without TLS close_notify, unblocking any read or write. */
+	public void abort() {
+		closeQuietly(this.tcpSocket);
+		closeQuietly(this.unixStreams);
+	}
+
+	@Override
+	public void close() {
+		closeQuietly(this.tlsSocket);
+		abort();
+	}
+
+	private static boolean isIpLiteral(String host) {
+		return host.indexOf(':') >= 0 || host.chars().allMatch((c) -> c == '.' || Character.isDigit(c));
+	}
+
+	static int millis(Duration duration) {
+		return (int) Math.min(Integer.MAX_VALUE, Math.max(1, duration.toMillis()));
+	}
+
+	private static void closeQuietly(Closeable closeable) {
+		if (closeable != null) {
+			try {
+				closeable.close();
+			}
+			catch (IOException ex) {
+				// Closing is best effort: the connection is being given up either way.
+			}
+		}
+	}
+
+}
