@@ -90,4 +90,40 @@ public interface SmtpEventListener {
 	default void connectionClosed(SmtpEndpoint endpoint) {
 	}
 
+	// Pool and send events, from SmtpClient.
+
+	/** A pool opened a new, ready session (connected, greeted, EHLO'd, TLS'd, authenticated). */
+	default void sessionCreated(SmtpEndpoint endpoint, Duration duration) {
+	}
+
+	/** A pool lent a session after this wait. */
+	default void sessionBorrowed(SmtpEndpoint endpoint, Duration waited) {
+	}
+
+	/** A session went back to its pool, healthy. */
+	default void sessionReturned(SmtpEndpoint endpoint) {
+	}
+
+	/**
+	 * A pool closed a session.
+	 * @param reason why, such as {@code "max lifetime"}, {@code "max messages per connection"},
+	 * {@code "idle timeout"}, {@code "validation failed"}, {@code "broken: ..."}, {@code "pool closed"}
+	 */
+	default void sessionDestroyed(SmtpEndpoint endpoint, String reason) {
+	}
+
+	/**
+	 * A send through a client ended, successfully or not. Carries no message content, no address
+	 * and no credential.
+	 * @param outcome how it ended
+	 * @param recipients the number of envelope recipients
+	 * @param messageSize the message size in bytes, or {@code -1} when it was streamed with an
+	 * unknown size
+	 * @param attempts 1, or 2 when it was retried on a fresh connection
+	 * @param duration from the call to its end, including waiting for a session
+	 */
+	default void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
+			int attempts, Duration duration) {
+	}
+
 }

@@ -1,10 +1,10 @@
 package io.github.smtpkit;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
@@ -41,6 +42,7 @@ import io.github.smtpkit.internal.Addresses;
 import io.github.smtpkit.internal.CommandLines;
 import io.github.smtpkit.internal.DebugLog;
 import io.github.smtpkit.internal.DotStuffingOutputStream;
+import io.github.smtpkit.internal.Listeners;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.MessageText;
 import io.github.smtpkit.internal.MimeMessages;
@@ -96,8 +98,6 @@ public final class SmtpSession implements AutoCloseable {
 	public static final List<AuthMechanism> DEFAULT_AUTH_MECHANISMS = List.of(AuthMechanism.CRAM_MD5,
 			AuthMechanism.PLAIN, AuthMechanism.LOGIN);
 
-	private static final System.Logger LOGGER = System.getLogger(SmtpSession.class.getName());
-
 	private static final String REDACTED = "<redacted>";
 
 	private static final String CRLF = "\r\n";
@@ -113,6 +113,8 @@ public final class SmtpSession implements AutoCloseable {
 	private final Duration timeout;
 
 	private final Duration connectTimeout;
+
+	private final Duration dataTimeout;
 
 	private final SSLContext sslContext;
 
@@ -156,6 +158,11 @@ public final class SmtpSession implements AutoCloseable {
 
 	private long pendingSince;
 
+	/** Whether the last message's terminating dot went out: see {@link #endOfDataSent()}. */
+	private boolean endOfDataSent;
+
+	private SmtpReply lastDataReply;
+
 	private SmtpSession(Builder builder) {
 		this.protocol = builder.protocol;
 		this.defaultHost = (builder.unixSocket != null) ? builder.unixSocket.toString() : builder.host;
@@ -163,6 +170,7 @@ public final class SmtpSession implements AutoCloseable {
 		this.localHostname = builder.localHostname;
 		this.timeout = builder.timeout;
 		this.connectTimeout = (builder.connectTimeout != null) ? builder.connectTimeout : builder.timeout;
+		this.dataTimeout = builder.dataTimeout;
 		this.sslContext = builder.sslContext;
 		this.hostnameVerification = builder.hostnameVerification;
 		this.allowCleartextAuth = builder.allowCleartextAuth;
@@ -665,7 +673,7 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws SmtpDataException if DATA is not answered with 354 (nothing is sent then)
 	 */
 	public SmtpReply data(byte[] message) throws SmtpException {
-		return data((out) -> out.write(message), message.length, message);
+		return dataFrom(MessageSource.of(message), message);
 	}
 
 	/**
@@ -683,38 +691,50 @@ public final class SmtpSession implements AutoCloseable {
 	 * unfinished message cannot be taken back
 	 */
 	public SmtpReply data(InputStream message) throws IOException {
+		Objects.requireNonNull(message, "message");
+		return data(new MessageSource() {
+
+			@Override
+			public long size() {
+				return -1;
+			}
+
+			@Override
+			public void writeTo(OutputStream out) throws IOException {
+				message.transferTo(out);
+			}
+
+		});
+	}
+
+	/**
+	 * {@link #data(byte[])} for a message from a {@link MessageSource}, which is streamed.
+	 * @throws IOException if the source fails; the connection is then closed, since an unfinished
+	 * message cannot be taken back
+	 */
+	public SmtpReply data(MessageSource message) throws IOException {
 		try {
-			return data((out) -> copy(message, out), -1, null);
+			return dataFrom(message, null);
 		}
 		catch (MessageSourceException ex) {
 			throw ex.getCause();
 		}
 	}
 
-	private static void copy(InputStream message, OutputStream out) throws IOException {
-		byte[] buffer = new byte[16 * 1024];
-		while (true) {
-			int read;
-			try {
-				read = message.read(buffer);
-			}
-			catch (IOException ex) {
-				throw new MessageSourceException(ex);
-			}
-			if (read < 0) {
-				return;
-			}
-			out.write(buffer, 0, read);
-		}
-	}
-
-	private SmtpReply data(MessageWriter writer, long size, byte[] shown) throws SmtpException {
+	/**
+	 * DATA, the message and the reply (or replies, for LMTP).
+	 * @param shown the message bytes for debug output, or {@code null} when streamed
+	 * @throws MessageSourceException (unchecked) when the source fails; callers that can declare
+	 * {@code IOException} unwrap it
+	 */
+	private SmtpReply dataFrom(MessageSource source, byte[] shown) throws SmtpException {
+		this.endOfDataSent = false;
 		SmtpReply reply = docmd("DATA");
 		this.debug.print("data:", "(" + reply.code() + ", " + DebugLog.repr(reply.message()) + ")");
 		if (reply.code() != 354) {
 			throw new SmtpDataException(reply.code(), reply.message());
 		}
-		long written = writeMessage(writer, size, shown);
+		long written = writeMessage(source, shown);
 		SmtpEndpoint target = this.endpoint;
 		notifyListener((l) -> l.messageDataSent(target, written));
 		this.pendingVerb = SmtpEventListener.END_OF_DATA;
@@ -725,6 +745,7 @@ public final class SmtpSession implements AutoCloseable {
 			this.dataReplies = Collections.unmodifiableMap(replies);
 		}
 		this.acceptedRecipients.clear();
+		this.lastDataReply = result;
 		this.debug.print("data:", "(" + result.code() + ", " + DebugLog.repr(result.message()) + ")");
 		return result;
 	}
@@ -752,34 +773,63 @@ public final class SmtpSession implements AutoCloseable {
 		return (firstRefusal != null) ? firstRefusal : last;
 	}
 
-	private long writeMessage(MessageWriter writer, long size, byte[] shown) throws SmtpException {
+	private long writeMessage(MessageSource source, byte[] shown) throws SmtpException {
 		requireConnected();
-		DotStuffingOutputStream data = new DotStuffingOutputStream(this.output);
-		try {
-			writer.writeTo(data);
+		FailureRecordingOutputStream wire = new FailureRecordingOutputStream(this.output);
+		DotStuffingOutputStream data = new DotStuffingOutputStream(wire);
+		AtomicBoolean dataTimedOut = new AtomicBoolean();
+		try (AutoCloseable deadline = (this.dataTimeout != null)
+				? this.connection.abortAfter(this.dataTimeout, () -> dataTimedOut.set(true)) : null) {
+			source.writeTo(data);
 			data.finish();
 		}
-		catch (MessageSourceException ex) {
-			// The message is unfinished and SMTP cannot take part of one back: drop the connection.
-			disconnect();
-			throw ex;
-		}
 		catch (IOException ex) {
-			throw writeFailure(ex);
+			if (dataTimedOut.get()) {
+				SmtpEndpoint target = this.endpoint;
+				disconnect();
+				throw new SmtpTimeoutException("Timed out after " + Durations.describe(this.dataTimeout)
+						+ " sending the message data to " + target, ex);
+			}
+			if (wire.failure != null) {
+				throw writeFailure(wire.failure);
+			}
+			// The source failed, not the server; the message is unfinished and SMTP cannot take
+			// part of one back: drop the connection so the server discards it.
+			disconnect();
+			throw new MessageSourceException(ex);
 		}
+		catch (Exception ex) {
+			// A message source that throws unchecked leaves the message unfinished just the same.
+			disconnect();
+			throw (ex instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
+		}
+		this.endOfDataSent = true;
 		if (this.debug.isEnabled()) {
-			this.debug.print("send:", describeData(shown, data.bytesWritten(), size));
+			this.debug.print("send:", describeData(shown, data.bytesWritten()));
 		}
 		return data.bytesWritten();
 	}
 
-	private static String describeData(byte[] shown, long written, long size) {
+	private static String describeData(byte[] shown, long written) {
 		if (shown == null) {
 			return "<" + written + " bytes of message data from a stream>";
 		}
-		int length = (int) Math.min(shown.length, DebugLog.MAX_DATA_SHOWN);
+		int length = Math.min(shown.length, DebugLog.MAX_DATA_SHOWN);
 		String repr = DebugLog.repr(shown, 0, length);
-		return (length < size) ? repr + " ... (" + written + " bytes written in all)" : repr;
+		return (length < shown.length) ? repr + " ... (" + written + " bytes written in all)" : repr;
+	}
+
+	/**
+	 * Whether the end of the last message ({@code CRLF.CRLF}) was written. After that, a lost
+	 * reply leaves the outcome unknown: the server may have accepted the message.
+	 */
+	boolean endOfDataSent() {
+		return this.endOfDataSent;
+	}
+
+	/** The reply that {@link #data(byte[])} returned last, or {@code null}. */
+	SmtpReply lastDataReply() {
+		return this.lastDataReply;
 	}
 
 	/**
@@ -1042,7 +1092,24 @@ public final class SmtpSession implements AutoCloseable {
 			List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
 		Objects.requireNonNull(message, "message");
 		return transact(from, to, message.length, mailOptions, rcptOptions,
-				() -> data((out) -> out.write(message), message.length, message));
+				() -> dataFrom(MessageSource.of(message), message));
+	}
+
+	/**
+	 * {@link #sendmail(String, Collection, byte[], List, List)} for a streamed message: it is never
+	 * held in memory whole. {@code SIZE=} is sent only when the source knows its size.
+	 * @throws IOException if the source fails (the connection is then closed) or as for
+	 * {@link #sendmail(String, Collection, byte[], List, List)}
+	 */
+	public Map<String, SmtpReply> sendmail(String from, Collection<String> to, MessageSource message,
+			List<String> mailOptions, List<String> rcptOptions) throws IOException {
+		Objects.requireNonNull(message, "message");
+		try {
+			return transact(from, to, message.size(), mailOptions, rcptOptions, () -> dataFrom(message, null));
+		}
+		catch (MessageSourceException ex) {
+			throw ex.getCause();
+		}
 	}
 
 	private Map<String, SmtpReply> transact(String from, Collection<String> to, long size, List<String> mailOptions,
@@ -1057,10 +1124,12 @@ public final class SmtpSession implements AutoCloseable {
 		mailOpts.forEach((option) -> CommandLines.requireSingleLine("MAIL option", option));
 		rcptOpts.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
 
+		this.endOfDataSent = false;
+		this.lastDataReply = null;
 		ehloOrHeloIfNeeded();
 		List<String> esmtpOptions = new ArrayList<>();
 		if (this.doesEsmtp) {
-			if (hasExtn("size")) {
+			if (hasExtn("size") && size >= 0) {
 				esmtpOptions.add("SIZE=" + size);
 			}
 			esmtpOptions.addAll(mailOpts);
@@ -1308,13 +1377,7 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	private void notifyListener(Consumer<SmtpEventListener> event) {
-		try {
-			event.accept(this.listener);
-		}
-		catch (RuntimeException ex) {
-			LOGGER.log(Level.WARNING, "SmtpEventListener " + this.listener.getClass().getName()
-					+ " threw an exception, which was ignored", ex);
-		}
+		Listeners.notify(this.listener, event);
 	}
 
 	private static Duration elapsedSince(long startNanos) {
@@ -1325,11 +1388,41 @@ public final class SmtpSession implements AutoCloseable {
 		return Base64.getEncoder().encodeToString(bytes);
 	}
 
-	/** Writes message data; reading the caller's source may fail, which is not a server failure. */
-	@FunctionalInterface
-	private interface MessageWriter {
+	/** Remembers whether the connection failed, to tell it apart from a failing message source. */
+	private static final class FailureRecordingOutputStream extends FilterOutputStream {
 
-		void writeTo(OutputStream out) throws IOException;
+		private IOException failure;
+
+		FailureRecordingOutputStream(OutputStream out) {
+			super(out);
+		}
+
+		@Override
+		public void write(byte[] bytes, int offset, int length) throws IOException {
+			try {
+				this.out.write(bytes, offset, length);
+			}
+			catch (IOException ex) {
+				this.failure = ex;
+				throw ex;
+			}
+		}
+
+		@Override
+		public void write(int b) throws IOException {
+			write(new byte[] { (byte) b }, 0, 1);
+		}
+
+		@Override
+		public void flush() throws IOException {
+			try {
+				this.out.flush();
+			}
+			catch (IOException ex) {
+				this.failure = ex;
+				throw ex;
+			}
+		}
 
 	}
 
@@ -1393,6 +1486,8 @@ public final class SmtpSession implements AutoCloseable {
 		private Duration timeout = DEFAULT_TIMEOUT;
 
 		private Duration connectTimeout;
+
+		private Duration dataTimeout;
 
 		private InetSocketAddress sourceAddress;
 
@@ -1461,6 +1556,15 @@ public final class SmtpSession implements AutoCloseable {
 		/** The bound on opening the TCP connection (default: the timeout). */
 		public Builder connectTimeout(Duration connectTimeout) {
 			this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
+			return this;
+		}
+
+		/**
+		 * The bound on sending one whole message, from DATA's 354 to the terminating dot (default:
+		 * none beyond the timeout on each write). A server that reads, but very slowly, is cut off.
+		 */
+		public Builder dataTimeout(Duration dataTimeout) {
+			this.dataTimeout = Durations.requirePositive("dataTimeout", dataTimeout);
 			return this;
 		}
 

@@ -2,6 +2,7 @@ package io.github.smtpkit.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -76,14 +77,27 @@ public final class MimeMessages {
 	 * saves pending changes first (adding {@code Message-ID} and MIME headers as
 	 * {@code Transport.send} would).
 	 */
-	public static byte[] toBytesWithoutBcc(MimeMessage message) throws IllegalArgumentException {
+	public static byte[] toBytesWithoutBcc(MimeMessage message) {
 		try {
 			ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
-			message.writeTo(bytes, HIDDEN_HEADERS);
+			writeWithoutBcc(message, bytes);
 			return bytes.toByteArray();
 		}
-		catch (IOException | MessagingException ex) {
+		catch (IOException ex) {
 			throw new IllegalArgumentException("Cannot write the message: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Streams the message as {@link #toBytesWithoutBcc} would return it.
+	 * @throws IOException if writing fails, or Jakarta Mail cannot produce the message
+	 */
+	public static void writeWithoutBcc(MimeMessage message, OutputStream out) throws IOException {
+		try {
+			message.writeTo(out, HIDDEN_HEADERS);
+		}
+		catch (MessagingException ex) {
+			throw new IOException("Jakarta Mail cannot write the message: " + ex.getMessage(), ex);
 		}
 	}
 

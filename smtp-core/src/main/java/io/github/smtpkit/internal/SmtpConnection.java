@@ -16,6 +16,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -214,6 +215,21 @@ public final class SmtpConnection implements Closeable {
 	/** The read (and write) timeout. */
 	public Duration readTimeout() {
 		return this.readTimeout;
+	}
+
+	/**
+	 * Aborts the connection if the returned handle is not closed within the timeout: the bound on a
+	 * whole message transfer, which per-write timeouts cannot give when a server reads slowly.
+	 * @param timeout the deadline from now
+	 * @param onTimeout runs, on the timer thread, just before the connection is aborted
+	 * @return closing it cancels the deadline
+	 */
+	public AutoCloseable abortAfter(Duration timeout, Runnable onTimeout) {
+		ScheduledFuture<?> deadline = Timeouts.schedule(() -> {
+			onTimeout.run();
+			abort();
+		}, timeout);
+		return () -> deadline.cancel(false);
 	}
 
 	/** Closes the transport at once, without TLS close_notify, unblocking any read or write. */

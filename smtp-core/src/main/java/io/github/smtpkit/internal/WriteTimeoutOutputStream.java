@@ -6,20 +6,16 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Bounds each write to a socket: a blocking socket write has no timeout in Java, so a server that
- * stops reading (and lets its receive window fill) would hang the sender forever. A shared daemon
- * timer aborts the connection when one write takes longer than the timeout, and the write then
- * fails with {@link SocketTimeoutException}.
+ * stops reading (and lets its receive window fill) would hang the sender forever. The shared
+ * {@link Timeouts} timer aborts the connection when one write takes longer than the timeout, and
+ * the write then fails with {@link SocketTimeoutException}.
  */
 final class WriteTimeoutOutputStream extends FilterOutputStream {
 
-	private static final ScheduledThreadPoolExecutor TIMER = createTimer();
-
-	private final long timeoutNanos;
+	private final Duration timeout;
 
 	private final Runnable abort;
 
@@ -27,19 +23,8 @@ final class WriteTimeoutOutputStream extends FilterOutputStream {
 
 	WriteTimeoutOutputStream(OutputStream out, Duration timeout, Runnable abort) {
 		super(out);
-		this.timeoutNanos = timeout.toNanos();
+		this.timeout = timeout;
 		this.abort = abort;
-	}
-
-	private static ScheduledThreadPoolExecutor createTimer() {
-		ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, (task) -> {
-			Thread thread = new Thread(task, "smtpkit-write-timeout");
-			thread.setDaemon(true);
-			return thread;
-		});
-		// Nearly every write finishes in time: cancelled timers must not pile up in the queue.
-		timer.setRemoveOnCancelPolicy(true);
-		return timer;
 	}
 
 	@Override
@@ -49,7 +34,7 @@ final class WriteTimeoutOutputStream extends FilterOutputStream {
 
 	@Override
 	public void write(byte[] bytes, int offset, int length) throws IOException {
-		ScheduledFuture<?> deadline = TIMER.schedule(this::expire, this.timeoutNanos, TimeUnit.NANOSECONDS);
+		ScheduledFuture<?> deadline = Timeouts.schedule(this::expire, this.timeout);
 		try {
 			this.out.write(bytes, offset, length);
 		}

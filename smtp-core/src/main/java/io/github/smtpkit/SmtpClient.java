@@ -1,0 +1,522 @@
+package io.github.smtpkit;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+import javax.net.ssl.SSLContext;
+
+import io.github.smtpkit.auth.AuthMechanism;
+import io.github.smtpkit.internal.Listeners;
+import io.github.smtpkit.internal.MimeMessages;
+import io.github.smtpkit.internal.PooledSession;
+import io.github.smtpkit.internal.SessionPool;
+import io.github.smtpkit.pool.PoolConfig;
+import io.github.smtpkit.pool.PoolStats;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * Sends mail to one server from many threads through a bounded pool of ready sessions: what
+ * applications (and the Spring {@code MailSender}) call.
+ *
+ * <pre>{@code
+ * SmtpClient client = SmtpClient.builder()
+ *     .host("mail.example.com").port(587).tls(TlsMode.STARTTLS_REQUIRED)
+ *     .credentials("app@example.com", secret)
+ *     .pool(PoolConfig.builder().maxTotal(4).build())
+ *     .build();
+ * SendResult result = client.send(Envelope.of("app@example.com", "you@example.org"), messageBytes);
+ * }</pre>
+ *
+ * <p>A session is lent only when ready: connected, greeted, EHLO'd, TLS'd and authenticated. It
+ * is closed rather than returned when it saw a 421, a disconnect, a timeout or an I/O error.
+ *
+ * <p>Nothing is sent twice: when a reused session turns out dead before the message could have
+ * been accepted (before its terminating dot was written), the send is retried once on a fresh or
+ * freshly checked connection; when the connection dies after the dot and before the reply,
+ * {@link SmtpAmbiguousOutcomeException} says so and nothing is retried.
+ *
+ * <p>Thread-safe. {@link #close()} ends every idle session with QUIT; lent ones are closed when
+ * they come back.
+ */
+public final class SmtpClient implements AutoCloseable {
+
+	private final SmtpEndpoint endpoint;
+
+	private final TlsMode tlsMode;
+
+	private final boolean authenticates;
+
+	private final SmtpEventListener listener;
+
+	private final SessionPool pool;
+
+	private SmtpClient(Builder builder, SmtpEndpoint endpoint) {
+		this.endpoint = endpoint;
+		this.tlsMode = builder.tlsMode;
+		this.authenticates = builder.username != null;
+		this.listener = builder.listener;
+		SmtpSession.Builder sessions = sessionBuilder(builder);
+		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, builder.listener,
+				() -> openReadySession(sessions, builder));
+	}
+
+	/** A builder; {@code host} (or, for LMTP, {@code unixSocket}) is required. */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	private static SmtpSession.Builder sessionBuilder(Builder builder) {
+		SmtpSession.Builder sessions = SmtpSession.builder(builder.protocol)
+			.timeout(builder.timeout)
+			.connectTimeout(builder.connectTimeout)
+			.hostnameVerification(builder.hostnameVerification)
+			.allowCleartextAuth(builder.allowCleartextAuth)
+			.eventListener(builder.listener);
+		if (builder.unixSocket != null) {
+			sessions.unixSocket(builder.unixSocket);
+		}
+		else {
+			sessions.host(builder.host).port(builder.port);
+		}
+		if (builder.dataTimeout != null) {
+			sessions.dataTimeout(builder.dataTimeout);
+		}
+		if (builder.localHostname != null) {
+			sessions.localHostname(builder.localHostname);
+		}
+		if (builder.sslContext != null) {
+			sessions.sslContext(builder.sslContext);
+		}
+		return sessions;
+	}
+
+	private static SmtpSession openReadySession(SmtpSession.Builder sessions, Builder builder) throws IOException {
+		SmtpSession session = sessions.build();
+		try {
+			session.connect();
+			session.ehloOrHeloIfNeeded();
+			boolean startTls = builder.tlsMode == TlsMode.STARTTLS_REQUIRED
+					|| (builder.tlsMode == TlsMode.STARTTLS_OPPORTUNISTIC && session.hasExtn("starttls"));
+			if (startTls) {
+				session.starttls();
+				session.ehloOrHeloIfNeeded();
+			}
+			if (builder.username != null) {
+				session.login(builder.username, builder.password, builder.authMechanisms, true);
+			}
+			return session;
+		}
+		catch (IOException | RuntimeException ex) {
+			session.disconnect();
+			throw ex;
+		}
+	}
+
+	// ---------------------------------------------------------------- sending
+
+	/**
+	 * Sends a message held in memory.
+	 * @see #send(Envelope, MessageSource)
+	 */
+	public SendResult send(Envelope envelope, byte[] message) throws IOException {
+		return send(envelope, MessageSource.of(message));
+	}
+
+	/**
+	 * Sends a Jakarta Mail message to the given envelope, streamed, without its {@code Bcc} and
+	 * {@code Resent-Bcc} headers.
+	 * @see #send(Envelope, MessageSource)
+	 */
+	public SendResult send(Envelope envelope, MimeMessage message) throws IOException {
+		return send(envelope, MessageSource.of(message));
+	}
+
+	/**
+	 * Sends a Jakarta Mail message to the envelope its headers give, as
+	 * {@link SmtpSession#sendMessage(MimeMessage)} does (with {@code SMTPUTF8} when an address
+	 * needs it).
+	 * @throws IllegalArgumentException if the headers give no sender or no recipient
+	 * @see #send(Envelope, MessageSource)
+	 */
+	public SendResult send(MimeMessage message) throws IOException {
+		MimeMessages.Envelope headers = MimeMessages.envelopeOf(message, null, null);
+		List<String> mailOptions = headers.isInternational() ? List.of("SMTPUTF8", "BODY=8BITMIME") : List.of();
+		return send(new Envelope(headers.sender(), headers.recipients(), mailOptions, List.of()),
+				MessageSource.of(message));
+	}
+
+	/**
+	 * Sends one message through a pooled session.
+	 * @param envelope the sender, recipients and options
+	 * @param message the message, with CRLF line endings; it may be written twice if the send is
+	 * retried on a fresh connection
+	 * @return who accepted and who refused the message
+	 * @throws SmtpSenderRefusedException if the server refused the sender
+	 * @throws SmtpRecipientsRefusedException if it refused every recipient
+	 * @throws SmtpDataException if it refused the message
+	 * @throws SmtpAmbiguousOutcomeException if the connection broke after the message was sent and
+	 * before the reply: it may have been delivered
+	 * @throws SmtpPoolTimeoutException if no session became free within the pool's maximum wait
+	 * @throws SmtpException for other protocol failures; {@link SmtpTimeoutException} and
+	 * {@link SmtpServerDisconnectedException} when the server did not answer or went away
+	 * @throws IOException if the message source failed, or opening a connection failed
+	 * @throws IllegalStateException if the client is closed
+	 */
+	public SendResult send(Envelope envelope, MessageSource message) throws IOException {
+		Objects.requireNonNull(envelope, "envelope");
+		Objects.requireNonNull(message, "message");
+		long started = System.nanoTime();
+		int attempts = 0;
+		SendOutcome outcome = SendOutcome.FAILED;
+		try {
+			while (true) {
+				attempts++;
+				PooledSession lease = (attempts == 1) ? this.pool.borrow() : borrowLiveSession();
+				SmtpSession session = lease.session();
+				try {
+					Map<String, SmtpReply> refused = session.sendmail(envelope.from(), envelope.recipients(), message,
+							envelope.mailOptions(), envelope.rcptOptions());
+					lease.messageSent();
+					SendResult result = resultOf(envelope, refused, session);
+					this.pool.giveBack(lease);
+					outcome = result.isFullyAccepted() ? SendOutcome.ACCEPTED : SendOutcome.PARTIALLY_ACCEPTED;
+					return result;
+				}
+				catch (IOException | RuntimeException ex) {
+					if (session.endOfDataSent() && !(ex instanceof SmtpDataException)) {
+						this.pool.destroy(lease, "broken: " + describe(ex));
+						outcome = SendOutcome.UNKNOWN;
+						throw new SmtpAmbiguousOutcomeException("The connection to " + this.endpoint
+								+ " broke after the message was sent and before the server's reply: it may have"
+								+ " been delivered, so it was not sent again (" + describe(ex) + ")", ex);
+					}
+					boolean dead = !session.isConnected() || isServiceClosing(ex);
+					if (!dead) {
+						this.pool.giveBack(lease);
+						outcome = isRefusal(ex) ? SendOutcome.REFUSED : SendOutcome.FAILED;
+						throw ex;
+					}
+					this.pool.destroy(lease, "broken: " + describe(ex));
+					boolean retry = attempts == 1 && lease.isReused()
+							&& (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex));
+					if (!retry) {
+						outcome = isRefusal(ex) ? SendOutcome.REFUSED : SendOutcome.FAILED;
+						throw ex;
+					}
+					// A pooled connection that the server had closed: nothing was accepted, so send again.
+				}
+			}
+		}
+		finally {
+			SendOutcome finalOutcome = outcome;
+			int finalAttempts = attempts;
+			Duration duration = Duration.ofNanos(System.nanoTime() - started);
+			Listeners.notify(this.listener, (l) -> l.sendFinished(this.endpoint, finalOutcome,
+					envelope.recipients().size(), message.size(), finalAttempts, duration));
+		}
+	}
+
+	/**
+	 * For the retry: a fresh session, or a pooled one that has just answered NOOP. Another pooled
+	 * session may be as dead as the first (a server restart closes them all), and a retry must not
+	 * fail for that. Bounded by the pool size.
+	 */
+	private PooledSession borrowLiveSession() throws IOException {
+		for (int i = 0; i < this.pool.config().maxTotal(); i++) {
+			PooledSession lease = this.pool.borrow();
+			if (!lease.isReused()) {
+				return lease;
+			}
+			try {
+				if (lease.session().noop().isPositiveCompletion()) {
+					return lease;
+				}
+				this.pool.destroy(lease, "validation failed");
+			}
+			catch (IOException ex) {
+				this.pool.destroy(lease, "validation failed: " + ex.getMessage());
+			}
+		}
+		return this.pool.borrow();
+	}
+
+	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, SmtpSession session) {
+		List<String> accepted = envelope.recipients().stream().filter((r) -> !refused.containsKey(r)).toList();
+		return new SendResult(accepted, refused, session.lastDataReply(), session.dataReplies());
+	}
+
+	/** A 421 reply: the server is closing the connection (RFC 5321 3.8). */
+	private static boolean isServiceClosing(Exception ex) {
+		if (ex instanceof SmtpResponseException response) {
+			return response.smtpCode() == 421;
+		}
+		if (ex instanceof SmtpRecipientsRefusedException refused) {
+			return refused.recipients().values().stream().anyMatch((reply) -> reply.code() == 421);
+		}
+		return false;
+	}
+
+	private static boolean isRefusal(Exception ex) {
+		return ex instanceof SmtpSenderRefusedException || ex instanceof SmtpRecipientsRefusedException
+				|| ex instanceof SmtpDataException;
+	}
+
+	private static String describe(Exception ex) {
+		return ex.getClass().getSimpleName() + ": " + ex.getMessage();
+	}
+
+	// ---------------------------------------------------------------- state
+
+	/** A snapshot of the pool: total, active, idle, waiting, created, destroyed. */
+	public PoolStats poolStats() {
+		return this.pool.stats();
+	}
+
+	/** The pool's configuration. */
+	public PoolConfig poolConfig() {
+		return this.pool.config();
+	}
+
+	/** The server this client sends to. */
+	public SmtpEndpoint endpoint() {
+		return this.endpoint;
+	}
+
+	/** Whether {@link #close()} was called. */
+	public boolean isClosed() {
+		return this.pool.isClosed();
+	}
+
+	/** Ends every idle session with QUIT; sends after this fail with {@link IllegalStateException}. */
+	@Override
+	public void close() {
+		this.pool.close();
+	}
+
+	@Override
+	public String toString() {
+		return "SmtpClient[" + this.endpoint.protocol().name().toLowerCase(Locale.ROOT) + " " + this.endpoint + ", tls="
+				+ this.tlsMode + (this.authenticates ? ", authenticated" : "") + ", pool " + this.pool.stats() + "]";
+	}
+
+	/**
+	 * Configures an {@link SmtpClient}. Every value is checked when set or at {@link #build()}, and
+	 * a bad one is named in an {@link IllegalArgumentException}. Defaults: SMTP, opportunistic
+	 * STARTTLS with certificate and host name verification, 60 s timeouts, {@link PoolConfig#defaults()}.
+	 */
+	public static final class Builder {
+
+		private SmtpProtocol protocol = SmtpProtocol.SMTP;
+
+		private String host;
+
+		private int port;
+
+		private Path unixSocket;
+
+		private TlsMode tlsMode;
+
+		private SSLContext sslContext;
+
+		private boolean hostnameVerification = true;
+
+		private String username;
+
+		private String password;
+
+		private List<AuthMechanism> authMechanisms = SmtpSession.DEFAULT_AUTH_MECHANISMS;
+
+		private boolean allowCleartextAuth;
+
+		private String localHostname;
+
+		private Duration timeout = SmtpSession.DEFAULT_TIMEOUT;
+
+		private Duration connectTimeout = Duration.ofSeconds(10);
+
+		private Duration dataTimeout;
+
+		private SmtpEventListener listener = SmtpEventListener.NONE;
+
+		private PoolConfig pool = PoolConfig.defaults();
+
+		private Clock clock = Clock.systemUTC();
+
+		private Builder() {
+		}
+
+		/** SMTP (default), SMTPS (implicit TLS) or LMTP. */
+		public Builder protocol(SmtpProtocol protocol) {
+			this.protocol = Objects.requireNonNull(protocol, "protocol");
+			return this;
+		}
+
+		/** The server's host name or address. */
+		public Builder host(String host) {
+			if (host == null || host.isBlank()) {
+				throw new IllegalArgumentException("host must not be blank, but was '" + host + "'");
+			}
+			this.host = host;
+			return this;
+		}
+
+		/** The port (default: 25, 465 or 2003 by protocol). */
+		public Builder port(int port) {
+			if (port < 1 || port > 65535) {
+				throw new IllegalArgumentException("port must be between 1 and 65535, but was " + port);
+			}
+			this.port = port;
+			return this;
+		}
+
+		/** For LMTP, a unix-domain socket instead of a host. */
+		public Builder unixSocket(Path unixSocket) {
+			this.unixSocket = Objects.requireNonNull(unixSocket, "unixSocket");
+			return this;
+		}
+
+		/**
+		 * How connections are protected (default {@link TlsMode#STARTTLS_OPPORTUNISTIC} for SMTP,
+		 * {@link TlsMode#IMPLICIT} for SMTPS, {@link TlsMode#NONE} for LMTP).
+		 */
+		public Builder tls(TlsMode tlsMode) {
+			this.tlsMode = Objects.requireNonNull(tlsMode, "tlsMode");
+			return this;
+		}
+
+		/** The TLS context (default {@link SmtpTls#defaultContext()}). */
+		public Builder sslContext(SSLContext sslContext) {
+			this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+			return this;
+		}
+
+		/** Whether the certificate must name the host (default {@code true}). */
+		public Builder hostnameVerification(boolean hostnameVerification) {
+			this.hostnameVerification = hostnameVerification;
+			return this;
+		}
+
+		/** Logs in with these credentials on every new connection. */
+		public Builder credentials(String username, String password) {
+			if (username == null || username.isEmpty()) {
+				throw new IllegalArgumentException("username must not be empty");
+			}
+			this.username = username;
+			this.password = Objects.requireNonNull(password, "password");
+			return this;
+		}
+
+		/** The AUTH mechanisms to try, most preferred first (default CRAM-MD5, PLAIN, LOGIN). */
+		public Builder authMechanisms(List<AuthMechanism> authMechanisms) {
+			if (authMechanisms == null || authMechanisms.isEmpty()) {
+				throw new IllegalArgumentException("authMechanisms must not be empty");
+			}
+			this.authMechanisms = List.copyOf(authMechanisms);
+			return this;
+		}
+
+		/** Whether credentials may go in clear text to a server that is not on this machine (default no). */
+		public Builder allowCleartextAuth(boolean allowCleartextAuth) {
+			this.allowCleartextAuth = allowCleartextAuth;
+			return this;
+		}
+
+		/** The name said in EHLO (default: this machine's fully qualified name). */
+		public Builder localHostname(String localHostname) {
+			this.localHostname = localHostname;
+			return this;
+		}
+
+		/** The bound on each reply and each write (default 60 s). */
+		public Builder timeout(Duration timeout) {
+			this.timeout = checkedTimeout("timeout", timeout);
+			return this;
+		}
+
+		/** The bound on opening a connection (default 10 s). */
+		public Builder connectTimeout(Duration connectTimeout) {
+			this.connectTimeout = checkedTimeout("connectTimeout", connectTimeout);
+			return this;
+		}
+
+		/** The bound on sending one whole message (default: only the per-write timeout). */
+		public Builder dataTimeout(Duration dataTimeout) {
+			this.dataTimeout = checkedTimeout("dataTimeout", dataTimeout);
+			return this;
+		}
+
+		/** Receives session, pool and send events (default: none). */
+		public Builder eventListener(SmtpEventListener listener) {
+			this.listener = Objects.requireNonNull(listener, "listener");
+			return this;
+		}
+
+		/** The pool's settings (default {@link PoolConfig#defaults()}). */
+		public Builder pool(PoolConfig pool) {
+			this.pool = Objects.requireNonNull(pool, "pool");
+			return this;
+		}
+
+		/** The clock for session lifetimes and idle times (default: the system clock); for tests. */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock");
+			return this;
+		}
+
+		private static Duration checkedTimeout(String name, Duration timeout) {
+			if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+				throw new IllegalArgumentException(name + " must be positive, but was " + timeout);
+			}
+			return timeout;
+		}
+
+		/**
+		 * Checks the whole configuration and makes the client. No connection is opened until the
+		 * first send.
+		 * @throws IllegalArgumentException naming what is missing or contradictory
+		 */
+		public SmtpClient build() {
+			if (this.tlsMode == null) {
+				this.tlsMode = switch (this.protocol) {
+					case SMTP -> TlsMode.STARTTLS_OPPORTUNISTIC;
+					case SMTPS -> TlsMode.IMPLICIT;
+					case LMTP -> TlsMode.NONE;
+				};
+			}
+			if (this.tlsMode == TlsMode.IMPLICIT && this.protocol == SmtpProtocol.SMTP) {
+				this.protocol = SmtpProtocol.SMTPS;
+			}
+			if (this.protocol == SmtpProtocol.SMTPS && this.tlsMode != TlsMode.IMPLICIT) {
+				throw new IllegalArgumentException("tls must be IMPLICIT for protocol SMTPS, but was " + this.tlsMode);
+			}
+			if (this.protocol == SmtpProtocol.LMTP && this.tlsMode == TlsMode.IMPLICIT) {
+				throw new IllegalArgumentException("tls IMPLICIT is not available for protocol LMTP; use STARTTLS_REQUIRED");
+			}
+			if (this.unixSocket != null) {
+				if (this.protocol != SmtpProtocol.LMTP) {
+					throw new IllegalArgumentException("unixSocket is for protocol LMTP, but protocol is " + this.protocol);
+				}
+				if (this.host != null) {
+					throw new IllegalArgumentException("Set either host or unixSocket, not both");
+				}
+				if (this.tlsMode != TlsMode.NONE) {
+					throw new IllegalArgumentException("tls must be NONE over a unix-domain socket, but was " + this.tlsMode);
+				}
+			}
+			else if (this.host == null) {
+				throw new IllegalArgumentException("host must be set (or, for LMTP, unixSocket)");
+			}
+			SmtpEndpoint endpoint = (this.unixSocket != null) ? SmtpEndpoint.unix(this.protocol, this.unixSocket)
+					: SmtpEndpoint.tcp(this.protocol, this.host, (this.port != 0) ? this.port : this.protocol.defaultPort());
+			return new SmtpClient(this, endpoint);
+		}
+
+	}
+
+}

@@ -1,0 +1,262 @@
+package io.github.smtpkit.internal;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.commons.pool2.BasePooledObjectFactory;
+import org.apache.commons.pool2.DestroyMode;
+import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.impl.DefaultPooledObject;
+import org.apache.commons.pool2.impl.GenericObjectPool;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+
+import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpEventListener;
+import io.github.smtpkit.SmtpException;
+import io.github.smtpkit.SmtpPoolTimeoutException;
+import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.SmtpSession;
+import io.github.smtpkit.pool.PoolConfig;
+import io.github.smtpkit.pool.PoolStats;
+
+/**
+ * A bounded pool of ready sessions to one server, on commons-pool2 (which stays in here: no
+ * commons-pool2 type leaves this class). Sessions are checked lazily when lent: too old, idle too
+ * long, or (after {@link PoolConfig#validateAfterIdle()}) failing RSET/NOOP means closed, not lent.
+ */
+public final class SessionPool implements AutoCloseable {
+
+	/** How much shorter than the maximum a session's lifetime may be, at random (HikariCP's idea). */
+	private static final double LIFETIME_JITTER = 0.025;
+
+	/** Opens a ready session: connected, greeted, EHLO'd, TLS'd and authenticated. */
+	@FunctionalInterface
+	public interface SessionOpener {
+
+		SmtpSession open() throws IOException;
+
+	}
+
+	private final SmtpEndpoint endpoint;
+
+	private final PoolConfig config;
+
+	private final Clock clock;
+
+	private final SmtpEventListener listener;
+
+	private final GenericObjectPool<PooledSession> pool;
+
+	public SessionPool(SmtpEndpoint endpoint, PoolConfig config, Clock clock, SmtpEventListener listener,
+			SessionOpener opener) {
+		this.endpoint = endpoint;
+		this.config = config;
+		this.clock = clock;
+		this.listener = listener;
+		GenericObjectPoolConfig<PooledSession> poolConfig = new GenericObjectPoolConfig<>();
+		poolConfig.setMaxTotal(config.maxTotal());
+		poolConfig.setMaxIdle(config.maxIdle());
+		poolConfig.setMinIdle(config.minIdle());
+		poolConfig.setMaxWait(config.maxWait());
+		poolConfig.setBlockWhenExhausted(true);
+		poolConfig.setFairness(true);
+		poolConfig.setLifo(true);
+		poolConfig.setTestOnBorrow(true);
+		poolConfig.setTestOnCreate(false);
+		poolConfig.setTestOnReturn(false);
+		poolConfig.setTestWhileIdle(false);
+		// The evictor closes sessions idle past the timeout even when nobody borrows, and keeps minIdle.
+		poolConfig.setMinEvictableIdleDuration(config.idleTimeout());
+		poolConfig.setTimeBetweenEvictionRuns(evictionInterval(config.idleTimeout()));
+		poolConfig.setJmxEnabled(false);
+		this.pool = new GenericObjectPool<>(new Factory(opener), poolConfig);
+	}
+
+	private static Duration evictionInterval(Duration idleTimeout) {
+		Duration half = idleTimeout.dividedBy(2);
+		return (half.compareTo(Duration.ofSeconds(30)) > 0) ? Duration.ofSeconds(30)
+				: (half.compareTo(Duration.ofSeconds(1)) < 0) ? Duration.ofSeconds(1) : half;
+	}
+
+	/**
+	 * Lends a ready session, opening one if none is idle and the pool has room.
+	 * @throws SmtpPoolTimeoutException if none became free within the maximum wait
+	 * @throws IOException if opening a session failed (connection, TLS, authentication)
+	 * @throws IllegalStateException if the pool is closed
+	 */
+	public PooledSession borrow() throws IOException {
+		long started = System.nanoTime();
+		PooledSession lease;
+		try {
+			lease = this.pool.borrowObject(this.config.maxWait());
+		}
+		catch (NoSuchElementException ex) {
+			if (this.pool.isClosed()) {
+				throw new IllegalStateException("The pool of sessions to " + this.endpoint + " is closed");
+			}
+			if (ex.getCause() instanceof IOException cause) {
+				throw cause;
+			}
+			PoolStats stats = stats();
+			throw new SmtpPoolTimeoutException("Timed out after " + Durations.describe(this.config.maxWait())
+					+ " waiting for a session to " + this.endpoint + " " + stats, stats);
+		}
+		catch (IOException | RuntimeException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new SmtpException("Could not open a session to " + this.endpoint + ": " + ex.getMessage(), ex);
+		}
+		lease.borrowed();
+		Duration waited = Duration.ofNanos(System.nanoTime() - started);
+		Listeners.notify(this.listener, (l) -> l.sessionBorrowed(this.endpoint, waited));
+		return lease;
+	}
+
+	/**
+	 * Takes a session back after a send. It is closed instead when it is no longer connected or has
+	 * carried {@link PoolConfig#maxMessagesPerConnection()} messages.
+	 */
+	public void giveBack(PooledSession lease) {
+		if (!lease.session().isConnected()) {
+			destroy(lease, "disconnected");
+		}
+		else if (lease.messagesSent() >= this.config.maxMessagesPerConnection()) {
+			destroy(lease, "max messages per connection");
+		}
+		else if (this.pool.getNumIdle() >= this.config.maxIdle()) {
+			destroy(lease, "max idle");
+		}
+		else {
+			lease.returned(this.clock.instant());
+			Listeners.notify(this.listener, (l) -> l.sessionReturned(this.endpoint));
+			this.pool.returnObject(lease);
+		}
+	}
+
+	/** Closes a lent session instead of taking it back: it broke, or must not be used again. */
+	public void destroy(PooledSession lease, String reason) {
+		lease.destroyReason(reason);
+		try {
+			this.pool.invalidateObject(lease);
+		}
+		catch (Exception ex) {
+			// Closing a broken session is best effort; the pool has forgotten it either way.
+		}
+	}
+
+	/** A snapshot of the pool's counts. */
+	public PoolStats stats() {
+		int active = this.pool.getNumActive();
+		int idle = this.pool.getNumIdle();
+		return new PoolStats(active + idle, active, idle, this.pool.getNumWaiters(), this.pool.getCreatedCount(),
+				this.pool.getDestroyedCount());
+	}
+
+	/** The pool's configuration. */
+	public PoolConfig config() {
+		return this.config;
+	}
+
+	/** Closes idle sessions with QUIT; sessions still lent are closed when they come back. */
+	@Override
+	public void close() {
+		this.pool.close();
+	}
+
+	/** Whether {@link #close()} was called. */
+	public boolean isClosed() {
+		return this.pool.isClosed();
+	}
+
+	private final class Factory extends BasePooledObjectFactory<PooledSession> {
+
+		private final SessionOpener opener;
+
+		Factory(SessionOpener opener) {
+			this.opener = opener;
+		}
+
+		@Override
+		public PooledSession create() throws IOException {
+			long started = System.nanoTime();
+			SmtpSession session = this.opener.open();
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			Listeners.notify(SessionPool.this.listener, (l) -> l.sessionCreated(SessionPool.this.endpoint, took));
+			return new PooledSession(session, SessionPool.this.clock.instant(), lifetimeWithJitter());
+		}
+
+		private Duration lifetimeWithJitter() {
+			Duration max = SessionPool.this.config.maxLifetime();
+			double shorter = LIFETIME_JITTER * ThreadLocalRandom.current().nextDouble();
+			return max.minusNanos((long) (max.toNanos() * shorter));
+		}
+
+		@Override
+		public PooledObject<PooledSession> wrap(PooledSession session) {
+			return new DefaultPooledObject<>(session);
+		}
+
+		@Override
+		public boolean validateObject(PooledObject<PooledSession> pooled) {
+			PooledSession lease = pooled.getObject();
+			String problem = problemWith(lease);
+			if (problem != null) {
+				lease.destroyReason(problem);
+				return false;
+			}
+			return true;
+		}
+
+		private String problemWith(PooledSession lease) {
+			PoolConfig config = SessionPool.this.config;
+			Instant now = SessionPool.this.clock.instant();
+			if (!lease.session().isConnected()) {
+				return "disconnected";
+			}
+			if (lease.isExpired(now)) {
+				return "max lifetime";
+			}
+			Duration idle = lease.idleTime(now);
+			if (idle.compareTo(config.idleTimeout()) > 0) {
+				return "idle timeout";
+			}
+			if (lease.wasReturned() && idle.compareTo(config.validateAfterIdle()) >= 0) {
+				try {
+					SmtpReply reply = (config.validationCommand() == PoolConfig.ValidationCommand.NOOP)
+							? lease.session().noop() : lease.session().rset();
+					if (!reply.isPositiveCompletion()) {
+						return "validation failed: " + reply;
+					}
+				}
+				catch (IOException ex) {
+					return "validation failed: " + ex.getMessage();
+				}
+			}
+			return null;
+		}
+
+		@Override
+		public void destroyObject(PooledObject<PooledSession> pooled, DestroyMode mode) {
+			PooledSession lease = pooled.getObject();
+			String reason = (lease.destroyReason() != null) ? lease.destroyReason()
+					: SessionPool.this.pool.isClosed() ? "pool closed" : "idle timeout";
+			SmtpSession session = lease.session();
+			if (session.isConnected()) {
+				try {
+					session.close();
+				}
+				catch (IOException ex) {
+					// QUIT is a courtesy: the socket is released either way.
+				}
+			}
+			Listeners.notify(SessionPool.this.listener, (l) -> l.sessionDestroyed(SessionPool.this.endpoint, reason));
+		}
+
+	}
+
+}

@@ -1,0 +1,36 @@
+package io.github.smtpkit.internal;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One daemon timer for the deadlines that blocking socket calls cannot enforce themselves: a
+ * write, or a whole message transfer. When a deadline passes, the connection is aborted and the
+ * blocked call fails.
+ */
+final class Timeouts {
+
+	private static final ScheduledThreadPoolExecutor TIMER = createTimer();
+
+	private Timeouts() {
+	}
+
+	private static ScheduledThreadPoolExecutor createTimer() {
+		ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, (task) -> {
+			Thread thread = new Thread(task, "smtpkit-timeouts");
+			thread.setDaemon(true);
+			return thread;
+		});
+		// Nearly every deadline is cancelled in time: cancelled ones must not pile up in the queue.
+		timer.setRemoveOnCancelPolicy(true);
+		return timer;
+	}
+
+	/** Runs the action after the timeout unless the returned future is cancelled first. */
+	static ScheduledFuture<?> schedule(Runnable action, Duration timeout) {
+		return TIMER.schedule(action, timeout.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+}
