@@ -202,6 +202,9 @@ public final class SmtpClient implements AutoCloseable {
 						outcome = isRefusal(ex) ? SendOutcome.REFUSED : SendOutcome.FAILED;
 						throw ex;
 					}
+					// After a 421 the server is closing the connection (RFC 5321 3.8): drop it without
+					// QUIT, which could wait a whole timeout for a reply that never comes (421 to DATA).
+					session.disconnect();
 					this.pool.destroy(lease, "broken: " + describe(ex));
 					boolean retry = attempts == 1 && lease.isReused()
 							&& (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex));

@@ -86,7 +86,10 @@ public interface SmtpEventListener {
 	default void authFailed(SmtpEndpoint endpoint, String mechanism, SmtpReply reply) {
 	}
 
-	/** The session's connection was closed, after QUIT or not. */
+	/**
+	 * A connection that {@link #connectEnd} reported is closed, after QUIT or not. A connection that
+	 * failed to open gets {@link #connectFailed} instead.
+	 */
 	default void connectionClosed(SmtpEndpoint endpoint) {
 	}
 

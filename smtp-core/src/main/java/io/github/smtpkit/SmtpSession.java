@@ -158,6 +158,9 @@ public final class SmtpSession implements AutoCloseable {
 
 	private long pendingSince;
 
+	/** Whether the server greeted: only then is the connection reported closed to listeners. */
+	private boolean established;
+
 	/** Whether the last message's terminating dot went out: see {@link #endOfDataSent()}. */
 	private boolean endOfDataSent;
 
@@ -268,6 +271,7 @@ public final class SmtpSession implements AutoCloseable {
 			notifyListener((l) -> l.connectFailed(target, refused, elapsedSince(started)));
 			throw refused;
 		}
+		this.established = true;
 		notifyListener((l) -> l.connectEnd(target, greeting, elapsedSince(started)));
 		return greeting;
 	}
@@ -458,7 +462,8 @@ public final class SmtpSession implements AutoCloseable {
 				SmtpEndpoint target = this.endpoint;
 				disconnect();
 				throw new SmtpTimeoutException("Timed out after " + Durations.describe(this.timeout)
-						+ " waiting for " + ((verb != null) ? "the reply to " + verb : "the greeting") + " from "
+						+ " waiting for " + ((verb != null) ? "the reply to " + verb
+								: this.established ? "a reply" : "the greeting") + " from "
 						+ target, ex);
 			}
 			catch (IOException ex) {
@@ -633,6 +638,9 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws SmtpNotSupportedException if {@code SMTPUTF8} is asked for but not advertised
 	 */
 	public SmtpReply mail(String sender, List<String> options) throws SmtpException {
+		// Checked before the address parser sees it, which would drop what follows a line break.
+		CommandLines.requireSingleLine("sender", sender);
+		options.forEach((option) -> CommandLines.requireSingleLine("MAIL option", option));
 		String optionList = "";
 		if (!options.isEmpty() && this.doesEsmtp) {
 			if (options.stream().anyMatch("smtputf8"::equalsIgnoreCase)) {
@@ -657,6 +665,8 @@ public final class SmtpSession implements AutoCloseable {
 	 * smtplib's {@code rcpt()}.
 	 */
 	public SmtpReply rcpt(String recipient, List<String> options) throws SmtpException {
+		CommandLines.requireSingleLine("recipient", recipient);
+		options.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
 		String optionList = (!options.isEmpty() && this.doesEsmtp) ? " " + String.join(" ", options) : "";
 		SmtpReply reply = docmd("RCPT", "TO:" + Addresses.quote(recipient) + optionList);
 		if (reply.code() == 250 || reply.code() == 251) {
@@ -842,7 +852,7 @@ public final class SmtpSession implements AutoCloseable {
 
 	/** Sends VRFY for the address (display name removed): smtplib's {@code verify()}. */
 	public SmtpReply verify(String address) throws SmtpException {
-		return docmd("VRFY", Addresses.addressOnly(address));
+		return docmd("VRFY", Addresses.addressOnly(CommandLines.requireSingleLine("address", address)));
 	}
 
 	/** The same as {@link #verify(String)}, smtplib's alias. */
@@ -852,7 +862,7 @@ public final class SmtpSession implements AutoCloseable {
 
 	/** Sends EXPN for the address (display name removed): smtplib's {@code expn()}. */
 	public SmtpReply expn(String address) throws SmtpException {
-		return docmd("EXPN", Addresses.addressOnly(address));
+		return docmd("EXPN", Addresses.addressOnly(CommandLines.requireSingleLine("address", address)));
 	}
 
 	// ---------------------------------------------------------------- authentication
@@ -903,8 +913,8 @@ public final class SmtpSession implements AutoCloseable {
 						"Server sent a challenge that is not base64: " + reply.message()));
 			}
 			byte[] response = authenticator.respond(challenge);
-			writeCommand(base64((response != null) ? response : new byte[0]), REDACTED);
-			this.pendingVerb = "AUTH";
+			// The verb is "AUTH", not the first word of the line: that would be the payload, unredacted.
+			write(encodeCommand(base64((response != null) ? response : new byte[0]) + CRLF), "AUTH", REDACTED);
 			reply = getreply();
 			if (challenges > MAX_AUTH_CHALLENGES) {
 				throw new SmtpException("Server AUTH mechanism infinite loop. Last response: " + reply);
@@ -1176,10 +1186,14 @@ public final class SmtpSession implements AutoCloseable {
 			}
 		}
 		boolean allRefused = replies.values().stream().noneMatch((reply) -> reply.code() == 250);
+		boolean serviceClosing = replies.values().stream().anyMatch((reply) -> reply.code() == 421);
 		if (allRefused && firstRefusal != null) {
-			boolean serviceClosing = replies.values().stream().anyMatch((reply) -> reply.code() == 421);
 			closeOn421OrReset(serviceClosing ? new SmtpReply(421, "") : firstRefusal);
 			throw new SmtpDataException(firstRefusal.code(), firstRefusal.message(), replies);
+		}
+		if (serviceClosing) {
+			// Some recipients have the message, so this is no error; but the server is closing the channel.
+			disconnect();
 		}
 		return Collections.unmodifiableMap(refused);
 	}
@@ -1296,6 +1310,10 @@ public final class SmtpSession implements AutoCloseable {
 		this.pendingVerb = null;
 		if (closing != null) {
 			closing.close();
+		}
+		if (this.established) {
+			// Listeners pair this with connectEnd; a connection that failed to open got connectFailed.
+			this.established = false;
 			SmtpEndpoint target = this.endpoint;
 			notifyListener((l) -> l.connectionClosed(target));
 		}

@@ -54,11 +54,14 @@ public final class DebugLog {
 		this.sink.accept(line);
 	}
 
-	/** Python's {@code repr} of text: single quotes, backslash escapes for controls and quotes. */
+	/**
+	 * Python's {@code repr} of text: single quotes, backslash escapes for control characters,
+	 * backslashes and quotes; other characters, non-ASCII included, as they are.
+	 */
 	public static String repr(CharSequence text) {
 		StringBuilder out = new StringBuilder(text.length() + 2).append('\'');
 		for (int i = 0; i < text.length(); i++) {
-			appendEscaped(out, text.charAt(i));
+			appendEscaped(out, text.charAt(i), false);
 		}
 		return out.append('\'').toString();
 	}
@@ -67,12 +70,12 @@ public final class DebugLog {
 	public static String repr(byte[] bytes, int offset, int length) {
 		StringBuilder out = new StringBuilder(length + 2).append('\'');
 		for (int i = offset; i < offset + length; i++) {
-			appendEscaped(out, (char) (bytes[i] & 0xFF));
+			appendEscaped(out, (char) (bytes[i] & 0xFF), true);
 		}
 		return out.append('\'').toString();
 	}
 
-	private static void appendEscaped(StringBuilder out, char c) {
+	private static void appendEscaped(StringBuilder out, char c, boolean isByte) {
 		switch (c) {
 			case '\r' -> out.append("\\r");
 			case '\n' -> out.append("\\n");
@@ -80,7 +83,8 @@ public final class DebugLog {
 			case '\\' -> out.append("\\\\");
 			case '\'' -> out.append("\\'");
 			default -> {
-				if (c < 0x20 || c == 0x7F || (c > 0x7F && c <= 0xFF)) {
+				boolean control = c < 0x20 || (c >= 0x7F && c <= 0x9F);
+				if (control || (isByte && c > 0x7F)) {
 					out.append(String.format("\\x%02x", (int) c));
 				}
 				else {

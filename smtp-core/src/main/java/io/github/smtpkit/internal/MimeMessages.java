@@ -1,6 +1,7 @@
 package io.github.smtpkit.internal;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -94,7 +95,11 @@ public final class MimeMessages {
 	 */
 	public static void writeWithoutBcc(MimeMessage message, OutputStream out) throws IOException {
 		try {
-			message.writeTo(out, HIDDEN_HEADERS);
+			// Jakarta Mail writes a body's line endings as they are (Transport.send fixes them, as
+			// smtplib's generator does with linesep='\r\n'): SMTP needs CRLF (RFC 5321 2.3.8).
+			CrlfOutputStream crlf = new CrlfOutputStream(out);
+			message.writeTo(crlf, HIDDEN_HEADERS);
+			crlf.finish();
 		}
 		catch (MessagingException ex) {
 			throw new IOException("Jakarta Mail cannot write the message: " + ex.getMessage(), ex);
@@ -136,6 +141,48 @@ public final class MimeMessages {
 			throw new IllegalArgumentException("The " + name + " header does not parse as addresses (" + ex.getMessage()
 					+ "): " + header, ex);
 		}
+	}
+
+	/** Turns each lone CR and lone LF into CRLF, across write calls. */
+	private static final class CrlfOutputStream extends FilterOutputStream {
+
+		private int last = -1;
+
+		CrlfOutputStream(OutputStream out) {
+			super(out);
+		}
+
+		@Override
+		public void write(int b) throws IOException {
+			write(new byte[] { (byte) b }, 0, 1);
+		}
+
+		@Override
+		public void write(byte[] bytes, int offset, int length) throws IOException {
+			int runStart = offset;
+			int end = offset + length;
+			for (int i = offset; i < end; i++) {
+				byte b = bytes[i];
+				boolean loneCrBefore = this.last == '\r' && b != '\n';
+				boolean loneLf = b == '\n' && this.last != '\r';
+				if (loneCrBefore || loneLf) {
+					this.out.write(bytes, runStart, i - runStart);
+					this.out.write(loneCrBefore ? '\n' : '\r');
+					runStart = i;
+				}
+				this.last = b;
+			}
+			this.out.write(bytes, runStart, end - runStart);
+		}
+
+		/** Completes a lone CR at the very end. */
+		void finish() throws IOException {
+			if (this.last == '\r') {
+				this.out.write('\n');
+				this.last = '\n';
+			}
+		}
+
 	}
 
 	/**
