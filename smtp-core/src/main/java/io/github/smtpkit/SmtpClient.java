@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 
 import io.github.smtpkit.auth.AuthMechanism;
+import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.Listeners;
 import io.github.smtpkit.internal.MimeMessages;
 import io.github.smtpkit.internal.PooledSession;
@@ -61,9 +64,11 @@ public final class SmtpClient implements AutoCloseable {
 		this.tlsMode = builder.tlsMode;
 		this.authenticates = builder.username != null;
 		this.listener = builder.listener;
-		SmtpSession.Builder sessions = sessionBuilder(builder);
+		// Made here so that a bad session setting fails build(); made anew for each session so that
+		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
+		sessionBuilder(builder);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, builder.listener,
-				() -> openReadySession(sessions, builder));
+				() -> openReadySession(sessionBuilder(builder), builder));
 	}
 
 	/** A builder; {@code host} (or, for LMTP, {@code unixSocket}) is required. */
@@ -77,6 +82,9 @@ public final class SmtpClient implements AutoCloseable {
 			.connectTimeout(builder.connectTimeout)
 			.hostnameVerification(builder.hostnameVerification)
 			.allowCleartextAuth(builder.allowCleartextAuth)
+			.tlsProtocols(builder.tlsProtocols)
+			.tlsCipherSuites(builder.tlsCipherSuites)
+			.debugLevel(builder.debugLevel)
 			.eventListener(builder.listener);
 		if (builder.unixSocket != null) {
 			sessions.unixSocket(builder.unixSocket);
@@ -90,8 +98,11 @@ public final class SmtpClient implements AutoCloseable {
 		if (builder.localHostname != null) {
 			sessions.localHostname(builder.localHostname);
 		}
-		if (builder.sslContext != null) {
-			sessions.sslContext(builder.sslContext);
+		if (builder.debugOutput != null) {
+			sessions.debugOutput(builder.debugOutput);
+		}
+		if (builder.sslContextSupplier != null) {
+			sessions.sslContext(Objects.requireNonNull(builder.sslContextSupplier.get(), "sslContextSupplier gave null"));
 		}
 		return sessions;
 	}
@@ -190,7 +201,7 @@ public final class SmtpClient implements AutoCloseable {
 				}
 				catch (IOException | RuntimeException ex) {
 					if (session.endOfDataSent() && !(ex instanceof SmtpDataException)) {
-						this.pool.destroy(lease, "broken: " + describe(ex));
+						this.pool.destroy(lease, brokenReason(ex));
 						outcome = SendOutcome.UNKNOWN;
 						throw new SmtpAmbiguousOutcomeException("The connection to " + this.endpoint
 								+ " broke after the message was sent and before the server's reply: it may have"
@@ -205,8 +216,8 @@ public final class SmtpClient implements AutoCloseable {
 					// After a 421 the server is closing the connection (RFC 5321 3.8): drop it without
 					// QUIT, which could wait a whole timeout for a reply that never comes (421 to DATA).
 					session.disconnect();
-					this.pool.destroy(lease, "broken: " + describe(ex));
-					boolean retry = attempts == 1 && lease.isReused()
+					this.pool.destroy(lease, brokenReason(ex));
+					boolean retry = attempts == 1 && lease.isReused() && !session.endOfDataSent()
 							&& (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex));
 					if (!retry) {
 						outcome = isRefusal(ex) ? SendOutcome.REFUSED : SendOutcome.FAILED;
@@ -243,7 +254,7 @@ public final class SmtpClient implements AutoCloseable {
 				this.pool.destroy(lease, "validation failed");
 			}
 			catch (IOException ex) {
-				this.pool.destroy(lease, "validation failed: " + ex.getMessage());
+				this.pool.destroy(lease, "validation failed");
 			}
 		}
 		return this.pool.borrow();
@@ -255,6 +266,11 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	/** A 421 reply: the server is closing the connection (RFC 5321 3.8). */
+	private static boolean isServiceClosing(SmtpReply reply) {
+		return reply.code() == 421;
+	}
+
+	/** A 421 reply, carried by an exception. */
 	private static boolean isServiceClosing(Exception ex) {
 		if (ex instanceof SmtpResponseException response) {
 			return response.smtpCode() == 421;
@@ -270,8 +286,53 @@ public final class SmtpClient implements AutoCloseable {
 				|| ex instanceof SmtpDataException;
 	}
 
+	/**
+	 * The reason a broken session is destroyed with: a fixed category, never the exception's
+	 * message, which can hold addresses and would make an unbounded metric tag.
+	 */
+	private static String brokenReason(Exception ex) {
+		return isServiceClosing(ex) ? "service closing" : "broken: " + ex.getClass().getSimpleName();
+	}
+
 	private static String describe(Exception ex) {
 		return ex.getClass().getSimpleName() + ": " + ex.getMessage();
+	}
+
+	/**
+	 * Checks that the server answers: borrows a pooled session (opening one if none is idle),
+	 * sends NOOP and gives the session back. For health checks, which so reuse the pool's
+	 * authenticated sessions instead of logging in anew on every probe. A pooled session that the
+	 * server had closed meanwhile says nothing about the server, so it is closed and the next one
+	 * (eventually a fresh connection) is asked instead.
+	 * @param maxWait the longest to wait for a free session; opening a new one is bounded by the
+	 * connect and reply timeouts instead
+	 * @return the reply to NOOP
+	 * @throws SmtpPoolTimeoutException if no session became free within {@code maxWait}
+	 * @throws IOException if no connection could be opened or the server did not answer
+	 * @throws IllegalStateException if the client is closed
+	 */
+	public SmtpReply ping(Duration maxWait) throws IOException {
+		Durations.requirePositive("maxWait", maxWait);
+		// Each stale session is closed, so after at most maxTotal of them the pool opens a fresh one.
+		for (int attempt = 0;; attempt++) {
+			PooledSession lease = this.pool.borrow(maxWait);
+			try {
+				SmtpReply reply = lease.session().noop();
+				if (isServiceClosing(reply)) {
+					this.pool.destroy(lease, "service closing");
+				}
+				else {
+					this.pool.giveBack(lease);
+				}
+				return reply;
+			}
+			catch (IOException | RuntimeException ex) {
+				this.pool.destroy(lease, brokenReason(ex));
+				if (!lease.isReused() || attempt >= this.pool.config().maxTotal()) {
+					throw ex;
+				}
+			}
+		}
 	}
 
 	// ---------------------------------------------------------------- state
@@ -325,7 +386,11 @@ public final class SmtpClient implements AutoCloseable {
 
 		private TlsMode tlsMode;
 
-		private SSLContext sslContext;
+		private Supplier<SSLContext> sslContextSupplier;
+
+		private List<String> tlsProtocols = List.of();
+
+		private List<String> tlsCipherSuites = List.of();
 
 		private boolean hostnameVerification = true;
 
@@ -344,6 +409,10 @@ public final class SmtpClient implements AutoCloseable {
 		private Duration connectTimeout = Duration.ofSeconds(10);
 
 		private Duration dataTimeout;
+
+		private int debugLevel;
+
+		private Consumer<String> debugOutput;
 
 		private SmtpEventListener listener = SmtpEventListener.NONE;
 
@@ -395,7 +464,37 @@ public final class SmtpClient implements AutoCloseable {
 
 		/** The TLS context (default {@link SmtpTls#defaultContext()}). */
 		public Builder sslContext(SSLContext sslContext) {
-			this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+			Objects.requireNonNull(sslContext, "sslContext");
+			this.sslContextSupplier = () -> sslContext;
+			return this;
+		}
+
+		/**
+		 * Where to get the TLS context, asked each time a new connection is opened: a context that
+		 * changes, for example when a certificate is renewed, is used from the next connection on.
+		 * Sessions already in the pool keep theirs until they are closed (at the latest after
+		 * {@link PoolConfig#maxLifetime()}). The supplier must be fast and must not return null.
+		 */
+		public Builder sslContextSupplier(Supplier<SSLContext> sslContextSupplier) {
+			this.sslContextSupplier = Objects.requireNonNull(sslContextSupplier, "sslContextSupplier");
+			return this;
+		}
+
+		/**
+		 * The TLS protocols to enable, such as {@code TLSv1.3} (default: the context's).
+		 * @see SmtpSession.Builder#tlsProtocols(List)
+		 */
+		public Builder tlsProtocols(List<String> protocols) {
+			this.tlsProtocols = List.copyOf(protocols);
+			return this;
+		}
+
+		/**
+		 * The cipher suites to enable, in JSSE's names (default: the context's).
+		 * @see SmtpSession.Builder#tlsCipherSuites(List)
+		 */
+		public Builder tlsCipherSuites(List<String> cipherSuites) {
+			this.tlsCipherSuites = List.copyOf(cipherSuites);
 			return this;
 		}
 
@@ -451,6 +550,25 @@ public final class SmtpClient implements AutoCloseable {
 		/** The bound on sending one whole message (default: only the per-write timeout). */
 		public Builder dataTimeout(Duration dataTimeout) {
 			this.dataTimeout = checkedTimeout("dataTimeout", dataTimeout);
+			return this;
+		}
+
+		/**
+		 * The debug level of every session: 0 off (default), 1 every line, 2 with time stamps;
+		 * AUTH payloads are redacted.
+		 * @see SmtpSession.Builder#debugLevel(int)
+		 */
+		public Builder debugLevel(int debugLevel) {
+			if (debugLevel < 0) {
+				throw new IllegalArgumentException("debugLevel must be 0, 1 or 2, but was " + debugLevel);
+			}
+			this.debugLevel = debugLevel;
+			return this;
+		}
+
+		/** Where the sessions' debug lines go (default: standard error). */
+		public Builder debugOutput(Consumer<String> debugOutput) {
+			this.debugOutput = Objects.requireNonNull(debugOutput, "debugOutput");
 			return this;
 		}
 

@@ -109,8 +109,10 @@ public interface SmtpEventListener {
 
 	/**
 	 * A pool closed a session.
-	 * @param reason why, such as {@code "max lifetime"}, {@code "max messages per connection"},
-	 * {@code "idle timeout"}, {@code "validation failed"}, {@code "broken: ..."}, {@code "pool closed"}
+	 * @param reason why, one of a fixed set fit for a metric tag: {@code "max lifetime"},
+	 * {@code "max messages per connection"}, {@code "max idle"}, {@code "idle timeout"},
+	 * {@code "disconnected"}, {@code "validation failed"}, {@code "service closing"},
+	 * {@code "pool closed"}, or {@code "broken: "} and the simple name of the exception
 	 */
 	default void sessionDestroyed(SmtpEndpoint endpoint, String reason) {
 	}

@@ -118,6 +118,10 @@ public final class SmtpSession implements AutoCloseable {
 
 	private final SSLContext sslContext;
 
+	private final List<String> tlsProtocols;
+
+	private final List<String> tlsCipherSuites;
+
 	private final boolean hostnameVerification;
 
 	private final boolean allowCleartextAuth;
@@ -175,6 +179,8 @@ public final class SmtpSession implements AutoCloseable {
 		this.connectTimeout = (builder.connectTimeout != null) ? builder.connectTimeout : builder.timeout;
 		this.dataTimeout = builder.dataTimeout;
 		this.sslContext = builder.sslContext;
+		this.tlsProtocols = builder.tlsProtocols;
+		this.tlsCipherSuites = builder.tlsCipherSuites;
 		this.hostnameVerification = builder.hostnameVerification;
 		this.allowCleartextAuth = builder.allowCleartextAuth;
 		this.listener = builder.listener;
@@ -327,7 +333,8 @@ public final class SmtpSession implements AutoCloseable {
 		long started = System.nanoTime();
 		SSLSession session;
 		try {
-			session = this.connection.startTls(context, this.hostnameVerification);
+			session = this.connection.startTls(context, this.hostnameVerification, this.tlsProtocols,
+					this.tlsCipherSuites);
 		}
 		catch (SocketTimeoutException ex) {
 			SmtpTimeoutException timedOut = new SmtpTimeoutException("Timed out after "
@@ -1511,6 +1518,10 @@ public final class SmtpSession implements AutoCloseable {
 
 		private SSLContext sslContext;
 
+		private List<String> tlsProtocols = List.of();
+
+		private List<String> tlsCipherSuites = List.of();
+
 		private boolean hostnameVerification = true;
 
 		private boolean allowCleartextAuth;
@@ -1599,6 +1610,30 @@ public final class SmtpSession implements AutoCloseable {
 		public Builder sslContext(SSLContext sslContext) {
 			this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
 			return this;
+		}
+
+		/**
+		 * The TLS protocols to enable, such as {@code TLSv1.3} (default: the context's). For a
+		 * policy that the context alone does not carry, as Spring Boot's SSL bundle options.
+		 * @throws IllegalArgumentException if a name is blank
+		 */
+		public Builder tlsProtocols(List<String> protocols) {
+			this.tlsProtocols = requireNames("tlsProtocols", protocols);
+			return this;
+		}
+
+		/** The cipher suites to enable, in JSSE's names (default: the context's). */
+		public Builder tlsCipherSuites(List<String> cipherSuites) {
+			this.tlsCipherSuites = requireNames("tlsCipherSuites", cipherSuites);
+			return this;
+		}
+
+		private static List<String> requireNames(String what, List<String> names) {
+			List<String> copy = List.copyOf(Objects.requireNonNull(names, what));
+			if (copy.stream().anyMatch(String::isBlank)) {
+				throw new IllegalArgumentException(what + " must not contain a blank name, but was " + copy);
+			}
+			return copy;
 		}
 
 		/**

@@ -89,10 +89,18 @@ public final class SessionPool implements AutoCloseable {
 	 * @throws IllegalStateException if the pool is closed
 	 */
 	public PooledSession borrow() throws IOException {
+		return borrow(this.config.maxWait());
+	}
+
+	/**
+	 * Lends a ready session as {@link #borrow()} does, waiting at most {@code maxWait} for a free
+	 * one (opening a new session is bounded by the connection's own timeouts, not by this).
+	 */
+	public PooledSession borrow(Duration maxWait) throws IOException {
 		long started = System.nanoTime();
 		PooledSession lease;
 		try {
-			lease = this.pool.borrowObject(this.config.maxWait());
+			lease = this.pool.borrowObject(maxWait);
 		}
 		catch (NoSuchElementException ex) {
 			if (this.pool.isClosed()) {
@@ -102,7 +110,7 @@ public final class SessionPool implements AutoCloseable {
 				throw cause;
 			}
 			PoolStats stats = stats();
-			throw new SmtpPoolTimeoutException("Timed out after " + Durations.describe(this.config.maxWait())
+			throw new SmtpPoolTimeoutException("Timed out after " + Durations.describe(maxWait)
 					+ " waiting for a session to " + this.endpoint + " " + stats, stats);
 		}
 		catch (IOException | RuntimeException ex) {
@@ -230,11 +238,16 @@ public final class SessionPool implements AutoCloseable {
 					SmtpReply reply = (config.validationCommand() == PoolConfig.ValidationCommand.NOOP)
 							? lease.session().noop() : lease.session().rset();
 					if (!reply.isPositiveCompletion()) {
-						return "validation failed: " + reply;
+						if (reply.code() == 421) {
+							// The server is closing the connection (RFC 5321 3.8): drop it without QUIT.
+							lease.session().disconnect();
+							return "service closing";
+						}
+						return "validation failed";
 					}
 				}
 				catch (IOException ex) {
-					return "validation failed: " + ex.getMessage();
+					return "validation failed";
 				}
 			}
 			return null;

@@ -148,10 +148,13 @@ public final class SmtpConnection implements Closeable {
 	 * handshake, bounded by the read timeout.
 	 * @param context the context whose trust managers decide which certificates are accepted
 	 * @param verifyHostname whether the certificate must name the host (RFC 2818 rules)
+	 * @param protocols the TLS protocols to enable, or empty for the context's defaults
+	 * @param cipherSuites the cipher suites to enable, or empty for the context's defaults
 	 * @return the established TLS session
 	 * @throws IOException if the handshake fails; the connection is then unusable
 	 */
-	public SSLSession startTls(SSLContext context, boolean verifyHostname) throws IOException {
+	public SSLSession startTls(SSLContext context, boolean verifyHostname, List<String> protocols,
+			List<String> cipherSuites) throws IOException {
 		if (this.tcpSocket == null) {
 			throw new IllegalStateException("TLS over a unix-domain socket is not supported");
 		}
@@ -159,6 +162,12 @@ public final class SmtpConnection implements Closeable {
 		SSLSocket socket = (SSLSocket) context.getSocketFactory()
 			.createSocket(this.tcpSocket, host, this.endpoint.port(), true);
 		SSLParameters parameters = socket.getSSLParameters();
+		if (!protocols.isEmpty()) {
+			parameters.setProtocols(protocols.toArray(String[]::new));
+		}
+		if (!cipherSuites.isEmpty()) {
+			parameters.setCipherSuites(cipherSuites.toArray(String[]::new));
+		}
 		if (verifyHostname) {
 			parameters.setEndpointIdentificationAlgorithm("HTTPS");
 		}
