@@ -82,6 +82,7 @@ public final class SmtpClient implements AutoCloseable {
 			.connectTimeout(builder.connectTimeout)
 			.hostnameVerification(builder.hostnameVerification)
 			.allowCleartextAuth(builder.allowCleartextAuth)
+			.pipelining(builder.pipelining)
 			.tlsProtocols(builder.tlsProtocols)
 			.tlsCipherSuites(builder.tlsCipherSuites)
 			.debugLevel(builder.debugLevel)
@@ -402,6 +403,8 @@ public final class SmtpClient implements AutoCloseable {
 
 		private boolean allowCleartextAuth;
 
+		private boolean pipelining = true;
+
 		private String localHostname;
 
 		private Duration timeout = SmtpSession.DEFAULT_TIMEOUT;
@@ -520,6 +523,15 @@ public final class SmtpClient implements AutoCloseable {
 				throw new IllegalArgumentException("authMechanisms must not be empty");
 			}
 			this.authMechanisms = List.copyOf(authMechanisms);
+			return this;
+		}
+
+		/**
+		 * Whether MAIL, RCPT and DATA are pipelined (RFC 2920) when the server advertises PIPELINING
+		 * (default {@code true}); turn it off for a server that advertises it but gets it wrong.
+		 */
+		public Builder pipelining(boolean pipelining) {
+			this.pipelining = pipelining;
 			return this;
 		}
 
