@@ -83,6 +83,7 @@ public final class SmtpClient implements AutoCloseable {
 			.hostnameVerification(builder.hostnameVerification)
 			.allowCleartextAuth(builder.allowCleartextAuth)
 			.pipelining(builder.pipelining)
+			.chunking(builder.chunking)
 			.tlsProtocols(builder.tlsProtocols)
 			.tlsCipherSuites(builder.tlsCipherSuites)
 			.debugLevel(builder.debugLevel)
@@ -405,6 +406,8 @@ public final class SmtpClient implements AutoCloseable {
 
 		private boolean pipelining = true;
 
+		private boolean chunking;
+
 		private String localHostname;
 
 		private Duration timeout = SmtpSession.DEFAULT_TIMEOUT;
@@ -532,6 +535,15 @@ public final class SmtpClient implements AutoCloseable {
 		 */
 		public Builder pipelining(boolean pipelining) {
 			this.pipelining = pipelining;
+			return this;
+		}
+
+		/**
+		 * Whether messages go with BDAT (RFC 3030) when the server advertises CHUNKING (default
+		 * {@code false}); needed for {@code BODY=BINARYMIME}.
+		 */
+		public Builder chunking(boolean chunking) {
+			this.chunking = chunking;
 			return this;
 		}
 

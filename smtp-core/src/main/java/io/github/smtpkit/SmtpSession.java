@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
@@ -32,6 +33,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -45,6 +47,7 @@ import io.github.smtpkit.internal.CommandLines;
 import io.github.smtpkit.internal.DebugLog;
 import io.github.smtpkit.internal.DotStuffingOutputStream;
 import io.github.smtpkit.internal.Listeners;
+import io.github.smtpkit.internal.MessageDataOutputStream;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.MessageText;
 import io.github.smtpkit.internal.MimeMessages;
@@ -130,6 +133,8 @@ public final class SmtpSession implements AutoCloseable {
 
 	private final boolean pipelining;
 
+	private final boolean chunking;
+
 	private final SmtpEventListener listener;
 
 	private final DebugLog debug;
@@ -188,6 +193,7 @@ public final class SmtpSession implements AutoCloseable {
 		this.hostnameVerification = builder.hostnameVerification;
 		this.allowCleartextAuth = builder.allowCleartextAuth;
 		this.pipelining = builder.pipelining;
+		this.chunking = builder.chunking;
 		this.listener = builder.listener;
 		this.debug = new DebugLog(builder.debugOutput, builder.clock, builder.debugLevel);
 		this.sourceAddress = builder.sourceAddress;
@@ -426,9 +432,20 @@ public final class SmtpSession implements AutoCloseable {
 	 * @param flush whether to send it now; a pipelined group is flushed once, after its last command
 	 */
 	private void write(byte[] bytes, String verb, String shownText, boolean flush) throws SmtpException {
+		write(bytes, verb, shownText, flush, true);
+	}
+
+	/**
+	 * @param expectsReply whether the reply will be read as this command's; not so for the last
+	 * BDAT chunk, whose reply is read as the message's
+	 */
+	private void write(byte[] bytes, String verb, String shownText, boolean flush, boolean expectsReply)
+			throws SmtpException {
 		this.debug.print("send:", DebugLog.repr(shownText.endsWith(CRLF) ? shownText : shownText + CRLF));
 		requireConnected();
-		this.pending.addLast(new PendingCommand(verb, System.nanoTime()));
+		if (expectsReply) {
+			this.pending.addLast(new PendingCommand(verb, System.nanoTime()));
+		}
 		try {
 			this.output.write(bytes);
 			if (flush) {
@@ -791,9 +808,23 @@ public final class SmtpSession implements AutoCloseable {
 		if (dataReply.code() != 354) {
 			throw new SmtpDataException(dataReply.code(), dataReply.message());
 		}
-		long written = writeMessage(source, shown);
-		SmtpEndpoint target = this.endpoint;
-		notifyListener((l) -> l.messageDataSent(target, written));
+		writeMessage(source, shown, DotStuffingOutputStream::new);
+		return readMessageOutcome();
+	}
+
+	/**
+	 * Sends the message in BDAT chunks (RFC 3030) instead of DATA: no dot-stuffing, and the server
+	 * knows each chunk's length. Each chunk but the last is answered before the next goes out, so a
+	 * refused chunk stops the transfer.
+	 */
+	private SmtpReply bdatFrom(MessageSource source) throws SmtpException {
+		this.endOfDataSent = false;
+		writeMessage(source, null, (wire) -> new BdatOutputStream(wire, source.size()));
+		return readMessageOutcome();
+	}
+
+	/** Reads the reply after the message (for LMTP, one per accepted recipient) and records it. */
+	private SmtpReply readMessageOutcome() throws SmtpException {
 		SmtpReply result = (this.protocol == SmtpProtocol.LMTP) ? readLmtpReplies() : readEndOfDataReply();
 		if (this.protocol != SmtpProtocol.LMTP) {
 			Map<String, SmtpReply> replies = new LinkedHashMap<>();
@@ -835,10 +866,15 @@ public final class SmtpSession implements AutoCloseable {
 		return readReply();
 	}
 
-	private long writeMessage(MessageSource source, byte[] shown) throws SmtpException {
+	/**
+	 * Writes the message through a framing (dot-stuffing for DATA, chunks for BDAT), bounded by the
+	 * data timeout, and tells a failing source from a failing connection.
+	 */
+	private void writeMessage(MessageSource source, byte[] shown,
+			Function<OutputStream, MessageDataOutputStream> framing) throws SmtpException {
 		requireConnected();
 		FailureRecordingOutputStream wire = new FailureRecordingOutputStream(this.output);
-		DotStuffingOutputStream data = new DotStuffingOutputStream(wire);
+		MessageDataOutputStream data = framing.apply(wire);
 		AtomicBoolean dataTimedOut = new AtomicBoolean();
 		try (AutoCloseable deadline = (this.dataTimeout != null)
 				? this.connection.abortAfter(this.dataTimeout, () -> dataTimedOut.set(true)) : null) {
@@ -851,6 +887,10 @@ public final class SmtpSession implements AutoCloseable {
 				disconnect();
 				throw new SmtpTimeoutException("Timed out after " + Durations.describe(this.dataTimeout)
 						+ " sending the message data to " + target, ex);
+			}
+			if (ex instanceof SmtpException handled) {
+				// The session has dealt with it already: a BDAT command failed, or a chunk was refused.
+				throw handled;
 			}
 			if (wire.failure != null) {
 				throw writeFailure(wire.failure);
@@ -867,10 +907,12 @@ public final class SmtpSession implements AutoCloseable {
 		}
 		this.endOfDataSent = true;
 		this.endOfDataSentAt = System.nanoTime();
+		long written = data.bytesWritten();
 		if (this.debug.isEnabled()) {
-			this.debug.print("send:", describeData(shown, data.bytesWritten()));
+			this.debug.print("send:", describeData(shown, written));
 		}
-		return data.bytesWritten();
+		SmtpEndpoint target = this.endpoint;
+		notifyListener((l) -> l.messageDataSent(target, written));
 	}
 
 	private static String describeData(byte[] shown, long written) {
@@ -1206,6 +1248,10 @@ public final class SmtpSession implements AutoCloseable {
 			}
 			esmtpOptions.addAll(mailOpts);
 		}
+		if (esmtpOptions.stream().anyMatch("BODY=BINARYMIME"::equalsIgnoreCase) && !useChunking()) {
+			throw new SmtpNotSupportedException("BODY=BINARYMIME needs BDAT (RFC 3030): the server must advertise"
+					+ " CHUNKING and BINARYMIME, and chunking must be turned on");
+		}
 		if (this.pipelining && this.doesEsmtp && hasExtn("pipelining")) {
 			return transactPipelined(from, to, esmtpOptions, rcptOpts, source, shown);
 		}
@@ -1222,7 +1268,12 @@ public final class SmtpSession implements AutoCloseable {
 			rsetQuietly();
 			throw new SmtpRecipientsRefusedException(refused);
 		}
-		return outcome(dataFrom(source, shown), refused);
+		return outcome(useChunking() ? bdatFrom(source) : dataFrom(source, shown), refused);
+	}
+
+	/** Whether messages go in BDAT chunks: asked for, and advertised by the server. */
+	private boolean useChunking() {
+		return this.chunking && this.doesEsmtp && hasExtn("chunking");
 	}
 
 	/**
@@ -1242,7 +1293,11 @@ public final class SmtpSession implements AutoCloseable {
 		for (String arguments : rcptArguments) {
 			queueCommand("RCPT " + arguments);
 		}
-		queueCommand("DATA");
+		// With BDAT there is no DATA to wait for: the chunks follow once the recipients are known.
+		boolean chunked = useChunking();
+		if (!chunked) {
+			queueCommand("DATA");
+		}
 		flushCommands();
 
 		// Replies are matched in order. A 421 ends the dialogue (RFC 5321 3.8): the server answers
@@ -1258,14 +1313,14 @@ public final class SmtpSession implements AutoCloseable {
 			noteRecipientReply(recipient, reply);
 			checkRecipientReply(recipient, reply, refused);
 		}
-		SmtpReply dataReply = getreply();
-		if (dataReply.code() == 421) {
+		SmtpReply dataReply = chunked ? null : getreply();
+		if (dataReply != null && dataReply.code() == 421) {
 			disconnect();
 			throw new SmtpDataException(dataReply.code(), dataReply.message());
 		}
 		boolean nothingToDeliver = mailReply.code() != 250 || refused.size() == to.size();
 		if (nothingToDeliver) {
-			if (dataReply.code() == 354) {
+			if (dataReply != null && dataReply.code() == 354) {
 				// DATA went out before the refusals came back and the server took it (RFC 2920 3.1):
 				// end the empty message at once; without recipients the server must refuse it.
 				write(encodeCommand("." + CRLF), SmtpEventListener.END_OF_DATA, ".");
@@ -1277,7 +1332,7 @@ public final class SmtpSession implements AutoCloseable {
 			}
 			throw new SmtpRecipientsRefusedException(refused);
 		}
-		return outcome(messageAfter(dataReply, source, shown), refused);
+		return outcome(chunked ? bdatFrom(source) : messageAfter(dataReply, source, shown), refused);
 	}
 
 	/**
@@ -1552,6 +1607,79 @@ public final class SmtpSession implements AutoCloseable {
 		return Base64.getEncoder().encodeToString(bytes);
 	}
 
+	/**
+	 * Frames message data as BDAT chunks (RFC 3030): {@code BDAT n}, then n bytes as they are. A
+	 * chunk goes out when the buffer is full, and its reply is awaited before the next one; the last
+	 * chunk, sent by {@link #finish()}, says {@code LAST} and its reply is the message's reply.
+	 */
+	private final class BdatOutputStream extends MessageDataOutputStream {
+
+		/** Large enough that a chunk's round trip is small next to its transfer, small enough to buffer. */
+		private static final int CHUNK_SIZE = 256 * 1024;
+
+		private byte[] buffer;
+
+		private int count;
+
+		private long bytesWritten;
+
+		BdatOutputStream(OutputStream wire, long size) {
+			super(wire);
+			// A small message needs no big buffer; a large or unknown one grows to a chunk.
+			this.buffer = new byte[(int) ((size >= 0) ? Math.min(size, CHUNK_SIZE) : Math.min(8192, CHUNK_SIZE))];
+		}
+
+		@Override
+		public void write(int b) throws IOException {
+			write(new byte[] { (byte) b }, 0, 1);
+		}
+
+		@Override
+		public void write(byte[] bytes, int offset, int length) throws IOException {
+			while (length > 0) {
+				if (this.count == CHUNK_SIZE) {
+					sendChunk(false);
+				}
+				if (this.count == this.buffer.length) {
+					this.buffer = Arrays.copyOf(this.buffer, Math.min(CHUNK_SIZE, Math.max(1, this.buffer.length * 2)));
+				}
+				int taken = Math.min(length, this.buffer.length - this.count);
+				System.arraycopy(bytes, offset, this.buffer, this.count, taken);
+				this.count += taken;
+				offset += taken;
+				length -= taken;
+			}
+		}
+
+		@Override
+		public void finish() throws IOException {
+			sendChunk(true);
+		}
+
+		@Override
+		public long bytesWritten() {
+			return this.bytesWritten;
+		}
+
+		private void sendChunk(boolean last) throws IOException {
+			String line = "BDAT " + this.count + (last ? " LAST" : "");
+			// The reply to the last chunk is the message's reply, read as such by readMessageOutcome().
+			SmtpSession.this.write(encodeCommand(line + CRLF), "BDAT", line, false, !last);
+			this.out.write(this.buffer, 0, this.count);
+			this.out.flush();
+			this.bytesWritten += this.count;
+			this.count = 0;
+			if (!last) {
+				SmtpReply reply = getreply();
+				if (reply.code() != 250) {
+					closeOn421OrReset(reply);
+					throw new SmtpDataException(reply.code(), reply.message());
+				}
+			}
+		}
+
+	}
+
 	/** A command written and not answered yet: its verb and when it went out, for events. */
 	private record PendingCommand(String verb, long sentAt) {
 	}
@@ -1663,6 +1791,8 @@ public final class SmtpSession implements AutoCloseable {
 		private boolean allowCleartextAuth;
 
 		private boolean pipelining;
+
+		private boolean chunking;
 
 		private SmtpEventListener listener = SmtpEventListener.NONE;
 
@@ -1800,6 +1930,17 @@ public final class SmtpSession implements AutoCloseable {
 		 */
 		public Builder pipelining(boolean pipelining) {
 			this.pipelining = pipelining;
+			return this;
+		}
+
+		/**
+		 * Whether {@code sendmail} and {@code sendMessage} send messages with BDAT (RFC 3030) instead
+		 * of DATA when the server advertises CHUNKING (default {@code false}). BDAT needs no
+		 * dot-stuffing and is required for {@code BODY=BINARYMIME}; the message must already have
+		 * CRLF line endings, as every {@link MessageSource} does.
+		 */
+		public Builder chunking(boolean chunking) {
+			this.chunking = chunking;
 			return this;
 		}
 

@@ -1,6 +1,5 @@
 package io.github.smtpkit.internal;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -13,7 +12,7 @@ import java.io.OutputStream;
  * message: a line starts at the beginning and after every LF, as with Python's {@code (?m)^}.
  * Line endings are not changed here; bytes go out as given.
  */
-public final class DotStuffingOutputStream extends FilterOutputStream {
+public final class DotStuffingOutputStream extends MessageDataOutputStream {
 
 	private static final byte[] CRLF = { '\r', '\n' };
 
@@ -73,6 +72,7 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
 	 * Ends the message: CRLF unless the data ended with one, then {@code .CRLF}; flushes. Does not
 	 * close the underlying stream, which is the connection's.
 	 */
+	@Override
 	public void finish() throws IOException {
 		if (this.beforeLast != '\r' || this.last != '\n') {
 			this.out.write(CRLF);
@@ -84,13 +84,9 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
 	}
 
 	/** Bytes written to the connection so far, stuffing and terminator included. */
+	@Override
 	public long bytesWritten() {
 		return this.bytesWritten;
-	}
-
-	/** Closing would close the connection's stream; {@link #finish()} ends the message instead. */
-	@Override
-	public void close() {
 	}
 
 	private void remember(byte b) {
