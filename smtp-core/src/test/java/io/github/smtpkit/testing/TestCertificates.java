@@ -140,6 +140,33 @@ public final class TestCertificates {
 	}
 
 	/**
+	 * The unrelated CA's certificate, which signed nothing the fixtures serve. Why: a trust store
+	 * holding only it must make the client refuse every test server.
+	 * @return the untrusted CA certificate
+	 */
+	public static X509Certificate otherCaCertificate() {
+		return Holder.MATERIAL.otherCaCertificate;
+	}
+
+	/**
+	 * An in-memory trust store (PKCS12) holding just this certificate. Why: Spring Boot's SSL bundles
+	 * and other configuration take trust stores rather than {@link SSLContext}s.
+	 * @param trusted the certificate to trust
+	 * @return a new trust store
+	 */
+	public static KeyStore trustStore(X509Certificate trusted) {
+		try {
+			KeyStore store = KeyStore.getInstance("PKCS12");
+			store.load(null, null);
+			store.setCertificateEntry("trusted", trusted);
+			return store;
+		}
+		catch (GeneralSecurityException | IOException ex) {
+			throw new IllegalStateException("Cannot build the test trust store", ex);
+		}
+	}
+
+	/**
 	 * An in-memory PKCS12 key store holding the {@code localhost} key and chain under the alias
 	 * {@value #SERVER_ALIAS}, protected (store and key) by {@code password}. Why: servers that are
 	 * configured with a key store rather than an {@link SSLContext} (GreenMail) need the same
@@ -198,10 +225,22 @@ public final class TestCertificates {
 	 * @return the path of the written file
 	 */
 	public static Path writeCaPem(Path dir) {
+		return writePem(dir, "ca.pem", caCertificate());
+	}
+
+	/**
+	 * Writes a certificate as a PEM file {@code dir/fileName} (creating {@code dir} if needed,
+	 * replacing an existing file). Why: PEM SSL bundles are configured with file locations.
+	 * @param dir the directory to write into, typically a JUnit {@code @TempDir}
+	 * @param fileName the file's name
+	 * @param certificate the certificate to write
+	 * @return the path of the written file
+	 */
+	public static Path writePem(Path dir, String fileName, X509Certificate certificate) {
 		try {
 			Files.createDirectories(dir);
-			Path file = dir.resolve("ca.pem");
-			Files.writeString(file, toPem(caCertificate()), StandardCharsets.US_ASCII);
+			Path file = dir.resolve(fileName);
+			Files.writeString(file, toPem(certificate), StandardCharsets.US_ASCII);
 			return file;
 		}
 		catch (IOException ex) {

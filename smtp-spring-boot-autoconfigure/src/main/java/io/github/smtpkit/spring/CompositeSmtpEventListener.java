@@ -1,0 +1,132 @@
+package io.github.smtpkit.spring;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.github.smtpkit.SendOutcome;
+import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpEventListener;
+import io.github.smtpkit.SmtpReply;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Hands every event to several listeners in turn. The core isolates the one listener it knows;
+ * this isolates each delegate, so that one that throws neither breaks the session nor keeps the
+ * others from the event.
+ */
+final class CompositeSmtpEventListener implements SmtpEventListener {
+
+	private static final Log logger = LogFactory.getLog(CompositeSmtpEventListener.class);
+
+	private final List<SmtpEventListener> delegates;
+
+	private CompositeSmtpEventListener(List<SmtpEventListener> delegates) {
+		this.delegates = delegates;
+	}
+
+	/** One listener for all: {@link SmtpEventListener#NONE} for none, the listener itself for one. */
+	static SmtpEventListener of(List<SmtpEventListener> listeners) {
+		List<SmtpEventListener> delegates = listeners.stream().filter((l) -> l != SmtpEventListener.NONE).toList();
+		if (delegates.isEmpty()) {
+			return SmtpEventListener.NONE;
+		}
+		return (delegates.size() == 1) ? delegates.get(0) : new CompositeSmtpEventListener(delegates);
+	}
+
+	private void each(Consumer<SmtpEventListener> event) {
+		for (SmtpEventListener delegate : this.delegates) {
+			try {
+				event.accept(delegate);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("SmtpEventListener " + delegate.getClass().getName()
+						+ " threw an exception, which was ignored", ex);
+			}
+		}
+	}
+
+	@Override
+	public void connectStart(SmtpEndpoint endpoint) {
+		each((l) -> l.connectStart(endpoint));
+	}
+
+	@Override
+	public void connectEnd(SmtpEndpoint endpoint, SmtpReply greeting, Duration duration) {
+		each((l) -> l.connectEnd(endpoint, greeting, duration));
+	}
+
+	@Override
+	public void connectFailed(SmtpEndpoint endpoint, IOException failure, Duration duration) {
+		each((l) -> l.connectFailed(endpoint, failure, duration));
+	}
+
+	@Override
+	public void commandSent(SmtpEndpoint endpoint, String verb, String line) {
+		each((l) -> l.commandSent(endpoint, verb, line));
+	}
+
+	@Override
+	public void replyReceived(SmtpEndpoint endpoint, String verb, SmtpReply reply, Duration duration) {
+		each((l) -> l.replyReceived(endpoint, verb, reply, duration));
+	}
+
+	@Override
+	public void messageDataSent(SmtpEndpoint endpoint, long bytes) {
+		each((l) -> l.messageDataSent(endpoint, bytes));
+	}
+
+	@Override
+	public void tlsEstablished(SmtpEndpoint endpoint, String protocol, String cipherSuite, Duration duration) {
+		each((l) -> l.tlsEstablished(endpoint, protocol, cipherSuite, duration));
+	}
+
+	@Override
+	public void tlsFailed(SmtpEndpoint endpoint, IOException failure) {
+		each((l) -> l.tlsFailed(endpoint, failure));
+	}
+
+	@Override
+	public void authSucceeded(SmtpEndpoint endpoint, String mechanism) {
+		each((l) -> l.authSucceeded(endpoint, mechanism));
+	}
+
+	@Override
+	public void authFailed(SmtpEndpoint endpoint, String mechanism, SmtpReply reply) {
+		each((l) -> l.authFailed(endpoint, mechanism, reply));
+	}
+
+	@Override
+	public void connectionClosed(SmtpEndpoint endpoint) {
+		each((l) -> l.connectionClosed(endpoint));
+	}
+
+	@Override
+	public void sessionCreated(SmtpEndpoint endpoint, Duration duration) {
+		each((l) -> l.sessionCreated(endpoint, duration));
+	}
+
+	@Override
+	public void sessionBorrowed(SmtpEndpoint endpoint, Duration waited) {
+		each((l) -> l.sessionBorrowed(endpoint, waited));
+	}
+
+	@Override
+	public void sessionReturned(SmtpEndpoint endpoint) {
+		each((l) -> l.sessionReturned(endpoint));
+	}
+
+	@Override
+	public void sessionDestroyed(SmtpEndpoint endpoint, String reason) {
+		each((l) -> l.sessionDestroyed(endpoint, reason));
+	}
+
+	@Override
+	public void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
+			int attempts, Duration duration) {
+		each((l) -> l.sendFinished(endpoint, outcome, recipients, messageSize, attempts, duration));
+	}
+
+}

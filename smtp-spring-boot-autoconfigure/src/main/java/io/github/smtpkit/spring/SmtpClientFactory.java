@@ -1,0 +1,298 @@
+package io.github.smtpkit.spring;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import javax.net.ssl.SSLContext;
+
+import io.github.smtpkit.SmtpClient;
+import io.github.smtpkit.SmtpEventListener;
+import io.github.smtpkit.SmtpProtocol;
+import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.SmtpResponseException;
+import io.github.smtpkit.TlsMode;
+import io.github.smtpkit.auth.AuthMechanism;
+import io.github.smtpkit.pool.PoolConfig;
+import io.github.smtpkit.spring.SmtpServerProperties.Pool;
+import io.github.smtpkit.spring.SmtpServerProperties.Starttls;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslOptions;
+
+/**
+ * Turns one server's properties into an {@link SmtpClient}: the one place that maps
+ * {@code smtp.*} keys onto {@link SmtpClient.Builder}, for the default server's bean and for each
+ * named server's alike.
+ *
+ * <p>Every value is handed to the builder, which checks it; a value it refuses fails start-up
+ * with an {@link InvalidConfigurationPropertyValueException} naming the property (Spring Boot's
+ * failure analyzer then shows the property, its value and where it came from).
+ */
+final class SmtpClientFactory {
+
+	/** Where {@code debug-level} lines go. */
+	static final String DEBUG_LOGGER = "io.github.smtpkit.spring.debug";
+
+	private static final Log debugLog = LogFactory.getLog(DEBUG_LOGGER);
+
+	private static final List<AuthMechanism> BUILT_IN_MECHANISMS = List.of(AuthMechanism.CRAM_MD5,
+			AuthMechanism.PLAIN, AuthMechanism.LOGIN);
+
+	private final ObjectProvider<SmtpEventListenerFactory> listenerFactories;
+
+	private final ObjectProvider<SslBundles> sslBundles;
+
+	private final ObjectProvider<AuthMechanism> authMechanisms;
+
+	private SmtpClientFactory(ObjectProvider<SmtpEventListenerFactory> listenerFactories,
+			ObjectProvider<SslBundles> sslBundles, ObjectProvider<AuthMechanism> authMechanisms) {
+		this.listenerFactories = listenerFactories;
+		this.sslBundles = sslBundles;
+		this.authMechanisms = authMechanisms;
+	}
+
+	/** A factory that finds listener factories, SSL bundles and extra AUTH mechanisms among the beans. */
+	static SmtpClientFactory of(BeanFactory beanFactory) {
+		return new SmtpClientFactory(beanFactory.getBeanProvider(SmtpEventListenerFactory.class),
+				beanFactory.getBeanProvider(SslBundles.class), beanFactory.getBeanProvider(AuthMechanism.class));
+	}
+
+	/**
+	 * Builds the client of one server and, with {@code test-connection}, checks that the server
+	 * answers.
+	 * @param server {@value SmtpServers#DEFAULT_SERVER} or the name under {@code smtp.servers}
+	 * @param properties the server's effective settings
+	 * @return a client; nothing is connected unless {@code test-connection} is set
+	 * @throws InvalidConfigurationPropertyValueException naming a property whose value is refused
+	 * @throws IllegalStateException if {@code test-connection} is set and the server does not answer
+	 */
+	SmtpClient create(String server, SmtpServerProperties properties) {
+		Settings settings = new Settings(SmtpServers.propertyPrefix(server));
+		SmtpClient.Builder builder = SmtpClient.builder().protocol(properties.getProtocol());
+		applyAddress(settings, properties, builder);
+		applyTls(settings, properties, builder);
+		applyAuthentication(settings, properties, builder);
+		settings.apply("local-hostname", properties.getLocalHostname(), builder::localHostname);
+		settings.apply("connect-timeout", properties.getConnectTimeout(), builder::connectTimeout);
+		settings.apply("timeout", properties.getTimeout(), builder::timeout);
+		if (properties.getDebugLevel() != 0) {
+			settings.apply("debug-level", properties.getDebugLevel(), builder::debugLevel);
+			builder.debugOutput((line) -> debugLog.info("[" + server + "] " + line));
+		}
+		builder.pool(poolConfig(settings, properties.getPool()));
+		builder.eventListener(listenerFor(server));
+		SmtpClient client;
+		try {
+			client = builder.build();
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("Invalid SMTP configuration under '" + settings.prefix + "': "
+					+ ex.getMessage(), ex);
+		}
+		if (properties.isTestConnection()) {
+			testConnection(server, settings, client, properties);
+		}
+		return client;
+	}
+
+	private static void applyAddress(Settings settings, SmtpServerProperties properties, SmtpClient.Builder builder) {
+		Path unixSocket = properties.getUnixSocket();
+		if (unixSocket != null) {
+			settings.apply("unix-socket", unixSocket, (socket) -> {
+				if (properties.getProtocol() != SmtpProtocol.LMTP) {
+					throw new IllegalArgumentException("A unix-domain socket is for protocol lmtp, but protocol is "
+							+ properties.getProtocol().name().toLowerCase(Locale.ROOT));
+				}
+				builder.unixSocket(socket);
+			});
+			return;
+		}
+		if (properties.getHost() == null) {
+			throw new InvalidConfigurationPropertyValueException(settings.name("host"), null,
+					"Either host or (for lmtp) unix-socket must be set");
+		}
+		settings.apply("host", properties.getHost(), builder::host);
+		settings.apply("port", properties.getPort(), builder::port);
+	}
+
+	/**
+	 * SMTPS is encrypted from the first byte, and a unix-domain socket never is, so
+	 * {@code starttls} (perhaps inherited from {@code smtp.starttls}) applies to the others only.
+	 */
+	private void applyTls(Settings settings, SmtpServerProperties properties, SmtpClient.Builder builder) {
+		Starttls starttls = properties.getStarttls();
+		if (properties.getProtocol() == SmtpProtocol.SMTPS) {
+			builder.tls(TlsMode.IMPLICIT);
+		}
+		else if (properties.getUnixSocket() != null) {
+			builder.tls(TlsMode.NONE);
+		}
+		else if (starttls != null) {
+			builder.tls(switch (starttls) {
+				case NONE -> TlsMode.NONE;
+				case OPPORTUNISTIC -> TlsMode.STARTTLS_OPPORTUNISTIC;
+				case REQUIRED -> TlsMode.STARTTLS_REQUIRED;
+			});
+		}
+		builder.hostnameVerification(properties.getSsl().isVerifyHostname());
+		String bundleName = properties.getSsl().getBundle();
+		if (bundleName != null) {
+			settings.apply("ssl.bundle", bundleName, (name) -> applySslBundle(name, builder));
+		}
+	}
+
+	/**
+	 * Uses the bundle's context, protocols and ciphers, and swaps in a new context when the
+	 * bundle's certificates are renewed: the client asks for the context for every new connection.
+	 */
+	private void applySslBundle(String name, SmtpClient.Builder builder) {
+		SslBundles bundles = this.sslBundles.getIfAvailable();
+		if (bundles == null) {
+			throw new IllegalArgumentException("There is no SslBundles bean (Spring Boot's SslAutoConfiguration "
+					+ "makes one from spring.ssl.bundle.*)");
+		}
+		SslBundle bundle;
+		try {
+			bundle = bundles.getBundle(name);
+			AtomicReference<SSLContext> current = new AtomicReference<>(bundle.createSslContext());
+			bundles.addBundleUpdateHandler(name, (renewed) -> current.set(renewed.createSslContext()));
+			builder.sslContextSupplier(current::get);
+		}
+		catch (NoSuchSslBundleException ex) {
+			throw new IllegalArgumentException(ex.getMessage(), ex);
+		}
+		SslOptions options = bundle.getOptions();
+		if (options.getEnabledProtocols() != null) {
+			builder.tlsProtocols(Arrays.asList(options.getEnabledProtocols()));
+		}
+		if (options.getCiphers() != null) {
+			builder.tlsCipherSuites(Arrays.asList(options.getCiphers()));
+		}
+	}
+
+	private void applyAuthentication(Settings settings, SmtpServerProperties properties,
+			SmtpClient.Builder builder) {
+		builder.allowCleartextAuth(properties.getAuth().isAllowCleartext());
+		String username = properties.getUsername();
+		if (username == null) {
+			return;
+		}
+		if (properties.getPassword() == null) {
+			throw new InvalidConfigurationPropertyValueException(settings.name("password"), null,
+					"A password must be set when a username is");
+		}
+		settings.apply("username", username, (name) -> builder.credentials(name, properties.getPassword()));
+		List<String> mechanisms = properties.getAuth().getMechanisms();
+		if (!mechanisms.isEmpty()) {
+			settings.apply("auth.mechanisms", mechanisms, (names) -> builder.authMechanisms(mechanisms(names)));
+		}
+	}
+
+	/** The named mechanisms, in order, among the built-in ones and the application's beans. */
+	private List<AuthMechanism> mechanisms(List<String> names) {
+		Map<String, AuthMechanism> known = Stream
+			.concat(BUILT_IN_MECHANISMS.stream(), this.authMechanisms.orderedStream())
+			.collect(Collectors.toMap((mechanism) -> mechanism.name().toUpperCase(Locale.ROOT), Function.identity(),
+					(builtIn, bean) -> bean));
+		List<AuthMechanism> mechanisms = new ArrayList<>();
+		for (String name : names) {
+			AuthMechanism mechanism = known.get(name.strip().toUpperCase(Locale.ROOT));
+			if (mechanism == null) {
+				throw new IllegalArgumentException("Unknown AUTH mechanism '" + name + "'; known: " + known.keySet());
+			}
+			mechanisms.add(mechanism);
+		}
+		return mechanisms;
+	}
+
+	private static PoolConfig poolConfig(Settings settings, Pool pool) {
+		PoolConfig.Builder builder = PoolConfig.builder();
+		settings.apply("pool.max-total", pool.getMaxTotal(), builder::maxTotal);
+		settings.apply("pool.max-idle", pool.getMaxIdle(), builder::maxIdle);
+		settings.apply("pool.min-idle", pool.getMinIdle(), builder::minIdle);
+		settings.apply("pool.max-wait", pool.getMaxWait(), builder::maxWait);
+		settings.apply("pool.idle-timeout", pool.getIdleTimeout(), builder::idleTimeout);
+		settings.apply("pool.max-lifetime", pool.getMaxLifetime(), builder::maxLifetime);
+		settings.apply("pool.max-messages-per-connection", pool.getMaxMessagesPerConnection(),
+				builder::maxMessagesPerConnection);
+		settings.apply("pool.validate-after-idle", pool.getValidateAfterIdle(), builder::validateAfterIdle);
+		try {
+			return builder.build();
+		}
+		catch (IllegalArgumentException ex) {
+			// The builder refuses min-idle above max-idle, or max-idle above max-total: blame the first.
+			int maxIdle = (pool.getMaxIdle() != null) ? pool.getMaxIdle() : pool.getMaxTotal();
+			boolean minIdleTooHigh = pool.getMinIdle() > maxIdle;
+			throw new InvalidConfigurationPropertyValueException(
+					settings.name(minIdleTooHigh ? "pool.min-idle" : "pool.max-idle"),
+					minIdleTooHigh ? pool.getMinIdle() : maxIdle, ex.getMessage());
+		}
+	}
+
+	private SmtpEventListener listenerFor(String server) {
+		return CompositeSmtpEventListener
+			.of(this.listenerFactories.orderedStream().map((factory) -> factory.create(server)).toList());
+	}
+
+	private static void testConnection(String server, Settings settings, SmtpClient client,
+			SmtpServerProperties properties) {
+		try {
+			SmtpReply reply = client.ping(properties.getPool().getMaxWait());
+			if (!reply.isPositiveCompletion()) {
+				throw new SmtpResponseException(reply.code(), reply.message());
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			client.close();
+			throw new IllegalStateException("SMTP server '" + server + "' at " + client.endpoint()
+					+ " did not answer NOOP at start-up (" + settings.name("test-connection") + "=true): "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	/** Applies values to a builder, naming the property of a value the builder refuses. */
+	private static final class Settings {
+
+		private final String prefix;
+
+		Settings(String prefix) {
+			this.prefix = prefix;
+		}
+
+		String name(String key) {
+			return this.prefix + "." + key;
+		}
+
+		/** Hands a value that is set to the builder; {@code null} keeps the builder's default. */
+		<T> void apply(String key, T value, Consumer<T> setter) {
+			if (value == null) {
+				return;
+			}
+			try {
+				setter.accept(value);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException(name(key), value, ex.getMessage());
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,60 @@
+package io.github.smtpkit.spring;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.github.smtpkit.SmtpClient;
+import io.github.smtpkit.spring.health.SmtpHealthIndicator;
+
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} of an {@link SmtpHealthIndicator} per
+ * client, under the name {@code smtp}: the indicator itself for one server, a composite keyed by
+ * server name for several. Only with {@code spring-boot-health} on the class path;
+ * {@code management.health.smtp.enabled=false} turns it off.
+ */
+@AutoConfiguration(after = SmtpClientAutoConfiguration.class)
+@ConditionalOnClass({ SmtpClient.class, HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
+@Conditional(SmtpServersCondition.class)
+@ConditionalOnBean(SmtpClient.class)
+@ConditionalOnEnabledHealthIndicator("smtp")
+@EnableConfigurationProperties(SmtpHealthIndicatorProperties.class)
+public final class SmtpHealthContributorAutoConfiguration {
+
+	SmtpHealthContributorAutoConfiguration() {
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = { "smtpHealthIndicator", "smtpHealthContributor" })
+	HealthContributor smtpHealthContributor(ConfigurableListableBeanFactory beanFactory,
+			SmtpHealthIndicatorProperties properties) {
+		if (properties.getTimeout() == null || properties.getTimeout().isZero() || properties.getTimeout().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("management.health.smtp.timeout",
+					properties.getTimeout(), "The timeout must be positive");
+		}
+		Map<String, SmtpHealthIndicator> indicators = new LinkedHashMap<>();
+		SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, SmtpClient.class)
+			.forEach((beanName, client) -> {
+				String server = SmtpServers.serverNameOf(beanName);
+				indicators.put(server, new SmtpHealthIndicator(server, client, properties.getTimeout()));
+			});
+		return (indicators.size() == 1) ? indicators.values().iterator().next()
+				: CompositeHealthContributor.fromMap(indicators);
+	}
+
+}

@@ -1,0 +1,393 @@
+package io.github.smtpkit.spring;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.smtpkit.SmtpProtocol;
+
+/**
+ * The settings of one SMTP server: those directly under {@code smtp.*} for the default server, and
+ * those under {@code smtp.servers.<name>.*} for each named server, where every key that is not
+ * set takes the value of the same key under {@code smtp.*}.
+ *
+ * <p>The defaults are those of smtpkit's {@link io.github.smtpkit.SmtpClient}: every wait is
+ * bounded, certificates and host names are verified, and credentials never travel in clear text
+ * to another machine unless {@code auth.allow-cleartext} says so.
+ */
+public class SmtpServerProperties {
+
+	/** The server's host name or address. Either this or unix-socket starts the server's beans. */
+	private String host;
+
+	/** The server's port. Defaults to 25 for smtp, 465 for smtps and 2003 for lmtp. */
+	private Integer port;
+
+	/** The protocol: smtp, smtps (SMTP over TLS from the first byte) or lmtp. */
+	private SmtpProtocol protocol = SmtpProtocol.SMTP;
+
+	/** A unix-domain socket to connect to, for protocol lmtp. When set, host and port are not used. */
+	private Path unixSocket;
+
+	/** The user name to log in with on every new connection. No login when not set. */
+	private String username;
+
+	/** The password to log in with. Never logged, published or shown. */
+	private String password;
+
+	/**
+	 * Whether to upgrade plain connections with STARTTLS: none, opportunistic (when the server
+	 * offers it) or required. Defaults to opportunistic for smtp and none for lmtp; not used with
+	 * smtps, which is encrypted from the first byte.
+	 */
+	private Starttls starttls;
+
+	/** The name to say in EHLO. Defaults to this machine's fully qualified name. */
+	private String localHostname;
+
+	/** The longest to wait for a connection to open. */
+	private Duration connectTimeout = Duration.ofSeconds(10);
+
+	/** The longest to wait for each reply of the server and for each write to it. */
+	private Duration timeout = Duration.ofSeconds(60);
+
+	/**
+	 * The debug level of the sessions: 0 off, 1 every line sent and received, 2 with time stamps.
+	 * Lines go to the logger io.github.smtpkit.spring.debug at INFO; AUTH payloads are redacted.
+	 */
+	private int debugLevel;
+
+	/** The From address of messages that have none. */
+	private String defaultFrom;
+
+	/** Whether to check at start-up, with NOOP through the pool, that the server answers. */
+	private boolean testConnection;
+
+	/** Logging in. */
+	private final Auth auth = new Auth();
+
+	/** TLS trust, keys and host name verification. */
+	private final Ssl ssl = new Ssl();
+
+	/** The pool of ready sessions. */
+	private final Pool pool = new Pool();
+
+	public String getHost() {
+		return this.host;
+	}
+
+	public void setHost(String host) {
+		this.host = host;
+	}
+
+	public Integer getPort() {
+		return this.port;
+	}
+
+	public void setPort(Integer port) {
+		this.port = port;
+	}
+
+	public SmtpProtocol getProtocol() {
+		return this.protocol;
+	}
+
+	public void setProtocol(SmtpProtocol protocol) {
+		this.protocol = protocol;
+	}
+
+	public Path getUnixSocket() {
+		return this.unixSocket;
+	}
+
+	public void setUnixSocket(Path unixSocket) {
+		this.unixSocket = unixSocket;
+	}
+
+	public String getUsername() {
+		return this.username;
+	}
+
+	public void setUsername(String username) {
+		this.username = username;
+	}
+
+	public String getPassword() {
+		return this.password;
+	}
+
+	public void setPassword(String password) {
+		this.password = password;
+	}
+
+	public Starttls getStarttls() {
+		return this.starttls;
+	}
+
+	public void setStarttls(Starttls starttls) {
+		this.starttls = starttls;
+	}
+
+	public String getLocalHostname() {
+		return this.localHostname;
+	}
+
+	public void setLocalHostname(String localHostname) {
+		this.localHostname = localHostname;
+	}
+
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
+	}
+
+	public Duration getTimeout() {
+		return this.timeout;
+	}
+
+	public void setTimeout(Duration timeout) {
+		this.timeout = timeout;
+	}
+
+	public int getDebugLevel() {
+		return this.debugLevel;
+	}
+
+	public void setDebugLevel(int debugLevel) {
+		this.debugLevel = debugLevel;
+	}
+
+	public String getDefaultFrom() {
+		return this.defaultFrom;
+	}
+
+	public void setDefaultFrom(String defaultFrom) {
+		this.defaultFrom = defaultFrom;
+	}
+
+	public boolean isTestConnection() {
+		return this.testConnection;
+	}
+
+	public void setTestConnection(boolean testConnection) {
+		this.testConnection = testConnection;
+	}
+
+	public Auth getAuth() {
+		return this.auth;
+	}
+
+	public Ssl getSsl() {
+		return this.ssl;
+	}
+
+	public Pool getPool() {
+		return this.pool;
+	}
+
+	/** The settings without the password, which shows only as set or not. */
+	@Override
+	public String toString() {
+		return getClass().getSimpleName() + "[host=" + this.host + ", port=" + this.port + ", protocol=" + this.protocol
+				+ ", unixSocket=" + this.unixSocket + ", username=" + this.username + ", password="
+				+ ((this.password != null) ? "******" : null) + ", starttls=" + this.starttls + ", localHostname="
+				+ this.localHostname + ", connectTimeout=" + this.connectTimeout + ", timeout=" + this.timeout
+				+ ", debugLevel=" + this.debugLevel + ", defaultFrom=" + this.defaultFrom + ", testConnection="
+				+ this.testConnection + ", " + this.auth + ", " + this.ssl + ", " + this.pool + "]";
+	}
+
+	/** When to upgrade a plain connection with STARTTLS. */
+	public enum Starttls {
+
+		/** Never: the connection stays in clear text. */
+		NONE,
+
+		/** When the server offers STARTTLS; in clear text when it does not. */
+		OPPORTUNISTIC,
+
+		/** Always: a server that does not offer STARTTLS gets no mail (RFC 8314's advice). */
+		REQUIRED
+
+	}
+
+	/** Logging in. */
+	public static class Auth {
+
+		/**
+		 * The SASL mechanisms to try, most preferred first, among those the server offers:
+		 * CRAM-MD5, PLAIN, LOGIN, or the name of an AuthMechanism bean. Defaults to CRAM-MD5,
+		 * PLAIN, LOGIN.
+		 */
+		private List<String> mechanisms = new ArrayList<>();
+
+		/**
+		 * Whether credentials may be sent over an unencrypted connection to a server on another
+		 * machine. Loopback servers and unix-domain sockets are always allowed.
+		 */
+		private boolean allowCleartext;
+
+		public List<String> getMechanisms() {
+			return this.mechanisms;
+		}
+
+		public void setMechanisms(List<String> mechanisms) {
+			this.mechanisms = mechanisms;
+		}
+
+		public boolean isAllowCleartext() {
+			return this.allowCleartext;
+		}
+
+		public void setAllowCleartext(boolean allowCleartext) {
+			this.allowCleartext = allowCleartext;
+		}
+
+		@Override
+		public String toString() {
+			return "auth[mechanisms=" + this.mechanisms + ", allowCleartext=" + this.allowCleartext + "]";
+		}
+
+	}
+
+	/** TLS trust and keys. */
+	public static class Ssl {
+
+		/**
+		 * The SSL bundle (spring.ssl.bundle.*) whose trust material, keys, protocols and ciphers
+		 * protect the connections; reloaded when its certificates change. Defaults to the JDK's
+		 * trusted authorities.
+		 */
+		private String bundle;
+
+		/** Whether the server's certificate must name the host connected to. */
+		private boolean verifyHostname = true;
+
+		public String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(String bundle) {
+			this.bundle = bundle;
+		}
+
+		public boolean isVerifyHostname() {
+			return this.verifyHostname;
+		}
+
+		public void setVerifyHostname(boolean verifyHostname) {
+			this.verifyHostname = verifyHostname;
+		}
+
+		@Override
+		public String toString() {
+			return "ssl[bundle=" + this.bundle + ", verifyHostname=" + this.verifyHostname + "]";
+		}
+
+	}
+
+	/** The pool of ready (connected, greeted, encrypted, logged-in) sessions. */
+	public static class Pool {
+
+		/** The most sessions open at once. */
+		private int maxTotal = 8;
+
+		/** The most idle sessions kept. Defaults to max-total. */
+		private Integer maxIdle;
+
+		/** The idle sessions kept open in the background, ready for the next message. */
+		private int minIdle;
+
+		/** The longest a send waits for a free session. */
+		private Duration maxWait = Duration.ofSeconds(30);
+
+		/** How long a session may stay idle before it is closed (servers close idle ones too). */
+		private Duration idleTimeout = Duration.ofSeconds(60);
+
+		/** The longest a session lives, shortened at random by up to 2.5% per session. */
+		private Duration maxLifetime = Duration.ofMinutes(10);
+
+		/** The most messages sent over one connection before it is replaced. */
+		private int maxMessagesPerConnection = 100;
+
+		/** How long a session may stay idle before it is checked (RSET) when lent; 0 checks every time. */
+		private Duration validateAfterIdle = Duration.ofSeconds(5);
+
+		public int getMaxTotal() {
+			return this.maxTotal;
+		}
+
+		public void setMaxTotal(int maxTotal) {
+			this.maxTotal = maxTotal;
+		}
+
+		public Integer getMaxIdle() {
+			return this.maxIdle;
+		}
+
+		public void setMaxIdle(Integer maxIdle) {
+			this.maxIdle = maxIdle;
+		}
+
+		public int getMinIdle() {
+			return this.minIdle;
+		}
+
+		public void setMinIdle(int minIdle) {
+			this.minIdle = minIdle;
+		}
+
+		public Duration getMaxWait() {
+			return this.maxWait;
+		}
+
+		public void setMaxWait(Duration maxWait) {
+			this.maxWait = maxWait;
+		}
+
+		public Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public Duration getMaxLifetime() {
+			return this.maxLifetime;
+		}
+
+		public void setMaxLifetime(Duration maxLifetime) {
+			this.maxLifetime = maxLifetime;
+		}
+
+		public int getMaxMessagesPerConnection() {
+			return this.maxMessagesPerConnection;
+		}
+
+		public void setMaxMessagesPerConnection(int maxMessagesPerConnection) {
+			this.maxMessagesPerConnection = maxMessagesPerConnection;
+		}
+
+		public Duration getValidateAfterIdle() {
+			return this.validateAfterIdle;
+		}
+
+		public void setValidateAfterIdle(Duration validateAfterIdle) {
+			this.validateAfterIdle = validateAfterIdle;
+		}
+
+		@Override
+		public String toString() {
+			return "pool[maxTotal=" + this.maxTotal + ", maxIdle=" + this.maxIdle + ", minIdle=" + this.minIdle
+					+ ", maxWait=" + this.maxWait + ", idleTimeout=" + this.idleTimeout + ", maxLifetime="
+					+ this.maxLifetime + ", maxMessagesPerConnection=" + this.maxMessagesPerConnection
+					+ ", validateAfterIdle=" + this.validateAfterIdle + "]";
+		}
+
+	}
+
+}

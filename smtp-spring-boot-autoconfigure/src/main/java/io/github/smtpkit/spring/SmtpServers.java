@@ -1,0 +1,103 @@
+package io.github.smtpkit.spring;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+
+/**
+ * Which servers {@code smtp.*} configures, what their beans are called, and where their
+ * properties live. The one place that knows the naming scheme: {@code smtpClient} and
+ * {@code smtpMailSender} for the default server, {@code <name>SmtpClient} and
+ * {@code <name>SmtpMailSender} for {@code smtp.servers.<name>}.
+ */
+final class SmtpServers {
+
+	/** The name of the server configured directly under {@code smtp.*}, as tags and events show it. */
+	static final String DEFAULT_SERVER = "default";
+
+	static final String PREFIX = "smtp";
+
+	private static final String SERVERS_PREFIX = PREFIX + ".servers";
+
+	private static final String CLIENT_SUFFIX = "SmtpClient";
+
+	private static final String MAIL_SENDER_SUFFIX = "SmtpMailSender";
+
+	private static final Bindable<Map<String, SmtpServerProperties>> SERVERS = Bindable.mapOf(String.class,
+			SmtpServerProperties.class);
+
+	private SmtpServers() {
+	}
+
+	/** Whether {@code smtp.host} or {@code smtp.unix-socket} configures the default server. */
+	static boolean hasDefaultServer(Environment environment) {
+		Binder binder = Binder.get(environment);
+		return hasText(binder, PREFIX + ".host") || hasText(binder, PREFIX + ".unix-socket");
+	}
+
+	/** The names under {@code smtp.servers}, in configuration order. */
+	static Set<String> namedServers(Environment environment) {
+		return Binder.get(environment).bind(SERVERS_PREFIX, SERVERS).map(Map::keySet).orElse(Set.of());
+	}
+
+	/**
+	 * Each named server's effective settings: the keys under {@code smtp.*}, overridden by those
+	 * under {@code smtp.servers.<name>.*}. Binding one object twice, first from {@code smtp} and
+	 * then from the server's own prefix, gives exactly that inheritance, nested keys included.
+	 * @throws InvalidConfigurationPropertyValueException if a server is named {@value #DEFAULT_SERVER}
+	 */
+	static Map<String, SmtpServerProperties> namedServerProperties(Environment environment) {
+		Binder binder = Binder.get(environment);
+		Map<String, SmtpServerProperties> servers = new LinkedHashMap<>();
+		for (String name : namedServers(environment)) {
+			if (DEFAULT_SERVER.equals(name)) {
+				throw new InvalidConfigurationPropertyValueException(SERVERS_PREFIX + "." + name, name,
+						"The name '" + DEFAULT_SERVER + "' stands for the server configured directly under '" + PREFIX
+								+ "'; choose another name");
+			}
+			SmtpServerProperties properties = new SmtpServerProperties();
+			binder.bind(PREFIX, Bindable.ofInstance(properties));
+			binder.bind(propertyPrefix(name), Bindable.ofInstance(properties));
+			servers.put(name, properties);
+		}
+		return servers;
+	}
+
+	/** {@code smtp} for the default server, {@code smtp.servers.<name>} for a named one. */
+	static String propertyPrefix(String server) {
+		return DEFAULT_SERVER.equals(server) ? PREFIX : SERVERS_PREFIX + "." + server;
+	}
+
+	static String clientBeanName(String server) {
+		return DEFAULT_SERVER.equals(server) ? "smtpClient" : server + CLIENT_SUFFIX;
+	}
+
+	static String mailSenderBeanName(String server) {
+		return DEFAULT_SERVER.equals(server) ? "smtpMailSender" : server + MAIL_SENDER_SUFFIX;
+	}
+
+	/**
+	 * The server a client bean stands for: {@value #DEFAULT_SERVER} for {@code smtpClient},
+	 * {@code bulk} for {@code bulkSmtpClient}, and the bean name for a client the application made.
+	 */
+	static String serverNameOf(String clientBeanName) {
+		if (clientBeanName.equals(clientBeanName(DEFAULT_SERVER))) {
+			return DEFAULT_SERVER;
+		}
+		if (clientBeanName.endsWith(CLIENT_SUFFIX) && clientBeanName.length() > CLIENT_SUFFIX.length()) {
+			return clientBeanName.substring(0, clientBeanName.length() - CLIENT_SUFFIX.length());
+		}
+		return clientBeanName;
+	}
+
+	private static boolean hasText(Binder binder, String name) {
+		return binder.bind(name, String.class).map(StringUtils::hasText).orElse(false);
+	}
+
+}

@@ -1,0 +1,68 @@
+package io.github.smtpkit.spring.event;
+
+import java.time.Duration;
+
+import io.github.smtpkit.SmtpEndpoint;
+
+/** A client's pool opened, lent, took back or closed a session. */
+public class SmtpPoolEvent extends SmtpEvent {
+
+	private static final long serialVersionUID = 1L;
+
+	/** What the pool did. */
+	public enum Kind {
+
+		/** It opened a ready session: connected, greeted, EHLO'd, encrypted, logged in. */
+		SESSION_CREATED,
+
+		/** It lent a session to a send. */
+		SESSION_BORROWED,
+
+		/** A session came back, healthy. */
+		SESSION_RETURNED,
+
+		/** It closed a session; {@link SmtpPoolEvent#getReason()} says why. */
+		SESSION_DESTROYED
+
+	}
+
+	private final Kind kind;
+
+	private final Duration duration;
+
+	private final String reason;
+
+	public SmtpPoolEvent(String serverName, SmtpEndpoint endpoint, Kind kind, Duration duration, String reason) {
+		super(serverName, endpoint);
+		this.kind = kind;
+		this.duration = duration;
+		this.reason = reason;
+	}
+
+	public Kind getKind() {
+		return this.kind;
+	}
+
+	/**
+	 * How long opening the session took ({@link Kind#SESSION_CREATED}), or how long the send
+	 * waited for it ({@link Kind#SESSION_BORROWED}); otherwise {@code null}.
+	 */
+	public Duration getDuration() {
+		return this.duration;
+	}
+
+	/**
+	 * Why a session was closed ({@link Kind#SESSION_DESTROYED}), such as {@code "max lifetime"} or
+	 * {@code "broken: ..."}; otherwise {@code null}.
+	 */
+	public String getReason() {
+		return this.reason;
+	}
+
+	@Override
+	protected String describe() {
+		return this.kind + ((this.duration != null) ? " in " + this.duration : "")
+				+ ((this.reason != null) ? " (" + this.reason + ")" : "");
+	}
+
+}

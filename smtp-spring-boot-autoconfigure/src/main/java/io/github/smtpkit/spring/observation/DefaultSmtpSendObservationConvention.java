@@ -1,0 +1,89 @@
+package io.github.smtpkit.spring.observation;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import io.github.smtpkit.SmtpEndpoint;
+import io.micrometer.common.KeyValue;
+import io.micrometer.common.KeyValues;
+import jakarta.mail.Address;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * Micrometer's {@code mail.send} conventions: the server as low-cardinality keys
+ * ({@code server.address}, {@code server.port}, {@code network.protocol.name}), the message's
+ * visible addresses (without display names) and id as high-cardinality keys ({@code smtp.message.from},
+ * {@code smtp.message.to}, {@code smtp.message.cc}, {@code smtp.message.id}).
+ *
+ * <p>Unlike Micrometer's convention for Jakarta Mail's {@code Transport}, the subject and the
+ * {@code Bcc} recipients are left out: a trace is no place for what a message is about, nor for
+ * recipients the message itself hides. Nothing about the message is ever a low-cardinality key,
+ * so metrics stay bounded.
+ */
+public class DefaultSmtpSendObservationConvention implements SmtpSendObservationConvention {
+
+	/** The observation's name, as in Micrometer's mail instrumentation. */
+	public static final String NAME = "mail.send";
+
+	private static final String UNKNOWN = "unknown";
+
+	@Override
+	public String getName() {
+		return NAME;
+	}
+
+	@Override
+	public String getContextualName(SmtpSendObservationContext context) {
+		return "mail send";
+	}
+
+	@Override
+	public KeyValues getLowCardinalityKeyValues(SmtpSendObservationContext context) {
+		SmtpEndpoint endpoint = context.getEndpoint();
+		return KeyValues.of(KeyValue.of("server.address", endpoint.host()),
+				KeyValue.of("server.port", endpoint.isUnixSocket() ? UNKNOWN : String.valueOf(endpoint.port())),
+				KeyValue.of("network.protocol.name", endpoint.protocol().name().toLowerCase(Locale.ROOT)));
+	}
+
+	@Override
+	public KeyValues getHighCardinalityKeyValues(SmtpSendObservationContext context) {
+		MimeMessage message = context.getMessage();
+		return KeyValues.of(KeyValue.of("smtp.message.from", value(() -> addresses(message.getFrom()))),
+				KeyValue.of("smtp.message.to", value(() -> addresses(message.getRecipients(RecipientType.TO)))),
+				KeyValue.of("smtp.message.cc", value(() -> addresses(message.getRecipients(RecipientType.CC)))),
+				KeyValue.of("smtp.message.id", value(message::getMessageID)));
+	}
+
+	/** The bare addresses, without display names. */
+	private static String addresses(Address[] addresses) {
+		if (addresses == null) {
+			return null;
+		}
+		return Arrays.stream(addresses)
+			.map((address) -> (address instanceof InternetAddress internet) ? internet.getAddress() : address.toString())
+			.collect(Collectors.joining(", "));
+	}
+
+	private static String value(HeaderReader reader) {
+		try {
+			String value = reader.read();
+			return (value != null && !value.isEmpty()) ? value : UNKNOWN;
+		}
+		catch (MessagingException ex) {
+			// A header that does not parse must not fail the send it observes.
+			return UNKNOWN;
+		}
+	}
+
+	@FunctionalInterface
+	private interface HeaderReader {
+
+		String read() throws MessagingException;
+
+	}
+
+}
