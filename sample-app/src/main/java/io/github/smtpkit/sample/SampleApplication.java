@@ -4,8 +4,11 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * The smtpkit sample: sends one mail through {@link io.github.smtpkit.SmtpSession} to an embedded
- * GreenMail server (or to {@code --smtp.host}/{@code --smtp.port}) and prints what arrived.
+ * The smtpkit sample: a web page that sends mail through the smtpkit starter's
+ * {@link org.springframework.mail.javamail.JavaMailSender}, configured by {@code application.yml}
+ * alone. Without {@code smtp.host} it sends to an embedded GreenMail server (see
+ * {@link EmbeddedMailServerInitializer}) and shows what arrived; with
+ * {@code --smtp.host=... --smtp.username=... --smtp.password=...} it sends for real.
  */
 @SpringBootApplication
 public class SampleApplication {
