@@ -230,11 +230,13 @@ public final class SmtpClient implements AutoCloseable {
 			}
 		}
 		finally {
-			SendOutcome finalOutcome = outcome;
-			int finalAttempts = attempts;
-			Duration duration = Duration.ofNanos(System.nanoTime() - started);
-			Listeners.notify(this.listener, (l) -> l.sendFinished(this.endpoint, finalOutcome,
-					envelope.recipients().size(), message.size(), finalAttempts, duration));
+			if (this.listener != SmtpEventListener.NONE) {
+				SendOutcome finalOutcome = outcome;
+				int finalAttempts = attempts;
+				Duration duration = Duration.ofNanos(System.nanoTime() - started);
+				Listeners.notify(this.listener, (l) -> l.sendFinished(this.endpoint, finalOutcome,
+						envelope.recipients().size(), message.size(), finalAttempts, duration));
+			}
 		}
 	}
 
@@ -263,7 +265,10 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, SmtpSession session) {
-		List<String> accepted = envelope.recipients().stream().filter((r) -> !refused.containsKey(r)).toList();
+		List<String> accepted = envelope.recipients();
+		if (!refused.isEmpty()) {
+			accepted = accepted.stream().filter((recipient) -> !refused.containsKey(recipient)).toList();
+		}
 		return new SendResult(accepted, refused, session.lastDataReply(), session.dataReplies());
 	}
 

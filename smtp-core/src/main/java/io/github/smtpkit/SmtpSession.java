@@ -137,6 +137,9 @@ public final class SmtpSession implements AutoCloseable {
 
 	private final SmtpEventListener listener;
 
+	/** Whether anyone listens: on the per-command path, events are not even built otherwise. */
+	private final boolean listening;
+
 	private final DebugLog debug;
 
 	private InetSocketAddress sourceAddress;
@@ -195,6 +198,7 @@ public final class SmtpSession implements AutoCloseable {
 		this.pipelining = builder.pipelining;
 		this.chunking = builder.chunking;
 		this.listener = builder.listener;
+		this.listening = builder.listener != SmtpEventListener.NONE;
 		this.debug = new DebugLog(builder.debugOutput, builder.clock, builder.debugLevel);
 		this.sourceAddress = builder.sourceAddress;
 	}
@@ -441,7 +445,9 @@ public final class SmtpSession implements AutoCloseable {
 	 */
 	private void write(byte[] bytes, String verb, String shownText, boolean flush, boolean expectsReply)
 			throws SmtpException {
-		this.debug.print("send:", DebugLog.repr(shownText.endsWith(CRLF) ? shownText : shownText + CRLF));
+		if (this.debug.isEnabled()) {
+			this.debug.print("send:", DebugLog.repr(shownText.endsWith(CRLF) ? shownText : shownText + CRLF));
+		}
 		requireConnected();
 		if (expectsReply) {
 			this.pending.addLast(new PendingCommand(verb, System.nanoTime()));
@@ -457,7 +463,9 @@ public final class SmtpSession implements AutoCloseable {
 		}
 		SmtpEndpoint target = this.endpoint;
 		String shownLine = shownText.endsWith(CRLF) ? shownText.substring(0, shownText.length() - 2) : shownText;
-		notifyListener((l) -> l.commandSent(target, verb, shownLine));
+		if (this.listening) {
+			notifyListener((l) -> l.commandSent(target, verb, shownLine));
+		}
 	}
 
 	private SmtpException writeFailure(IOException ex) {
@@ -471,6 +479,10 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	private byte[] encodeCommand(String text) {
+		if (isAscii(text)) {
+			// Nearly every command: ASCII is ASCII in either encoding, and needs no encoder.
+			return text.getBytes(StandardCharsets.US_ASCII);
+		}
 		try {
 			ByteBuffer encoded = this.commandEncoding.newEncoder()
 				.onMalformedInput(CodingErrorAction.REPORT)
@@ -488,11 +500,22 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	/** Reads the reply to the oldest unanswered command (or, with none, the greeting). */
+	private static boolean isAscii(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			if (text.charAt(i) > 0x7F) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	private SmtpReply readReply() throws SmtpException {
 		requireConnected();
 		PendingCommand answered = this.pending.peekFirst();
 		String verb = (answered != null) ? answered.verb() : null;
-		List<String> lines = new ArrayList<>(1);
+		// Most replies are one line: their text is the message, with no list or join.
+		String message = null;
+		StringBuilder lines = null;
 		int code;
 		while (true) {
 			byte[] line;
@@ -515,24 +538,36 @@ public final class SmtpSession implements AutoCloseable {
 				disconnect();
 				throw new SmtpServerDisconnectedException("Connection unexpectedly closed");
 			}
-			this.debug.print("reply:", DebugLog.repr(line, 0, line.length));
+			if (this.debug.isEnabled()) {
+				this.debug.print("reply:", DebugLog.repr(line, 0, line.length));
+			}
 			if (line.length > MAX_LINE_LENGTH) {
 				disconnect();
 				throw new SmtpResponseException(500, "Line too long.");
 			}
-			lines.add(replyText(line));
+			String text = replyText(line);
+			if (message == null) {
+				message = text;
+			}
+			else {
+				lines = ((lines != null) ? lines : new StringBuilder(message)).append('\n').append(text);
+			}
 			code = replyCode(line);
 			if (code == SmtpReply.MALFORMED_CODE || line.length < 4 || line[3] != '-') {
 				break;
 			}
 		}
-		SmtpReply reply = new SmtpReply(code, String.join("\n", lines));
-		this.debug.print("reply:", "retcode (" + code + "); Msg: " + DebugLog.repr(reply.message()));
+		SmtpReply reply = new SmtpReply(code, (lines != null) ? lines.toString() : message);
+		if (this.debug.isEnabled()) {
+			this.debug.print("reply:", "retcode (" + code + "); Msg: " + DebugLog.repr(reply.message()));
+		}
 		if (answered != null) {
 			this.pending.pollFirst();
-			SmtpEndpoint target = this.endpoint;
-			Duration duration = elapsedSince(answered.sentAt());
-			notifyListener((l) -> l.replyReceived(target, verb, reply, duration));
+			if (this.listening) {
+				SmtpEndpoint target = this.endpoint;
+				Duration duration = elapsedSince(answered.sentAt());
+				notifyListener((l) -> l.replyReceived(target, verb, reply, duration));
+			}
 		}
 		return reply;
 	}
@@ -550,12 +585,19 @@ public final class SmtpSession implements AutoCloseable {
 		return new String(line, start, end - start, StandardCharsets.UTF_8);
 	}
 
+	private static boolean isDigit(byte b) {
+		return b >= '0' && b <= '9';
+	}
+
 	private static boolean isStrippable(byte b) {
 		return b == ' ' || b == '\t' || b == '\r' || b == '\n';
 	}
 
 	/** The first three bytes as a number, as Python's {@code int()} reads them, or -1. */
 	private static int replyCode(byte[] line) {
+		if (line.length >= 3 && isDigit(line[0]) && isDigit(line[1]) && isDigit(line[2])) {
+			return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+		}
 		String code = new String(line, 0, Math.min(3, line.length), StandardCharsets.ISO_8859_1).strip();
 		try {
 			return Integer.parseInt(code);
@@ -804,7 +846,9 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws SmtpDataException if DATA was not answered with 354 (nothing more is sent then)
 	 */
 	private SmtpReply messageAfter(SmtpReply dataReply, MessageSource source, byte[] shown) throws SmtpException {
-		this.debug.print("data:", "(" + dataReply.code() + ", " + DebugLog.repr(dataReply.message()) + ")");
+		if (this.debug.isEnabled()) {
+			this.debug.print("data:", "(" + dataReply.code() + ", " + DebugLog.repr(dataReply.message()) + ")");
+		}
 		if (dataReply.code() != 354) {
 			throw new SmtpDataException(dataReply.code(), dataReply.message());
 		}
@@ -833,7 +877,9 @@ public final class SmtpSession implements AutoCloseable {
 		}
 		this.acceptedRecipients.clear();
 		this.lastDataReply = result;
-		this.debug.print("data:", "(" + result.code() + ", " + DebugLog.repr(result.message()) + ")");
+		if (this.debug.isEnabled()) {
+			this.debug.print("data:", "(" + result.code() + ", " + DebugLog.repr(result.message()) + ")");
+		}
 		return result;
 	}
 
@@ -912,7 +958,9 @@ public final class SmtpSession implements AutoCloseable {
 			this.debug.print("send:", describeData(shown, written));
 		}
 		SmtpEndpoint target = this.endpoint;
-		notifyListener((l) -> l.messageDataSent(target, written));
+		if (this.listening) {
+			notifyListener((l) -> l.messageDataSent(target, written));
+		}
 	}
 
 	private static String describeData(byte[] shown, long written) {

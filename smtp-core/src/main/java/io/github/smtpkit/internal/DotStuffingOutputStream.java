@@ -43,19 +43,26 @@ public final class DotStuffingOutputStream extends MessageDataOutputStream {
 
 	@Override
 	public void write(byte[] bytes, int offset, int length) throws IOException {
-		int runStart = offset;
-		int end = offset + length;
-		for (int i = offset; i < end; i++) {
-			byte b = bytes[i];
-			if (this.atLineStart && b == '.') {
-				// Write the run so far, then let the dot start the next run: it goes out twice.
-				this.out.write(bytes, runStart, i - runStart);
-				this.out.write('.');
-				this.bytesWritten += i - runStart + 1;
-				runStart = i;
-			}
-			this.atLineStart = (b == '\n');
+		if (length == 0) {
+			return;
 		}
+		int end = offset + length;
+		int runStart = offset;
+		if (this.atLineStart && bytes[offset] == '.') {
+			this.out.write('.');
+			this.bytesWritten++;
+		}
+		// One comparison per byte: only an LF followed by a dot needs anything done. Each doubled
+		// dot is written once extra, and the run goes on from the dot itself.
+		for (int i = offset; i < end - 1; i++) {
+			if (bytes[i] == '\n' && bytes[i + 1] == '.') {
+				this.out.write(bytes, runStart, i + 1 - runStart);
+				this.out.write('.');
+				this.bytesWritten += i + 2 - runStart;
+				runStart = i + 1;
+			}
+		}
+		this.atLineStart = (bytes[end - 1] == '\n');
 		this.out.write(bytes, runStart, end - runStart);
 		this.bytesWritten += end - runStart;
 		if (length >= 2) {

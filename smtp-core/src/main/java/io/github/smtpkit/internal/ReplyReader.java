@@ -22,6 +22,9 @@ public final class ReplyReader {
 
 	private int limit;
 
+	/** Reused for every line, so that reading one costs one allocation: the line returned. */
+	private byte[] lineBuffer = new byte[256];
+
 	public ReplyReader(InputStream in) {
 		this.in = in;
 	}
@@ -34,7 +37,7 @@ public final class ReplyReader {
 	 * @throws IOException if reading fails
 	 */
 	public byte[] readLine(int maxBytes) throws IOException {
-		byte[] line = new byte[128];
+		byte[] line = this.lineBuffer;
 		int length = 0;
 		while (length < maxBytes) {
 			if (this.position == this.limit && !fill()) {
@@ -46,6 +49,7 @@ public final class ReplyReader {
 			int count = stop - this.position;
 			if (length + count > line.length) {
 				line = Arrays.copyOf(line, Math.max(line.length * 2, length + count));
+				this.lineBuffer = line;
 			}
 			System.arraycopy(this.buffer, this.position, line, length, count);
 			length += count;

@@ -120,8 +120,10 @@ public final class SessionPool implements AutoCloseable {
 			throw new SmtpException("Could not open a session to " + this.endpoint + ": " + ex.getMessage(), ex);
 		}
 		lease.borrowed();
-		Duration waited = Duration.ofNanos(System.nanoTime() - started);
-		Listeners.notify(this.listener, (l) -> l.sessionBorrowed(this.endpoint, waited));
+		if (this.listener != SmtpEventListener.NONE) {
+			Duration waited = Duration.ofNanos(System.nanoTime() - started);
+			Listeners.notify(this.listener, (l) -> l.sessionBorrowed(this.endpoint, waited));
+		}
 		return lease;
 	}
 
@@ -141,7 +143,9 @@ public final class SessionPool implements AutoCloseable {
 		}
 		else {
 			lease.returned(this.clock.instant());
-			Listeners.notify(this.listener, (l) -> l.sessionReturned(this.endpoint));
+			if (this.listener != SmtpEventListener.NONE) {
+				Listeners.notify(this.listener, (l) -> l.sessionReturned(this.endpoint));
+			}
 			this.pool.returnObject(lease);
 		}
 	}

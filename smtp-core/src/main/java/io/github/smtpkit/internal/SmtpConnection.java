@@ -51,6 +51,9 @@ public final class SmtpConnection implements Closeable {
 
 	private OutputStream output;
 
+	/** Bounds the writes of a TCP connection (a unix-domain socket bounds its own). */
+	private WriteTimeoutOutputStream writeGuard;
+
 	private SmtpConnection(SmtpEndpoint endpoint, Duration readTimeout, Socket tcpSocket) throws IOException {
 		this.endpoint = endpoint;
 		this.readTimeout = readTimeout;
@@ -188,9 +191,12 @@ public final class SmtpConnection implements Closeable {
 	}
 
 	private void useStreams(InputStream in, OutputStream out) {
+		if (this.writeGuard != null) {
+			this.writeGuard.release();
+		}
+		this.writeGuard = new WriteTimeoutOutputStream(out, this.readTimeout, this::abort);
 		this.input = in;
-		this.output = new BufferedOutputStream(new WriteTimeoutOutputStream(out, this.readTimeout, this::abort),
-				OUTPUT_BUFFER_SIZE);
+		this.output = new BufferedOutputStream(this.writeGuard, OUTPUT_BUFFER_SIZE);
 	}
 
 	/** The stream of the server's bytes (decrypted under TLS). A new one after {@link #startTls}. */
@@ -243,6 +249,9 @@ public final class SmtpConnection implements Closeable {
 
 	/** Closes the transport at once, without TLS close_notify, unblocking any read or write. */
 	public void abort() {
+		if (this.writeGuard != null) {
+			this.writeGuard.release();
+		}
 		closeQuietly(this.tcpSocket);
 		closeQuietly(this.unixStreams);
 	}

@@ -6,8 +6,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One daemon timer for the deadlines that blocking socket calls cannot enforce themselves: a
- * write, or a whole message transfer. When a deadline passes, the connection is aborted and the
+ * One daemon timer for the deadlines that blocking socket calls cannot enforce themselves: writes,
+ * and whole message transfers. When a deadline passes, the connection is aborted and the
  * blocked call fails.
  */
 final class Timeouts {
@@ -26,6 +26,12 @@ final class Timeouts {
 		// Nearly every deadline is cancelled in time: cancelled ones must not pile up in the queue.
 		timer.setRemoveOnCancelPolicy(true);
 		return timer;
+	}
+
+	/** Runs the action every interval, for as long as the JVM runs. */
+	static void scheduleAtFixedRate(Runnable action, Duration interval) {
+		long nanos = interval.toNanos();
+		TIMER.scheduleAtFixedRate(action, nanos, nanos, TimeUnit.NANOSECONDS);
 	}
 
 	/** Runs the action after the timeout unless the returned future is cancelled first. */
