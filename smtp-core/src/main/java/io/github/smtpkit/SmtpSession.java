@@ -115,7 +115,7 @@ public final class SmtpSession implements AutoCloseable {
 
 	private final String localHostname;
 
-	private final Duration timeout;
+	private Duration timeout;
 
 	private final Duration connectTimeout;
 
@@ -1626,9 +1626,26 @@ public final class SmtpSession implements AutoCloseable {
 		return (this.localHostname != null) ? this.localHostname : LocalHostname.VALUE;
 	}
 
-	/** The timeout of each read and write. */
+	/** The timeout of each read (and, as configured, of each write). */
 	public Duration timeout() {
 		return this.timeout;
+	}
+
+	/**
+	 * Changes the bound on each read from now on, like setting the timeout of smtplib's socket:
+	 * for example a short one for a health check, then back. Writes keep the configured timeout.
+	 * @throws IllegalArgumentException if zero or negative
+	 */
+	public void setTimeout(Duration timeout) throws SmtpException {
+		this.timeout = Durations.requirePositive("timeout", timeout);
+		if (this.connection != null) {
+			try {
+				this.connection.setReadTimeout(timeout);
+			}
+			catch (IOException ex) {
+				throw writeFailure(ex);
+			}
+		}
 	}
 
 	@Override

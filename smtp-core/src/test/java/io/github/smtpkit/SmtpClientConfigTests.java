@@ -116,7 +116,9 @@ class SmtpClientConfigTests {
 				bad("maxMessagesPerConnection 0", () -> PoolConfig.builder().maxMessagesPerConnection(0),
 						"maxMessagesPerConnection", "0"),
 				bad("negative validateAfterIdle", () -> PoolConfig.builder().validateAfterIdle(Duration.ofSeconds(-1)),
-						"validateAfterIdle"));
+						"validateAfterIdle"),
+				bad("zero validationTimeout", () -> PoolConfig.builder().validationTimeout(Duration.ZERO),
+						"validationTimeout"));
 	}
 
 	@ParameterizedTest
@@ -209,9 +211,11 @@ class SmtpClientConfigTests {
 			.maxMessagesPerConnection(7)
 			.validateAfterIdle(Duration.ZERO)
 			.validationCommand(PoolConfig.ValidationCommand.NOOP)
+			.validationTimeout(Duration.ofSeconds(2))
 			.build();
 		assertThat(pool).hasToString("PoolConfig[maxTotal=4, maxIdle=2, minIdle=1, maxWait=PT0.25S, idleTimeout=PT20S, "
-				+ "maxLifetime=PT3M, maxMessagesPerConnection=7, validateAfterIdle=PT0S, validationCommand=NOOP]");
+				+ "maxLifetime=PT3M, maxMessagesPerConnection=7, validateAfterIdle=PT0S, validationCommand=NOOP, "
+				+ "validationTimeout=PT2S]");
 		try (SmtpClient client = SmtpClient.builder().host("mail.invalid").pool(pool).build()) {
 			assertThat(client.poolConfig()).isSameAs(pool);
 		}

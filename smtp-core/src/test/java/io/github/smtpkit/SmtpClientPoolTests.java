@@ -43,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The pool behind {@link SmtpClient}: bounded waits, connection rotation by message count, age
@@ -299,6 +300,38 @@ class SmtpClientPoolTests {
 		}
 		assertThat(events.destroyReasons()).hasSize(2).first().asString().startsWith("validation failed");
 		assertThat(events.sends()).extracting(SendFinished::attempts).containsExactly(1, 1);
+	}
+
+	@Test
+	void validationOfASilentlyDeadSessionGivesUpAfterTheValidationTimeoutNotTheReplyTimeout() throws Exception {
+		RecordingListener events = new RecordingListener();
+		MutableClock clock = new MutableClock();
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// A connection a firewall dropped without a word: the RSET is never answered.
+			accepts(opens(server)).stall();
+			quits(accepts(opens(server)));
+			try (SmtpClient client = clientFor(server).eventListener(events)
+				.clock(clock)
+				.timeout(Duration.ofSeconds(60))
+				.pool(PoolConfig.builder()
+					.validateAfterIdle(Duration.ofSeconds(5))
+					.validationTimeout(Duration.ofMillis(300))
+					.build())
+				.build()) {
+				client.send(ENVELOPE, message(1));
+				clock.advance(Duration.ofSeconds(10));
+
+				// Bounded far below the 60 s reply timeout: the check alone may take 300 ms.
+				SendResult result = assertTimeoutPreemptively(Duration.ofSeconds(15),
+						() -> client.send(ENVELOPE, message(2)));
+
+				assertThat(result.accepted()).containsExactly(TO);
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.connectionCount()).isEqualTo(2);
+			server.assertNoFailures();
+		}
+		assertThat(events.destroyReasons()).first().isEqualTo("validation failed");
 	}
 
 	@Test

@@ -239,8 +239,7 @@ public final class SessionPool implements AutoCloseable {
 			}
 			if (lease.wasReturned() && idle.compareTo(config.validateAfterIdle()) >= 0) {
 				try {
-					SmtpReply reply = (config.validationCommand() == PoolConfig.ValidationCommand.NOOP)
-							? lease.session().noop() : lease.session().rset();
+					SmtpReply reply = check(lease.session(), config);
 					if (!reply.isPositiveCompletion()) {
 						if (reply.code() == 421) {
 							// The server is closing the connection (RFC 5321 3.8): drop it without QUIT.
@@ -255,6 +254,19 @@ public final class SessionPool implements AutoCloseable {
 				}
 			}
 			return null;
+		}
+
+		/** The validation command, bounded by the validation timeout rather than the reply timeout. */
+		private SmtpReply check(SmtpSession session, PoolConfig config) throws IOException {
+			Duration replyTimeout = session.timeout();
+			session.setTimeout(config.validationTimeout());
+			try {
+				return (config.validationCommand() == PoolConfig.ValidationCommand.NOOP) ? session.noop()
+						: session.rset();
+			}
+			finally {
+				session.setTimeout(replyTimeout);
+			}
 		}
 
 		@Override

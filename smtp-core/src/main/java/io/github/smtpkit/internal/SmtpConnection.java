@@ -227,6 +227,20 @@ public final class SmtpConnection implements Closeable {
 		return this.unixStreams != null;
 	}
 
+	/**
+	 * Changes the bound on each read from now on (writes keep theirs): for a quick check, such as
+	 * a pool's validation, that must not wait as long as a transaction may.
+	 */
+	public void setReadTimeout(Duration timeout) throws IOException {
+		if (this.unixStreams != null) {
+			this.unixStreams.setTimeout(timeout);
+		}
+		else {
+			// Under TLS the SSLSocket reads through the TCP socket, whose timeout is the one that counts.
+			this.tcpSocket.setSoTimeout(millis(timeout));
+		}
+	}
+
 	/** The read (and write) timeout. */
 	public Duration readTimeout() {
 		return this.readTimeout;

@@ -22,7 +22,7 @@ final class UnixSocketStreams implements Closeable {
 
 	private final Selector selector;
 
-	private final long timeoutMillis;
+	private volatile long timeoutMillis;
 
 	private final InputStream input = new InputStream() {
 
@@ -73,6 +73,10 @@ final class UnixSocketStreams implements Closeable {
 		this.timeoutMillis = SmtpConnection.millis(timeout);
 		channel.configureBlocking(false);
 		this.selector = Selector.open();
+	}
+
+	void setTimeout(Duration timeout) {
+		this.timeoutMillis = SmtpConnection.millis(timeout);
 	}
 
 	InputStream input() {

@@ -44,6 +44,8 @@ public final class PoolConfig {
 
 	private final ValidationCommand validationCommand;
 
+	private final Duration validationTimeout;
+
 	private PoolConfig(Builder builder) {
 		this.maxTotal = builder.maxTotal;
 		this.maxIdle = (builder.maxIdle != null) ? builder.maxIdle : builder.maxTotal;
@@ -54,6 +56,7 @@ public final class PoolConfig {
 		this.maxMessagesPerConnection = builder.maxMessagesPerConnection;
 		this.validateAfterIdle = builder.validateAfterIdle;
 		this.validationCommand = builder.validationCommand;
+		this.validationTimeout = builder.validationTimeout;
 	}
 
 	/** A builder with the defaults. */
@@ -114,12 +117,21 @@ public final class PoolConfig {
 		return this.validationCommand;
 	}
 
+	/**
+	 * The longest the check waits for its reply (default 5 s), much shorter than a transaction's
+	 * reply timeout: a connection silently dropped by a firewall must not hold up a send for long.
+	 */
+	public Duration validationTimeout() {
+		return this.validationTimeout;
+	}
+
 	@Override
 	public String toString() {
 		return "PoolConfig[maxTotal=" + this.maxTotal + ", maxIdle=" + this.maxIdle + ", minIdle=" + this.minIdle
 				+ ", maxWait=" + this.maxWait + ", idleTimeout=" + this.idleTimeout + ", maxLifetime=" + this.maxLifetime
 				+ ", maxMessagesPerConnection=" + this.maxMessagesPerConnection + ", validateAfterIdle="
-				+ this.validateAfterIdle + ", validationCommand=" + this.validationCommand + "]";
+				+ this.validateAfterIdle + ", validationCommand=" + this.validationCommand + ", validationTimeout="
+				+ this.validationTimeout + "]";
 	}
 
 	/** Builds a {@link PoolConfig}; each setter checks its value. */
@@ -142,6 +154,8 @@ public final class PoolConfig {
 		private Duration validateAfterIdle = Duration.ofSeconds(5);
 
 		private ValidationCommand validationCommand = ValidationCommand.RSET;
+
+		private Duration validationTimeout = Duration.ofSeconds(5);
 
 		private Builder() {
 		}
@@ -193,6 +207,11 @@ public final class PoolConfig {
 
 		public Builder validationCommand(ValidationCommand validationCommand) {
 			this.validationCommand = Objects.requireNonNull(validationCommand, "validationCommand");
+			return this;
+		}
+
+		public Builder validationTimeout(Duration validationTimeout) {
+			this.validationTimeout = Durations.requirePositive("validationTimeout", validationTimeout);
 			return this;
 		}
 

@@ -233,6 +233,7 @@ final class SmtpClientFactory {
 		settings.apply("pool.max-messages-per-connection", pool.getMaxMessagesPerConnection(),
 				builder::maxMessagesPerConnection);
 		settings.apply("pool.validate-after-idle", pool.getValidateAfterIdle(), builder::validateAfterIdle);
+		settings.apply("pool.validation-timeout", pool.getValidationTimeout(), builder::validationTimeout);
 		try {
 			return builder.build();
 		}

@@ -316,6 +316,9 @@ public class SmtpServerProperties {
 		/** How long a session may stay idle before it is checked (RSET) when lent; 0 checks every time. */
 		private Duration validateAfterIdle = Duration.ofSeconds(5);
 
+		/** The longest that check waits for its reply; much shorter than a transaction's timeout. */
+		private Duration validationTimeout = Duration.ofSeconds(5);
+
 		public int getMaxTotal() {
 			return this.maxTotal;
 		}
@@ -380,12 +383,21 @@ public class SmtpServerProperties {
 			this.validateAfterIdle = validateAfterIdle;
 		}
 
+		public Duration getValidationTimeout() {
+			return this.validationTimeout;
+		}
+
+		public void setValidationTimeout(Duration validationTimeout) {
+			this.validationTimeout = validationTimeout;
+		}
+
 		@Override
 		public String toString() {
 			return "pool[maxTotal=" + this.maxTotal + ", maxIdle=" + this.maxIdle + ", minIdle=" + this.minIdle
 					+ ", maxWait=" + this.maxWait + ", idleTimeout=" + this.idleTimeout + ", maxLifetime="
 					+ this.maxLifetime + ", maxMessagesPerConnection=" + this.maxMessagesPerConnection
-					+ ", validateAfterIdle=" + this.validateAfterIdle + "]";
+					+ ", validateAfterIdle=" + this.validateAfterIdle + ", validationTimeout=" + this.validationTimeout
+					+ "]";
 		}
 
 	}
