@@ -566,19 +566,19 @@ public final class SmtpClient implements AutoCloseable {
 
 		/** The bound on each reply and each write (default 60 s). */
 		public Builder timeout(Duration timeout) {
-			this.timeout = checkedTimeout("timeout", timeout);
+			this.timeout = Durations.requirePositive("timeout", timeout);
 			return this;
 		}
 
 		/** The bound on opening a connection (default 10 s). */
 		public Builder connectTimeout(Duration connectTimeout) {
-			this.connectTimeout = checkedTimeout("connectTimeout", connectTimeout);
+			this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
 			return this;
 		}
 
 		/** The bound on sending one whole message (default: only the per-write timeout). */
 		public Builder dataTimeout(Duration dataTimeout) {
-			this.dataTimeout = checkedTimeout("dataTimeout", dataTimeout);
+			this.dataTimeout = Durations.requirePositive("dataTimeout", dataTimeout);
 			return this;
 		}
 
@@ -617,13 +617,6 @@ public final class SmtpClient implements AutoCloseable {
 		public Builder clock(Clock clock) {
 			this.clock = Objects.requireNonNull(clock, "clock");
 			return this;
-		}
-
-		private static Duration checkedTimeout(String name, Duration timeout) {
-			if (timeout == null || timeout.isZero() || timeout.isNegative()) {
-				throw new IllegalArgumentException(name + " must be positive, but was " + timeout);
-			}
-			return timeout;
 		}
 
 		/**

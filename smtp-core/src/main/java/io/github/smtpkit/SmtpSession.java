@@ -862,7 +862,6 @@ public final class SmtpSession implements AutoCloseable {
 	 * refused chunk stops the transfer.
 	 */
 	private SmtpReply bdatFrom(MessageSource source) throws SmtpException {
-		this.endOfDataSent = false;
 		writeMessage(source, null, (wire) -> new BdatOutputStream(wire, source.size()));
 		return readMessageOutcome();
 	}
