@@ -1,6 +1,7 @@
 package io.github.smtpkit;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -44,10 +46,17 @@ import jakarta.mail.internet.MimeMessage;
  * freshly checked connection; when the connection dies after the dot and before the reply,
  * {@link SmtpAmbiguousOutcomeException} says so and nothing is retried.
  *
+ * <p>A server that advertises PIPELINING but answers only the first commands of a pipelined group
+ * and then falls silent (or hangs up) is one that mishandles it: the send is retried once on a
+ * fresh connection, and the client sends one command at a time from then on (logged as a warning,
+ * and told to the listener as {@link SmtpEventListener#pipeliningDisabled(SmtpEndpoint)}).
+ *
  * <p>Thread-safe. {@link #close()} ends every idle session with QUIT; lent ones are closed when
  * they come back.
  */
 public final class SmtpClient implements AutoCloseable {
+
+	private static final System.Logger LOGGER = System.getLogger(SmtpClient.class.getName());
 
 	private final SmtpEndpoint endpoint;
 
@@ -55,20 +64,32 @@ public final class SmtpClient implements AutoCloseable {
 
 	private final boolean authenticates;
 
+	private final boolean pipelining;
+
+	private final boolean chunking;
+
 	private final SmtpEventListener listener;
 
 	private final SessionPool pool;
+
+	/**
+	 * Set for good once the server has mishandled a pipelined group: from then on every session
+	 * sends one command at a time.
+	 */
+	private final AtomicBoolean pipeliningDisabled = new AtomicBoolean();
 
 	private SmtpClient(Builder builder, SmtpEndpoint endpoint) {
 		this.endpoint = endpoint;
 		this.tlsMode = builder.tlsMode;
 		this.authenticates = builder.username != null;
+		this.pipelining = builder.pipelining;
+		this.chunking = builder.chunking;
 		this.listener = builder.listener;
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, builder.listener,
-				() -> openReadySession(sessionBuilder(builder), builder));
+				() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder));
 	}
 
 	/** A builder; {@code host} (or, for LMTP, {@code unixSocket}) is required. */
@@ -192,6 +213,9 @@ public final class SmtpClient implements AutoCloseable {
 				attempts++;
 				PooledSession lease = (attempts == 1) ? this.pool.borrow() : borrowLiveSession();
 				SmtpSession session = lease.session();
+				if (this.pipeliningDisabled.get()) {
+					session.disablePipelining();
+				}
 				try {
 					Map<String, SmtpReply> refused = session.sendmail(envelope.from(), envelope.recipients(), message,
 							envelope.mailOptions(), envelope.rcptOptions());
@@ -219,13 +243,18 @@ public final class SmtpClient implements AutoCloseable {
 					// QUIT, which could wait a whole timeout for a reply that never comes (421 to DATA).
 					session.disconnect();
 					this.pool.destroy(lease, brokenReason(ex));
-					boolean retry = attempts == 1 && lease.isReused() && !session.endOfDataSent()
-							&& (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex));
+					boolean stalled = session.pipeliningStalled();
+					if (stalled) {
+						disablePipelining();
+					}
+					boolean retry = attempts == 1 && !session.endOfDataSent() && (stalled || lease.isReused()
+							&& (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex)));
 					if (!retry) {
 						outcome = isRefusal(ex) ? SendOutcome.REFUSED : SendOutcome.FAILED;
 						throw ex;
 					}
-					// A pooled connection that the server had closed: nothing was accepted, so send again.
+					// A pooled connection that the server had closed, or a pipelined group the server
+					// mishandled: either way the message was not sent, so send it again.
 				}
 			}
 		}
@@ -238,6 +267,22 @@ public final class SmtpClient implements AutoCloseable {
 						envelope.recipients().size(), message.size(), finalAttempts, duration));
 			}
 		}
+	}
+
+	/** Whether new sessions pipeline: asked for, and not given up on for this server. */
+	private boolean pipelines() {
+		return this.pipelining && !this.pipeliningDisabled.get();
+	}
+
+	/** The safe fallback for a server that mishandles PIPELINING: one command at a time, for good. */
+	private void disablePipelining() {
+		if (!this.pipeliningDisabled.compareAndSet(false, true)) {
+			return;
+		}
+		LOGGER.log(Level.WARNING, () -> this.endpoint + " advertises PIPELINING but answered only part of a"
+				+ " pipelined group: sending one command at a time to it from now on (set pipelining(false) to"
+				+ " skip the first, failed attempt)");
+		Listeners.notify(this.listener, (l) -> l.pipeliningDisabled(this.endpoint));
 	}
 
 	/**
@@ -373,7 +418,8 @@ public final class SmtpClient implements AutoCloseable {
 	@Override
 	public String toString() {
 		return "SmtpClient[" + this.endpoint.protocol().name().toLowerCase(Locale.ROOT) + " " + this.endpoint + ", tls="
-				+ this.tlsMode + (this.authenticates ? ", authenticated" : "") + ", pool " + this.pool.stats() + "]";
+				+ this.tlsMode + (this.authenticates ? ", authenticated" : "") + (pipelines() ? "" : ", no pipelining")
+				+ (this.chunking ? ", chunking" : "") + ", pool " + this.pool.stats() + "]";
 	}
 
 	/**
@@ -536,7 +582,9 @@ public final class SmtpClient implements AutoCloseable {
 
 		/**
 		 * Whether MAIL, RCPT and DATA are pipelined (RFC 2920) when the server advertises PIPELINING
-		 * (default {@code true}); turn it off for a server that advertises it but gets it wrong.
+		 * (default {@code true}). A server that advertises it but answers a pipelined group only in
+		 * part turns it off by itself, after one failed attempt that is sent again; turn it off here
+		 * to spare that attempt.
 		 */
 		public Builder pipelining(boolean pipelining) {
 			this.pipelining = pipelining;

@@ -118,6 +118,13 @@ public interface SmtpEventListener {
 	}
 
 	/**
+	 * The server answered a pipelined group only in part, so the client sends one command at a
+	 * time to it from now on. Told once per client.
+	 */
+	default void pipeliningDisabled(SmtpEndpoint endpoint) {
+	}
+
+	/**
 	 * A send through a client ended, successfully or not. Carries no message content, no address
 	 * and no credential.
 	 * @param outcome how it ended

@@ -131,7 +131,8 @@ public final class SmtpSession implements AutoCloseable {
 
 	private final boolean allowCleartextAuth;
 
-	private final boolean pipelining;
+	/** Not final: {@link SmtpClient} turns it off for a server that mishandles PIPELINING. */
+	private boolean pipelining;
 
 	private final boolean chunking;
 
@@ -179,6 +180,9 @@ public final class SmtpSession implements AutoCloseable {
 	private boolean endOfDataSent;
 
 	private long endOfDataSentAt;
+
+	/** Whether the last transaction stalled in a pipelined group: see {@link #pipeliningStalled()}. */
+	private boolean pipeliningStalled;
 
 	private SmtpReply lastDataReply;
 
@@ -979,6 +983,20 @@ public final class SmtpSession implements AutoCloseable {
 		return this.endOfDataSent;
 	}
 
+	/**
+	 * Whether the last {@code sendmail} failed because the server answered part of a pipelined
+	 * group and then nothing more (a timeout) or hung up. The message data had not been sent, so
+	 * nothing was accepted; {@link SmtpClient} then sends again without pipelining.
+	 */
+	boolean pipeliningStalled() {
+		return this.pipeliningStalled;
+	}
+
+	/** Sends one command at a time from now on, whatever the builder said. */
+	void disablePipelining() {
+		this.pipelining = false;
+	}
+
 	/** The reply that {@link #data(byte[])} returned last, or {@code null}. */
 	SmtpReply lastDataReply() {
 		return this.lastDataReply;
@@ -1281,6 +1299,7 @@ public final class SmtpSession implements AutoCloseable {
 		rcptOpts.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
 
 		this.endOfDataSent = false;
+		this.pipeliningStalled = false;
 		this.lastDataReply = null;
 		ehloOrHeloIfNeeded();
 		long size = source.size();
@@ -1355,12 +1374,23 @@ public final class SmtpSession implements AutoCloseable {
 			throw new SmtpSenderRefusedException(mailReply.code(), mailReply.message(), from);
 		}
 		Map<String, SmtpReply> refused = new LinkedHashMap<>();
-		for (String recipient : to) {
-			SmtpReply reply = getreply();
-			noteRecipientReply(recipient, reply);
-			checkRecipientReply(recipient, reply, refused);
+		SmtpReply dataReply = null;
+		int answered = 1;
+		try {
+			for (String recipient : to) {
+				SmtpReply reply = getreply();
+				answered++;
+				noteRecipientReply(recipient, reply);
+				checkRecipientReply(recipient, reply, refused);
+			}
+			if (!chunked) {
+				dataReply = getreply();
+			}
 		}
-		SmtpReply dataReply = chunked ? null : getreply();
+		catch (SmtpServerDisconnectedException ex) {
+			// A timeout too: SmtpTimeoutException is a kind of it.
+			throw pipeliningStalled(ex, answered, 1 + to.size() + (chunked ? 0 : 1));
+		}
 		if (dataReply != null && dataReply.code() == 421) {
 			disconnect();
 			throw new SmtpDataException(dataReply.code(), dataReply.message());
@@ -1380,6 +1410,21 @@ public final class SmtpSession implements AutoCloseable {
 			throw new SmtpRecipientsRefusedException(refused);
 		}
 		return outcome(chunked ? bdatFrom(source) : messageAfter(dataReply, source, shown), refused);
+	}
+
+	/**
+	 * The server answered the start of a pipelined group and then fell silent or hung up: the
+	 * signature of a server that advertises PIPELINING but reads one command at a time and drops
+	 * what else was in its input. Remembered for {@link #pipeliningStalled()}, and said in the
+	 * exception, which keeps its type.
+	 */
+	private SmtpServerDisconnectedException pipeliningStalled(SmtpServerDisconnectedException ex, int answered,
+			int sent) {
+		this.pipeliningStalled = true;
+		String message = ex.getMessage() + ", after it had answered " + answered + " of " + sent
+				+ " pipelined commands: it may mishandle PIPELINING (RFC 2920) although it advertises it";
+		return (ex instanceof SmtpTimeoutException) ? new SmtpTimeoutException(message, ex)
+				: new SmtpServerDisconnectedException(message, ex);
 	}
 
 	/**

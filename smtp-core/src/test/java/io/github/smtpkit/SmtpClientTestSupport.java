@@ -236,6 +236,11 @@ final class SmtpClientTestSupport {
 		}
 
 		@Override
+		public void pipeliningDisabled(SmtpEndpoint endpoint) {
+			record("pipeliningDisabled", endpoint);
+		}
+
+		@Override
 		public void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
 				int attempts, Duration duration) {
 			this.sends.add(new SendFinished(outcome, recipients, messageSize, attempts, duration));

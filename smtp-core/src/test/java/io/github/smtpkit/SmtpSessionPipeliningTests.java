@@ -257,6 +257,63 @@ class SmtpSessionPipeliningTests {
 		}
 	}
 
+	@Test
+	void serverThatAnswersOnlyTheStartOfAGroupIsReportedAsMishandlingPipelining() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// A server that reads one command at a time and drops the rest of what it received.
+			server.greet("220 fake.test").reply(EHLO).reply("250 sender ok").stall();
+			try (SmtpSession smtp = session(server).connect()) {
+				Throwable thrown = catchThrowable(
+						() -> smtp.sendmail("from@example.test", List.of("ann@example.test"), MESSAGE));
+
+				assertThat(thrown).isInstanceOf(SmtpTimeoutException.class)
+					.hasMessageContaining("the reply to RCPT")
+					.hasMessageContaining("answered 1 of 3 pipelined commands")
+					.hasMessageContaining("mishandle PIPELINING");
+				assertThat(smtp.pipeliningStalled()).isTrue();
+				assertThat(smtp.isConnected()).isFalse();
+			}
+			server.assertNoFailures();
+		}
+	}
+
+	@Test
+	void sessionToldToStopPipeliningSendsOneCommandAtATimeFromThenOn() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test")
+				.reply(EHLO)
+				.reply("250 sender ok")
+				.reply("250 ann ok")
+				.reply("354 go ahead")
+				.reply("250 queued");
+			EventOrder events = new EventOrder();
+			try (SmtpSession smtp = session(server).eventListener(events).connect()) {
+				smtp.disablePipelining();
+				smtp.sendmail("from@example.test", List.of("ann@example.test"), MESSAGE);
+				smtp.disconnect();
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(events.order).containsExactly("sent EHLO", "reply EHLO", "sent MAIL", "reply MAIL", "sent RCPT",
+					"reply RCPT", "sent DATA", "reply DATA", "reply END-OF-DATA");
+		}
+	}
+
+	@Test
+	void serverThatStaysSilentFromTheFirstReplyIsATimeoutNotAPipeliningFault() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test").reply(EHLO).stall();
+			try (SmtpSession smtp = session(server).connect()) {
+				Throwable thrown = catchThrowable(
+						() -> smtp.sendmail("from@example.test", List.of("ann@example.test"), MESSAGE));
+
+				assertThat(thrown).isInstanceOf(SmtpTimeoutException.class)
+					.hasMessageContaining("the reply to MAIL")
+					.hasMessageNotContaining("PIPELINING");
+				assertThat(smtp.pipeliningStalled()).isFalse();
+			}
+		}
+	}
+
 	private static SmtpSession.Builder session(ScriptedSmtpServer server) {
 		// A short timeout: a client that waited for each reply would fail fast against these scripts.
 		return SmtpSession.smtp()

@@ -124,6 +124,11 @@ final class CompositeSmtpEventListener implements SmtpEventListener {
 	}
 
 	@Override
+	public void pipeliningDisabled(SmtpEndpoint endpoint) {
+		each((l) -> l.pipeliningDisabled(endpoint));
+	}
+
+	@Override
 	public void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
 			int attempts, Duration duration) {
 		each((l) -> l.sendFinished(endpoint, outcome, recipients, messageSize, attempts, duration));

@@ -92,6 +92,7 @@ final class SmtpClientFactory {
 		settings.apply("local-hostname", properties.getLocalHostname(), builder::localHostname);
 		settings.apply("connect-timeout", properties.getConnectTimeout(), builder::connectTimeout);
 		settings.apply("timeout", properties.getTimeout(), builder::timeout);
+		builder.pipelining(properties.isPipelining()).chunking(properties.isChunking());
 		if (properties.getDebugLevel() != 0) {
 			settings.apply("debug-level", properties.getDebugLevel(), builder::debugLevel);
 			builder.debugOutput((line) -> debugLog.info("[" + server + "] " + line));

@@ -64,6 +64,16 @@ public class SmtpServerProperties {
 	/** Whether to check at start-up, with NOOP through the pool, that the server answers. */
 	private boolean testConnection;
 
+	/**
+	 * Whether to pipeline MAIL, RCPT and DATA (RFC 2920) when the server advertises PIPELINING.
+	 * A server that answers a pipelined group only in part turns it off by itself, after one
+	 * failed attempt that is sent again.
+	 */
+	private boolean pipelining = true;
+
+	/** Whether to send messages with BDAT (RFC 3030) when the server advertises CHUNKING. */
+	private boolean chunking;
+
 	/** Logging in. */
 	private final Auth auth = new Auth();
 
@@ -177,6 +187,22 @@ public class SmtpServerProperties {
 		this.testConnection = testConnection;
 	}
 
+	public boolean isPipelining() {
+		return this.pipelining;
+	}
+
+	public void setPipelining(boolean pipelining) {
+		this.pipelining = pipelining;
+	}
+
+	public boolean isChunking() {
+		return this.chunking;
+	}
+
+	public void setChunking(boolean chunking) {
+		this.chunking = chunking;
+	}
+
 	public Auth getAuth() {
 		return this.auth;
 	}
@@ -197,7 +223,8 @@ public class SmtpServerProperties {
 				+ ((this.password != null) ? "******" : null) + ", starttls=" + this.starttls + ", localHostname="
 				+ this.localHostname + ", connectTimeout=" + this.connectTimeout + ", timeout=" + this.timeout
 				+ ", debugLevel=" + this.debugLevel + ", defaultFrom=" + this.defaultFrom + ", testConnection="
-				+ this.testConnection + ", " + this.auth + ", " + this.ssl + ", " + this.pool + "]";
+				+ this.testConnection + ", pipelining=" + this.pipelining + ", chunking=" + this.chunking + ", "
+				+ this.auth + ", " + this.ssl + ", " + this.pool + "]";
 	}
 
 	/** When to upgrade a plain connection with STARTTLS. */

@@ -87,12 +87,14 @@ class SmtpClientAutoConfigurationTests {
 					"smtp.username=app", "smtp.password=s3cret", "smtp.pool.max-total=3", "smtp.pool.max-idle=2",
 					"smtp.pool.min-idle=1", "smtp.pool.max-wait=2s", "smtp.pool.idle-timeout=20s",
 					"smtp.pool.max-lifetime=5m", "smtp.pool.max-messages-per-connection=7",
-					"smtp.pool.validate-after-idle=0s", "smtp.default-from=App <app@example.test>")
+					"smtp.pool.validate-after-idle=0s", "smtp.default-from=App <app@example.test>",
+					"smtp.pipelining=false", "smtp.chunking=true")
 			.run((context) -> {
 				SmtpClient client = context.getBean(SmtpClient.class);
 				// smtps is encrypted from the first byte: the inherited-looking starttls does not apply.
 				assertThat(client.endpoint()).isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTPS, "mail.example.test", 465));
-				assertThat(client.toString()).contains("tls=IMPLICIT", "authenticated").doesNotContain("s3cret");
+				assertThat(client.toString()).contains("tls=IMPLICIT", "authenticated", "no pipelining", "chunking")
+					.doesNotContain("s3cret");
 				PoolConfig pool = client.poolConfig();
 				assertThat(pool.maxTotal()).isEqualTo(3);
 				assertThat(pool.maxIdle()).isEqualTo(2);

@@ -137,6 +137,12 @@ public class SmtpEventPublisher implements SmtpEventListenerFactory, Application
 		}
 
 		@Override
+		public void pipeliningDisabled(SmtpEndpoint endpoint) {
+			publish(new SmtpPoolEvent(this.server, endpoint, SmtpPoolEvent.Kind.PIPELINING_DISABLED, null,
+					"server mishandled PIPELINING"));
+		}
+
+		@Override
 		public void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
 				int attempts, Duration duration) {
 			publish(new SmtpSendFinishedEvent(this.server, endpoint, outcome, recipients, messageSize, attempts,

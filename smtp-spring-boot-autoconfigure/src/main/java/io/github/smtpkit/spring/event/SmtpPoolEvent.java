@@ -22,7 +22,13 @@ public class SmtpPoolEvent extends SmtpEvent {
 		SESSION_RETURNED,
 
 		/** It closed a session; {@link SmtpPoolEvent#getReason()} says why. */
-		SESSION_DESTROYED
+		SESSION_DESTROYED,
+
+		/**
+		 * The server answered a pipelined group only in part, so every session sends one command
+		 * at a time from now on.
+		 */
+		PIPELINING_DISABLED
 
 	}
 
@@ -53,7 +59,8 @@ public class SmtpPoolEvent extends SmtpEvent {
 
 	/**
 	 * Why a session was closed ({@link Kind#SESSION_DESTROYED}), such as {@code "max lifetime"} or
-	 * {@code "broken: ..."}; otherwise {@code null}.
+	 * {@code "broken: ..."}, or why pipelining was turned off ({@link Kind#PIPELINING_DISABLED});
+	 * otherwise {@code null}.
 	 */
 	public String getReason() {
 		return this.reason;
