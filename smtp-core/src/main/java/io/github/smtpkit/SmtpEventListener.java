@@ -125,14 +125,16 @@ public interface SmtpEventListener {
 	}
 
 	/**
-	 * A send through a client ended, successfully or not. Carries no message content, no address
-	 * and no credential.
+	 * A send through a client ended, successfully or not: as soon as its outcome is known, before
+	 * its session goes back to the pool. Once per message, for {@code sendAll} too. Carries no
+	 * message content, no address and no credential.
 	 * @param outcome how it ended
 	 * @param recipients the number of envelope recipients
 	 * @param messageSize the message size in bytes, or {@code -1} when it was streamed with an
 	 * unknown size
 	 * @param attempts 1, or 2 when it was retried on a fresh connection
-	 * @param duration from the call to its end, including waiting for a session
+	 * @param duration from the call to its end, including waiting for a session (for a message
+	 * of {@code sendAll}, from the call to this message's end)
 	 */
 	default void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
 			int attempts, Duration duration) {

@@ -184,6 +184,12 @@ public final class SmtpSession implements AutoCloseable {
 	/** Whether the last transaction stalled in a pipelined group: see {@link #pipeliningStalled()}. */
 	private boolean pipeliningStalled;
 
+	/**
+	 * Whether a MAIL was accepted and its transaction has not ended since, by the reply after the
+	 * message, RSET or a disconnect: {@link #sendEach} never leaves one open.
+	 */
+	private boolean transactionOpen;
+
 	private SmtpReply lastDataReply;
 
 	private SmtpSession(Builder builder) {
@@ -694,6 +700,7 @@ public final class SmtpSession implements AutoCloseable {
 	public SmtpReply rset() throws SmtpException {
 		this.commandEncoding = StandardCharsets.US_ASCII;
 		this.acceptedRecipients.clear();
+		this.transactionOpen = false;
 		return docmd("RSET");
 	}
 
@@ -727,7 +734,9 @@ public final class SmtpSession implements AutoCloseable {
 	public SmtpReply mail(String sender, List<String> options) throws SmtpException {
 		String arguments = mailArguments(sender, options);
 		this.acceptedRecipients.clear();
-		return docmd("MAIL", arguments);
+		SmtpReply reply = docmd("MAIL", arguments);
+		this.transactionOpen = reply.code() == 250;
+		return reply;
 	}
 
 	/** The arguments of MAIL; switches commands to UTF-8 when SMTPUTF8 is asked for and offered. */
@@ -850,14 +859,25 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws SmtpDataException if DATA was not answered with 354 (nothing more is sent then)
 	 */
 	private SmtpReply messageAfter(SmtpReply dataReply, MessageSource source, byte[] shown) throws SmtpException {
+		writeMessageAfter(dataReply, source, shown, true);
+		return readMessageOutcome();
+	}
+
+	/**
+	 * Given DATA's reply, writes the message, dot-stuffed and ended with {@code .CRLF}.
+	 * @param flush whether to send it all now; when not, the end of the message waits in the buffer
+	 * for the next commands to join it
+	 * @throws SmtpDataException if DATA was not answered with 354 (nothing is written then)
+	 */
+	private void writeMessageAfter(SmtpReply dataReply, MessageSource source, byte[] shown, boolean flush)
+			throws SmtpException {
 		if (this.debug.isEnabled()) {
 			this.debug.print("data:", "(" + dataReply.code() + ", " + DebugLog.repr(dataReply.message()) + ")");
 		}
 		if (dataReply.code() != 354) {
 			throw new SmtpDataException(dataReply.code(), dataReply.message());
 		}
-		writeMessage(source, shown, DotStuffingOutputStream::new);
-		return readMessageOutcome();
+		writeMessage(source, shown, DotStuffingOutputStream::new, flush);
 	}
 
 	/**
@@ -866,7 +886,7 @@ public final class SmtpSession implements AutoCloseable {
 	 * refused chunk stops the transfer.
 	 */
 	private SmtpReply bdatFrom(MessageSource source) throws SmtpException {
-		writeMessage(source, null, (wire) -> new BdatOutputStream(wire, source.size()));
+		writeMessage(source, null, (wire) -> new BdatOutputStream(wire, source.size()), true);
 		return readMessageOutcome();
 	}
 
@@ -879,6 +899,7 @@ public final class SmtpSession implements AutoCloseable {
 			this.dataReplies = Collections.unmodifiableMap(replies);
 		}
 		this.acceptedRecipients.clear();
+		this.transactionOpen = false;
 		this.lastDataReply = result;
 		if (this.debug.isEnabled()) {
 			this.debug.print("data:", "(" + result.code() + ", " + DebugLog.repr(result.message()) + ")");
@@ -894,8 +915,7 @@ public final class SmtpSession implements AutoCloseable {
 		Map<String, SmtpReply> replies = new LinkedHashMap<>();
 		SmtpReply firstRefusal = null;
 		SmtpReply last = null;
-		// Without an accepted recipient (RCPT sent by hand through docmd), one reply is all there is.
-		int expected = Math.max(1, this.acceptedRecipients.size());
+		int expected = endOfDataReplyCount();
 		for (int i = 0; i < expected; i++) {
 			last = readEndOfDataReply();
 			if (i < this.acceptedRecipients.size()) {
@@ -909,10 +929,18 @@ public final class SmtpSession implements AutoCloseable {
 		return (firstRefusal != null) ? firstRefusal : last;
 	}
 
-	/** Reads one reply to the end of the message data, reported with {@link SmtpEventListener#END_OF_DATA}. */
+	/**
+	 * Reads one reply to the end of the message data, reported with {@link SmtpEventListener#END_OF_DATA}:
+	 * {@link #writeMessage} expected it when it wrote the end.
+	 */
 	private SmtpReply readEndOfDataReply() throws SmtpException {
-		this.pending.addLast(new PendingCommand(SmtpEventListener.END_OF_DATA, this.endOfDataSentAt));
 		return readReply();
+	}
+
+	/** How many replies follow the end of the message: for LMTP one per accepted recipient. */
+	private int endOfDataReplyCount() {
+		// Without an accepted recipient (RCPT sent by hand through docmd), one reply is all there is.
+		return (this.protocol == SmtpProtocol.LMTP) ? Math.max(1, this.acceptedRecipients.size()) : 1;
 	}
 
 	/**
@@ -920,7 +948,7 @@ public final class SmtpSession implements AutoCloseable {
 	 * data timeout, and tells a failing source from a failing connection.
 	 */
 	private void writeMessage(MessageSource source, byte[] shown,
-			Function<OutputStream, MessageDataOutputStream> framing) throws SmtpException {
+			Function<OutputStream, MessageDataOutputStream> framing, boolean flush) throws SmtpException {
 		requireConnected();
 		FailureRecordingOutputStream wire = new FailureRecordingOutputStream(this.output);
 		MessageDataOutputStream data = framing.apply(wire);
@@ -929,6 +957,9 @@ public final class SmtpSession implements AutoCloseable {
 				? this.connection.abortAfter(this.dataTimeout, () -> dataTimedOut.set(true)) : null) {
 			source.writeTo(data);
 			data.finish();
+			if (flush) {
+				data.flush();
+			}
 		}
 		catch (IOException ex) {
 			if (dataTimedOut.get()) {
@@ -954,8 +985,14 @@ public final class SmtpSession implements AutoCloseable {
 			disconnect();
 			throw (ex instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
 		}
+		// Written, if perhaps not yet flushed: a lost reply from here on leaves the outcome unknown.
 		this.endOfDataSent = true;
 		this.endOfDataSentAt = System.nanoTime();
+		// Expected now, before any command that may follow in the same write, so that replies are
+		// matched to what they answer in order.
+		for (int i = endOfDataReplyCount(); i > 0; i--) {
+			this.pending.addLast(new PendingCommand(SmtpEventListener.END_OF_DATA, this.endOfDataSentAt));
+		}
 		long written = data.bytesWritten();
 		if (this.debug.isEnabled()) {
 			this.debug.print("send:", describeData(shown, written));
@@ -1288,19 +1325,62 @@ public final class SmtpSession implements AutoCloseable {
 	 */
 	private Map<String, SmtpReply> transact(String from, Collection<String> to, List<String> mailOptions,
 			List<String> rcptOptions, MessageSource source, byte[] shown) throws SmtpException {
+		this.endOfDataSent = false;
+		this.pipeliningStalled = false;
+		this.lastDataReply = null;
+		Transaction transaction = prepare(from, to, mailOptions, rcptOptions, source, shown);
+		if (usePipelining()) {
+			return transactPipelined(transaction);
+		}
+		SmtpReply reply = mail(from, transaction.mailOptions());
+		if (reply.code() != 250) {
+			closeOn421OrReset(reply);
+			throw new SmtpSenderRefusedException(reply.code(), reply.message(), from);
+		}
+		Map<String, SmtpReply> refused = new LinkedHashMap<>();
+		for (String recipient : to) {
+			checkRecipientReply(recipient, rcpt(recipient, transaction.rcptOptions()), refused);
+		}
+		if (refused.size() == to.size()) {
+			rsetQuietly();
+			throw new SmtpRecipientsRefusedException(refused);
+		}
+		return outcome(useChunking() ? bdatFrom(source) : dataFrom(source, shown), refused, true);
+	}
+
+	/**
+	 * A transaction checked and ready to go: the sender, recipients and options as they will be
+	 * sent, and the message.
+	 */
+	private record Transaction(String from, Collection<String> to, List<String> mailOptions, List<String> rcptOptions,
+			MessageSource source, byte[] shown, boolean chunked) {
+
+		/** How many commands a pipelined group of it holds: MAIL, each RCPT and, without BDAT, DATA. */
+		int groupSize() {
+			return 1 + this.to.size() + (this.chunked ? 0 : 1);
+		}
+
+	}
+
+	/**
+	 * Checks everything before anything is sent (a bad recipient must not strand a started
+	 * transaction), says EHLO if needed, and works out the MAIL options: {@code SIZE=} when the
+	 * server takes it, and only for ESMTP the caller's.
+	 * @throws IllegalArgumentException if an address or option contains CR or LF
+	 * @throws SmtpMessageTooLargeException if the server's SIZE limit is below the message's size
+	 * @throws SmtpNotSupportedException if {@code BODY=BINARYMIME} is asked for without BDAT
+	 */
+	private Transaction prepare(String from, Collection<String> to, List<String> mailOptions, List<String> rcptOptions,
+			MessageSource source, byte[] shown) throws SmtpException {
 		Objects.requireNonNull(from, "from");
 		Objects.requireNonNull(to, "to");
 		List<String> mailOpts = (mailOptions != null) ? mailOptions : List.of();
 		List<String> rcptOpts = (rcptOptions != null) ? rcptOptions : List.of();
-		// Check everything before sending anything: a bad recipient must not strand a started transaction.
 		CommandLines.requireSingleLine("sender", from);
 		to.forEach((recipient) -> CommandLines.requireSingleLine("recipient", recipient));
 		mailOpts.forEach((option) -> CommandLines.requireSingleLine("MAIL option", option));
 		rcptOpts.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
 
-		this.endOfDataSent = false;
-		this.pipeliningStalled = false;
-		this.lastDataReply = null;
 		ehloOrHeloIfNeeded();
 		long size = source.size();
 		List<String> esmtpOptions = new ArrayList<>();
@@ -1314,27 +1394,17 @@ public final class SmtpSession implements AutoCloseable {
 			}
 			esmtpOptions.addAll(mailOpts);
 		}
-		if (esmtpOptions.stream().anyMatch("BODY=BINARYMIME"::equalsIgnoreCase) && !useChunking()) {
+		boolean chunked = useChunking();
+		if (esmtpOptions.stream().anyMatch("BODY=BINARYMIME"::equalsIgnoreCase) && !chunked) {
 			throw new SmtpNotSupportedException("BODY=BINARYMIME needs BDAT (RFC 3030): the server must advertise"
 					+ " CHUNKING and BINARYMIME, and chunking must be turned on");
 		}
-		if (this.pipelining && this.doesEsmtp && hasExtn("pipelining")) {
-			return transactPipelined(from, to, esmtpOptions, rcptOpts, source, shown);
-		}
-		SmtpReply reply = mail(from, esmtpOptions);
-		if (reply.code() != 250) {
-			closeOn421OrReset(reply);
-			throw new SmtpSenderRefusedException(reply.code(), reply.message(), from);
-		}
-		Map<String, SmtpReply> refused = new LinkedHashMap<>();
-		for (String recipient : to) {
-			checkRecipientReply(recipient, rcpt(recipient, rcptOpts), refused);
-		}
-		if (refused.size() == to.size()) {
-			rsetQuietly();
-			throw new SmtpRecipientsRefusedException(refused);
-		}
-		return outcome(useChunking() ? bdatFrom(source) : dataFrom(source, shown), refused);
+		return new Transaction(from, to, esmtpOptions, rcptOpts, source, shown, chunked);
+	}
+
+	/** Whether transactions are pipelined: asked for, and advertised by the server. */
+	private boolean usePipelining() {
+		return this.pipelining && this.doesEsmtp && hasExtn("pipelining");
 	}
 
 	/** Whether messages go in BDAT chunks: asked for, and advertised by the server. */
@@ -1347,55 +1417,92 @@ public final class SmtpSession implements AutoCloseable {
 	 * and their replies are matched back in order. The outcome, refusals included, is reported
 	 * exactly as without pipelining.
 	 */
-	private Map<String, SmtpReply> transactPipelined(String from, Collection<String> to, List<String> mailOptions,
-			List<String> rcptOptions, MessageSource source, byte[] shown) throws SmtpException {
-		String mailArguments = mailArguments(from, mailOptions);
-		List<String> rcptArguments = new ArrayList<>(to.size());
-		for (String recipient : to) {
-			rcptArguments.add(rcptArguments(recipient, rcptOptions));
-		}
-		this.acceptedRecipients.clear();
-		queueCommand("MAIL " + mailArguments);
-		for (String arguments : rcptArguments) {
-			queueCommand("RCPT " + arguments);
-		}
-		// With BDAT there is no DATA to wait for: the chunks follow once the recipients are known.
-		boolean chunked = useChunking();
-		if (!chunked) {
-			queueCommand("DATA");
-		}
+	private Map<String, SmtpReply> transactPipelined(Transaction transaction) throws SmtpException {
+		queueGroup(transaction);
 		flushCommands();
-
-		// Replies are matched in order. A 421 ends the dialogue (RFC 5321 3.8): the server answers
-		// nothing after it, so it is reported where it came, as it would be without pipelining.
-		SmtpReply mailReply = getreply();
-		if (mailReply.code() == 421) {
-			disconnect();
-			throw new SmtpSenderRefusedException(mailReply.code(), mailReply.message(), from);
+		GroupReplies replies = readGroupReplies(transaction, 0);
+		if (transaction.chunked()) {
+			return outcome(bdatFrom(transaction.source()), replies.refused(), true);
 		}
+		return outcome(messageAfter(replies.dataReply(), transaction.source(), transaction.shown()), replies.refused(),
+				true);
+	}
+
+	/**
+	 * Writes MAIL, every RCPT and (without BDAT, where the chunks follow once the recipients are
+	 * known) DATA without sending them yet. Every line is made and encoded first, so that a line
+	 * that cannot be (an address needing SMTPUTF8) fails before any is written.
+	 */
+	private void queueGroup(Transaction transaction) throws SmtpException {
+		List<String> lines = new ArrayList<>(transaction.groupSize());
+		lines.add("MAIL " + mailArguments(transaction.from(), transaction.mailOptions()));
+		for (String recipient : transaction.to()) {
+			lines.add("RCPT " + rcptArguments(recipient, transaction.rcptOptions()));
+		}
+		if (!transaction.chunked()) {
+			lines.add("DATA");
+		}
+		List<byte[]> encoded = new ArrayList<>(lines.size());
+		for (String line : lines) {
+			encoded.add(encodeCommand(line + CRLF));
+		}
+		for (int i = 0; i < lines.size(); i++) {
+			String line = lines.get(i);
+			write(encoded.get(i), CommandLines.verbOf(line), line, false);
+		}
+	}
+
+	/** The refused recipients of a pipelined group, and the reply to its DATA ({@code null} with BDAT). */
+	private record GroupReplies(Map<String, SmtpReply> refused, SmtpReply dataReply) {
+	}
+
+	/**
+	 * Reads the replies to a pipelined group, in order, and reports a refused sender, all
+	 * recipients refused, or a 421 exactly as without pipelining. A 421 ends the dialogue (RFC 5321
+	 * 3.8): the server answers nothing after it, so it is reported where it came.
+	 * @param answeredBefore the replies already read for commands that went out in the same write
+	 * (the end of the previous message): a server that answered those and then nothing of this
+	 * group has mishandled the pipelining just the same
+	 * @throws SmtpServerDisconnectedException (or its kind {@link SmtpTimeoutException}) when the
+	 * server hung up or fell silent; after part of the group was answered, it says that the server
+	 * may mishandle PIPELINING, and {@link #pipeliningStalled()} is set
+	 */
+	private GroupReplies readGroupReplies(Transaction transaction, int answeredBefore) throws SmtpException {
 		Map<String, SmtpReply> refused = new LinkedHashMap<>();
+		this.acceptedRecipients.clear();
+		SmtpReply mailReply;
 		SmtpReply dataReply = null;
-		int answered = 1;
+		int answered = answeredBefore;
 		try {
-			for (String recipient : to) {
+			mailReply = getreply();
+			answered++;
+			this.transactionOpen = mailReply.code() == 250;
+			if (mailReply.code() == 421) {
+				disconnect();
+				throw new SmtpSenderRefusedException(mailReply.code(), mailReply.message(), transaction.from());
+			}
+			for (String recipient : transaction.to()) {
 				SmtpReply reply = getreply();
 				answered++;
 				noteRecipientReply(recipient, reply);
 				checkRecipientReply(recipient, reply, refused);
 			}
-			if (!chunked) {
+			if (!transaction.chunked()) {
 				dataReply = getreply();
 			}
 		}
 		catch (SmtpServerDisconnectedException ex) {
 			// A timeout too: SmtpTimeoutException is a kind of it.
-			throw pipeliningStalled(ex, answered, 1 + to.size() + (chunked ? 0 : 1));
+			if (answered == 0) {
+				throw ex;
+			}
+			throw pipeliningStalled(ex, answered, answeredBefore + transaction.groupSize());
 		}
 		if (dataReply != null && dataReply.code() == 421) {
 			disconnect();
 			throw new SmtpDataException(dataReply.code(), dataReply.message());
 		}
-		boolean nothingToDeliver = mailReply.code() != 250 || refused.size() == to.size();
+		boolean nothingToDeliver = mailReply.code() != 250 || refused.size() == transaction.to().size();
 		if (nothingToDeliver) {
 			if (dataReply != null && dataReply.code() == 354) {
 				// DATA went out before the refusals came back and the server took it (RFC 2920 3.1):
@@ -1405,11 +1512,166 @@ public final class SmtpSession implements AutoCloseable {
 			}
 			rsetQuietly();
 			if (mailReply.code() != 250) {
-				throw new SmtpSenderRefusedException(mailReply.code(), mailReply.message(), from);
+				throw new SmtpSenderRefusedException(mailReply.code(), mailReply.message(), transaction.from());
 			}
 			throw new SmtpRecipientsRefusedException(refused);
 		}
-		return outcome(chunked ? bdatFrom(source) : messageAfter(dataReply, source, shown), refused);
+		return new GroupReplies(refused, dataReply);
+	}
+
+	/** What became of each message of {@link #sendEach}, told as soon as it is known. */
+	interface EachOutcome {
+
+		/**
+		 * The message went out and at least one recipient took it; {@link #lastDataReply()} and
+		 * {@link #dataReplies()} describe it until the next outcome.
+		 * @param refused the refused recipients, as {@code sendmail} returns them
+		 */
+		void sent(int index, Map<String, SmtpReply> refused);
+
+		/**
+		 * The message failed by itself, as {@code sendmail} would have thrown (refused, too large,
+		 * an address it could not send); the session is still usable.
+		 */
+		void failed(int index, Exception failure);
+
+	}
+
+	/**
+	 * Sends messages one after another, each as {@code sendmail} would, telling each outcome as
+	 * soon as it is known. With PIPELINING (on, and advertised) and without BDAT, a message's data
+	 * and end go out in one write with the next message's MAIL, RCPT and DATA: RFC 2920 3.1 lets
+	 * message content open a group. A message then costs one round trip instead of two.
+	 * @throws IOException the failure that left the session unusable (it is closed): the first
+	 * message not told about was then under way, its data sent if {@link #endOfDataSent()}; the
+	 * messages after it were not sent
+	 */
+	void sendEach(List<OutgoingMessage> messages, EachOutcome outcomes) throws IOException {
+		this.endOfDataSent = false;
+		this.pipeliningStalled = false;
+		try {
+			ehloOrHeloIfNeeded();
+			if (usePipelining() && !useChunking()) {
+				sendEachPipelined(messages, outcomes);
+				return;
+			}
+			for (int i = 0; i < messages.size(); i++) {
+				Envelope envelope = messages.get(i).envelope();
+				try {
+					outcomes.sent(i, transact(envelope.from(), envelope.recipients(), envelope.mailOptions(),
+							envelope.rcptOptions(), messages.get(i).message(), null));
+				}
+				catch (SmtpException | RuntimeException ex) {
+					if (!livesOnAfterFailure(ex)) {
+						throw ex;
+					}
+					outcomes.failed(i, ex);
+				}
+			}
+		}
+		catch (MessageSourceException ex) {
+			throw ex.getCause();
+		}
+	}
+
+	/**
+	 * After a message failed: whether the session lives on for the next one. A transaction left
+	 * open (DATA refused, where smtplib's {@code sendmail} neither resets nor, on 421, closes) is
+	 * reset first, so that the next MAIL is not refused as a nested one; or, after a 421, the
+	 * session is closed, as the server is closing the connection (RFC 5321 3.8).
+	 */
+	private boolean livesOnAfterFailure(Exception failure) throws SmtpException {
+		if (failure instanceof SmtpResponseException response && response.smtpCode() == 421) {
+			disconnect();
+		}
+		if (isConnected() && this.transactionOpen) {
+			rsetQuietly();
+		}
+		return isConnected();
+	}
+
+	private void sendEachPipelined(List<OutgoingMessage> messages, EachOutcome outcomes) throws SmtpException {
+		int next = 0;
+		int current = -1;
+		Transaction transaction = null;
+		int answeredBefore = 0;
+		while (true) {
+			if (transaction == null) {
+				// Nothing under way (the first message, or the last one failed early): a group of its own.
+				for (; transaction == null && next < messages.size(); next++) {
+					transaction = queueNext(messages, next, outcomes);
+					current = next;
+				}
+				if (transaction == null) {
+					return;
+				}
+				flushCommands();
+				answeredBefore = 0;
+			}
+			GroupReplies replies;
+			try {
+				replies = readGroupReplies(transaction, answeredBefore);
+				writeMessageAfter(replies.dataReply(), transaction.source(), transaction.shown(), false);
+			}
+			catch (SmtpException ex) {
+				if (!livesOnAfterFailure(ex)) {
+					throw ex;
+				}
+				outcomes.failed(current, ex);
+				transaction = null;
+				continue;
+			}
+			int endOfDataReplies = endOfDataReplyCount();
+			// The next message's commands join the end of this one's data in one write.
+			Transaction following = null;
+			int followingIndex = -1;
+			for (; following == null && next < messages.size(); next++) {
+				following = queueNext(messages, next, outcomes);
+				followingIndex = next;
+			}
+			flushCommands();
+			try {
+				// With nothing queued behind it, a refused message is followed by RSET as in sendmail.
+				outcomes.sent(current, outcome(readMessageOutcome(), replies.refused(), following == null));
+			}
+			catch (SmtpException ex) {
+				if (!livesOnAfterFailure(ex)) {
+					throw ex;
+				}
+				outcomes.failed(current, ex);
+			}
+			this.endOfDataSent = false;
+			transaction = following;
+			current = followingIndex;
+			answeredBefore = endOfDataReplies;
+			if (transaction == null) {
+				return;
+			}
+		}
+	}
+
+	/**
+	 * Checks a message and writes its MAIL, RCPT and DATA without sending them; or, when a check
+	 * fails (nothing is written then), tells its failure and gives {@code null}.
+	 */
+	private Transaction queueNext(List<OutgoingMessage> messages, int index, EachOutcome outcomes)
+			throws SmtpException {
+		OutgoingMessage message = messages.get(index);
+		Envelope envelope = message.envelope();
+		try {
+			Transaction transaction = prepare(envelope.from(), envelope.recipients(), envelope.mailOptions(),
+					envelope.rcptOptions(), message.message(), null);
+			queueGroup(transaction);
+			return transaction;
+		}
+		catch (SmtpException | IllegalArgumentException ex) {
+			// Nothing of this message was written, and the one before may be under way: no RSET here.
+			if (!isConnected()) {
+				throw ex;
+			}
+			outcomes.failed(index, ex);
+			return null;
+		}
 	}
 
 	/**
@@ -1442,21 +1704,22 @@ public final class SmtpSession implements AutoCloseable {
 		}
 	}
 
-	/** The end of a transaction whose message went out: refusals after the data, or the refused map. */
-	private Map<String, SmtpReply> outcome(SmtpReply reply, Map<String, SmtpReply> refused) throws SmtpException {
+	/**
+	 * The end of a transaction whose message went out: refusals after the data, or the refused map.
+	 * @param resetAfterRefusal whether a refused message is followed by RSET, as smtplib does; the
+	 * transaction is over either way (RFC 5321 4.1.1.4), and RSET must not come between replies
+	 * when the next transaction's commands are already on their way
+	 */
+	private Map<String, SmtpReply> outcome(SmtpReply reply, Map<String, SmtpReply> refused, boolean resetAfterRefusal)
+			throws SmtpException {
 		if (this.protocol == SmtpProtocol.LMTP) {
-			return lmtpOutcome(refused);
+			return lmtpOutcome(refused, resetAfterRefusal);
 		}
 		if (reply.code() != 250) {
-			closeOn421OrReset(reply);
+			closeOn421OrReset(reply, resetAfterRefusal);
 			throw new SmtpDataException(reply.code(), reply.message());
 		}
 		return Collections.unmodifiableMap(refused);
-	}
-
-	/** Writes a command of a pipelined group without sending it yet. */
-	private void queueCommand(String line) throws SmtpException {
-		write(encodeCommand(line + CRLF), CommandLines.verbOf(line), line, false);
 	}
 
 	private void flushCommands() throws SmtpException {
@@ -1469,7 +1732,8 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	/** For LMTP: recipients refused after the data join the refused; all refused is a data error. */
-	private Map<String, SmtpReply> lmtpOutcome(Map<String, SmtpReply> refused) throws SmtpException {
+	private Map<String, SmtpReply> lmtpOutcome(Map<String, SmtpReply> refused, boolean resetAfterRefusal)
+			throws SmtpException {
 		Map<String, SmtpReply> replies = this.dataReplies;
 		SmtpReply firstRefusal = null;
 		for (Map.Entry<String, SmtpReply> entry : replies.entrySet()) {
@@ -1481,7 +1745,7 @@ public final class SmtpSession implements AutoCloseable {
 		boolean allRefused = replies.values().stream().noneMatch((reply) -> reply.code() == 250);
 		boolean serviceClosing = replies.values().stream().anyMatch((reply) -> reply.code() == 421);
 		if (allRefused && firstRefusal != null) {
-			closeOn421OrReset(serviceClosing ? new SmtpReply(421, "") : firstRefusal);
+			closeOn421OrReset(serviceClosing ? new SmtpReply(421, "") : firstRefusal, resetAfterRefusal);
 			throw new SmtpDataException(firstRefusal.code(), firstRefusal.message(), replies);
 		}
 		if (serviceClosing) {
@@ -1493,10 +1757,14 @@ public final class SmtpSession implements AutoCloseable {
 
 	/** A 421 means the server is closing the channel (RFC 5321 3.8): close too; else RSET. */
 	private void closeOn421OrReset(SmtpReply reply) throws SmtpException {
+		closeOn421OrReset(reply, true);
+	}
+
+	private void closeOn421OrReset(SmtpReply reply, boolean reset) throws SmtpException {
 		if (reply.code() == 421) {
 			disconnect();
 		}
-		else {
+		else if (reset) {
 			rsetQuietly();
 		}
 	}
@@ -1601,6 +1869,7 @@ public final class SmtpSession implements AutoCloseable {
 		this.commandEncoding = StandardCharsets.US_ASCII;
 		this.acceptedRecipients.clear();
 		this.pending.clear();
+		this.transactionOpen = false;
 		if (closing != null) {
 			closing.close();
 		}

@@ -76,8 +76,9 @@ public final class DotStuffingOutputStream extends MessageDataOutputStream {
 	}
 
 	/**
-	 * Ends the message: CRLF unless the data ended with one, then {@code .CRLF}; flushes. Does not
-	 * close the underlying stream, which is the connection's.
+	 * Ends the message: CRLF unless the data ended with one, then {@code .CRLF}. Does not flush,
+	 * so that the next commands can go out in the same write, nor close the underlying stream,
+	 * which is the connection's.
 	 */
 	@Override
 	public void finish() throws IOException {
@@ -87,7 +88,6 @@ public final class DotStuffingOutputStream extends MessageDataOutputStream {
 		}
 		this.out.write(TERMINATOR);
 		this.bytesWritten += TERMINATOR.length;
-		this.out.flush();
 	}
 
 	/** Bytes written to the connection so far, stuffing and terminator included. */

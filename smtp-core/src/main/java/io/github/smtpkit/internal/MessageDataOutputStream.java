@@ -14,7 +14,10 @@ public abstract class MessageDataOutputStream extends FilterOutputStream {
 		super(out);
 	}
 
-	/** Ends the message on the wire and flushes. */
+	/**
+	 * Ends the message on the wire. What it leaves buffered goes out with the next flush: the
+	 * session's, perhaps together with the next commands.
+	 */
 	public abstract void finish() throws IOException;
 
 	/** Bytes written to the connection so far, framing included. */

@@ -150,6 +150,14 @@ public final class SessionPool implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * How many more messages a lent session may carry before {@link #giveBack} closes it for
+	 * {@link PoolConfig#maxMessagesPerConnection()}: at least one.
+	 */
+	public int messagesLeft(PooledSession lease) {
+		return Math.max(1, this.config.maxMessagesPerConnection() - lease.messagesSent());
+	}
+
 	/** Closes a lent session instead of taking it back: it broke, or must not be used again. */
 	public void destroy(PooledSession lease, String reason) {
 		lease.destroyReason(reason);

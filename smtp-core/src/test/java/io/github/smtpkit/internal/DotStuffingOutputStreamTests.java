@@ -98,13 +98,14 @@ class DotStuffingOutputStreamTests {
 	}
 
 	@Test
-	void finishFlushesAndCloseLeavesTheConnectionOpen() throws IOException {
+	void finishLeavesTheFlushToTheSessionAndCloseLeavesTheConnectionOpen() throws IOException {
 		TrackingStream sink = new TrackingStream();
 		DotStuffingOutputStream data = new DotStuffingOutputStream(sink);
 		data.write(ascii("hi"));
 
 		data.finish();
-		assertThat(sink.flushed).isTrue();
+		// The session flushes, perhaps after the next transaction's commands have joined the end.
+		assertThat(sink.flushed).isFalse();
 		data.close();
 
 		assertThat(sink.closed).isFalse();

@@ -1,0 +1,34 @@
+package io.github.smtpkit;
+
+import java.util.Objects;
+
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * One message to send, with its envelope: an element of {@link SmtpClient#sendAll(java.util.List)}.
+ *
+ * @param envelope the sender, recipients and options
+ * @param message the message, with CRLF line endings; it may be written twice if its send is
+ * retried on a fresh connection
+ */
+public record OutgoingMessage(Envelope envelope, MessageSource message) {
+
+	public OutgoingMessage {
+		Objects.requireNonNull(envelope, "envelope");
+		Objects.requireNonNull(message, "message");
+	}
+
+	/** A message held in memory. */
+	public static OutgoingMessage of(Envelope envelope, byte[] message) {
+		return new OutgoingMessage(envelope, MessageSource.of(message));
+	}
+
+	/**
+	 * A Jakarta Mail message to the given envelope, streamed when sent, without its {@code Bcc}
+	 * and {@code Resent-Bcc} headers.
+	 */
+	public static OutgoingMessage of(Envelope envelope, MimeMessage message) {
+		return new OutgoingMessage(envelope, MessageSource.of(message));
+	}
+
+}
