@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# smtpkit's send benchmark: SmtpClient (1 and 8 connections, pipelining on and off) side by side
+# smtpkit's send benchmark: SmtpClient (1 and 8 connections, pipelining on and off; sendAll batches
+# on one connection) side by side
 # with Postfix's smtp-source, Angus Mail (one reused Transport) and Spring's JavaMailSenderImpl,
 # all sending to Postfix's smtp-sink on 127.0.0.1, for 1 KiB and 100 KiB messages.
 #
@@ -46,7 +47,8 @@ FROM=from@example.com
 TO=to@example.com
 HELO=bench.example
 # Each Java configuration: client and connection count. smtp-source runs with 1 and 8 sessions.
-JAVA_CONFIGS=("smtpkit 1" "smtpkit-nopipe 1" "angus 1" "spring 1" "smtpkit 8" "smtpkit-nopipe 8" "angus 8")
+JAVA_CONFIGS=("smtpkit 1" "smtpkit-batch 1" "smtpkit-nopipe 1" "angus 1" "spring 1" "smtpkit 8" "smtpkit-nopipe 8"
+	"angus 8")
 
 STARTED=$SECONDS
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpkit-bench.XXXXXX")

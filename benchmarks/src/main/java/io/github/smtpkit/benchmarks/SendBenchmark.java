@@ -18,8 +18,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.smtpkit.BatchResult;
 import io.github.smtpkit.Envelope;
 import io.github.smtpkit.MessageSource;
+import io.github.smtpkit.OutgoingMessage;
 import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpClient;
 import io.github.smtpkit.TlsMode;
@@ -44,9 +46,11 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
  * <p>Clients ({@code --client}):
  * <ul>
  * <li>{@code smtpkit}: one {@link SmtpClient} with a pool of {@code connections} sessions,
- * PIPELINING on (the default); {@code smtpkit-nopipe}: the same with {@code pipelining(false)}.
- * The pool's {@code maxMessagesPerConnection} is raised so that, like {@code smtp-source -d},
- * each connection is reused for the whole run.</li>
+ * PIPELINING on (the default), {@code send} in a loop; {@code smtpkit-nopipe}: the same with
+ * {@code pipelining(false)}; {@code smtpkit-batch}: the same client, {@code sendAll} with
+ * {@value #BATCH} messages at a time, which pipelines each message's end of data with the next
+ * message's commands. The pool's {@code maxMessagesPerConnection} is raised so that, like
+ * {@code smtp-source -d}, each connection is reused for the whole run.</li>
  * <li>{@code angus}: Angus Mail, one {@link Transport} per thread, connected once,
  * {@code sendMessage} in a loop.</li>
  * <li>{@code spring}: Spring's {@link JavaMailSenderImpl}, shared by the threads, with its default
@@ -72,6 +76,9 @@ public final class SendBenchmark {
 	static final String TO = "to@example.com";
 
 	private static final String HELO_NAME = "bench.example";
+
+	/** Messages per {@code sendAll} for {@code smtpkit-batch}. */
+	static final int BATCH = 100;
 
 	/** Width of the counter in the Message-ID: fixed, so that it can be patched in place. */
 	private static final int ID_DIGITS = 16;
@@ -155,9 +162,13 @@ public final class SendBenchmark {
 				try {
 					start.await();
 					long end = deadline[0];
-					while (System.nanoTime() < end && remaining.getAndDecrement() > 0) {
-						worker.send();
-						sent.incrementAndGet();
+					while (System.nanoTime() < end) {
+						int claimed = claim(remaining, worker.batchSize());
+						if (claimed == 0) {
+							break;
+						}
+						worker.send(claimed);
+						sent.addAndGet(claimed);
 					}
 				}
 				catch (Exception ex) {
@@ -184,6 +195,20 @@ public final class SendBenchmark {
 		long elapsed = System.nanoTime() - started;
 		long cpu = os.getProcessCpuTime() - cpuBefore;
 		return new Phase(sent.get(), elapsed / 1e9, cpu, allocated.get(), errors.get());
+	}
+
+	/** Takes up to {@code wanted} of the messages left to send; 0 when none are. */
+	private static int claim(AtomicLong remaining, int wanted) {
+		while (true) {
+			long left = remaining.get();
+			if (left <= 0) {
+				return 0;
+			}
+			int taken = (int) Math.min(left, wanted);
+			if (remaining.compareAndSet(left, left - taken)) {
+				return taken;
+			}
+		}
 	}
 
 	private record Phase(long sent, double seconds, long cpuNanos, long allocatedBytes, long errors) {
@@ -271,7 +296,28 @@ public final class SendBenchmark {
 	/** What one sending thread calls. */
 	interface Worker {
 
-		void send() throws Exception;
+		/** Sends {@code count} messages, at most {@link #batchSize()}. */
+		void send(int count) throws Exception;
+
+		/** How many messages one {@link #send(int)} takes at most. */
+		default int batchSize() {
+			return 1;
+		}
+
+	}
+
+	/** A worker that sends one message per call. */
+	@FunctionalInterface
+	interface SingleWorker extends Worker {
+
+		void sendOne() throws Exception;
+
+		@Override
+		default void send(int count) throws Exception {
+			for (int i = 0; i < count; i++) {
+				sendOne();
+			}
+		}
 
 	}
 
@@ -285,12 +331,13 @@ public final class SendBenchmark {
 
 		static Client open(String kind, String host, int port, int connections, Message message) {
 			return switch (kind) {
-				case "smtpkit" -> new SmtpkitClient(host, port, connections, true, message);
-				case "smtpkit-nopipe" -> new SmtpkitClient(host, port, connections, false, message);
+				case "smtpkit" -> new SmtpkitClient(host, port, connections, true, 1, message);
+				case "smtpkit-nopipe" -> new SmtpkitClient(host, port, connections, false, 1, message);
+				case "smtpkit-batch" -> new SmtpkitClient(host, port, connections, true, BATCH, message);
 				case "angus" -> new AngusClient(host, port, message);
 				case "spring" -> new SpringClient(host, port, message);
 				default -> throw new IllegalArgumentException(
-						"--client must be smtpkit, smtpkit-nopipe, angus or spring, but was " + kind);
+						"--client must be smtpkit, smtpkit-nopipe, smtpkit-batch, angus or spring, but was " + kind);
 			};
 		}
 
@@ -307,8 +354,11 @@ public final class SendBenchmark {
 
 		private final Message message;
 
-		SmtpkitClient(String host, int port, int connections, boolean pipelining, Message message) {
+		private final int batch;
+
+		SmtpkitClient(String host, int port, int connections, boolean pipelining, int batch, Message message) {
 			this.message = message;
+			this.batch = batch;
 			this.client = SmtpClient.builder()
 				.host(host)
 				.port(port)
@@ -325,16 +375,46 @@ public final class SendBenchmark {
 
 		@Override
 		public Worker worker(int index) {
-			byte[] bytes = this.message.copy();
-			MessageSource source = MessageSource.of(bytes);
 			Envelope envelope = Envelope.of(FROM, TO);
 			long[] id = { firstId(index) };
-			return () -> {
-				this.message.patchId(bytes, id[0]++);
-				SendResult result = this.client.send(envelope, source);
-				if (!result.isFullyAccepted()) {
-					throw new IllegalStateException("refused: " + result);
+			if (this.batch == 1) {
+				byte[] bytes = this.message.copy();
+				MessageSource source = MessageSource.of(bytes);
+				return (SingleWorker) () -> {
+					this.message.patchId(bytes, id[0]++);
+					SendResult result = this.client.send(envelope, source);
+					if (!result.isFullyAccepted()) {
+						throw new IllegalStateException("refused: " + result);
+					}
+				};
+			}
+			// One copy per message of a batch: all of them are under way together.
+			List<byte[]> copies = new ArrayList<>();
+			List<OutgoingMessage> batch = new ArrayList<>();
+			for (int i = 0; i < this.batch; i++) {
+				byte[] bytes = this.message.copy();
+				copies.add(bytes);
+				batch.add(new OutgoingMessage(envelope, MessageSource.of(bytes)));
+			}
+			return new Worker() {
+
+				@Override
+				public void send(int count) throws Exception {
+					for (int i = 0; i < count; i++) {
+						SmtpkitClient.this.message.patchId(copies.get(i), id[0]++);
+					}
+					for (BatchResult result : SmtpkitClient.this.client.sendAll(batch.subList(0, count))) {
+						if (!result.get().isFullyAccepted()) {
+							throw new IllegalStateException("refused: " + result);
+						}
+					}
 				}
+
+				@Override
+				public int batchSize() {
+					return SmtpkitClient.this.batch;
+				}
+
 			};
 		}
 
@@ -379,7 +459,7 @@ public final class SendBenchmark {
 			MimeMessage mime = new MimeMessage(this.session, new ByteArrayInputStream(this.message.bytes()));
 			Address[] recipients = { new InternetAddress(TO) };
 			long[] id = { firstId(index) };
-			return () -> {
+			return (SingleWorker) () -> {
 				mime.setHeader("Message-ID", this.message.messageId(id[0]++));
 				transport.sendMessage(mime, recipients);
 			};
@@ -416,7 +496,7 @@ public final class SendBenchmark {
 		public Worker worker(int index) throws Exception {
 			MimeMessage mime = new MimeMessage(this.sender.getSession(), new ByteArrayInputStream(this.message.bytes()));
 			long[] id = { firstId(index) };
-			return () -> {
+			return (SingleWorker) () -> {
 				// JavaMailSenderImpl keeps a Message-ID that is set (it calls saveChanges, then restores it).
 				mime.setHeader("Message-ID", this.message.messageId(id[0]++));
 				this.sender.send(mime);
