@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.github.smtpkit.BatchResult;
 import io.github.smtpkit.Envelope;
+import io.github.smtpkit.OutgoingMessage;
 import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpClient;
 import io.github.smtpkit.SmtpDataException;
@@ -149,6 +151,40 @@ class LmtpInteropTests {
 		InteropRig.maildir("alice").awaitMessage(first);
 		InteropRig.maildir("bob").awaitMessage(first);
 		InteropRig.maildir("bob").awaitMessage(second);
+	}
+
+	@Test
+	void smtpClientBatchOverTheUnixSocketGetsEachMessagesPerRecipientRepliesInOrder() throws Exception {
+		String first = InteropRig.messageId("lmtp-batch-1");
+		String second = InteropRig.messageId("lmtp-batch-2");
+		String third = InteropRig.messageId("lmtp-batch-3");
+		List<OutgoingMessage> batch = List.of(
+				OutgoingMessage.of(Envelope.of("postmaster@example.test", "alice@example.test", "full@example.test"),
+						InteropRig.message("postmaster@example.test", "alice@example.test", first, "batch, two")),
+				OutgoingMessage.of(Envelope.of("postmaster@example.test", "full@example.test"),
+						InteropRig.message("postmaster@example.test", "full@example.test", second, "batch, full")),
+				OutgoingMessage.of(Envelope.of("postmaster@example.test", "bob@example.test"),
+						InteropRig.message("postmaster@example.test", "bob@example.test", third, "batch, bob")));
+		try (SmtpClient client = SmtpClient.builder()
+			.protocol(SmtpProtocol.LMTP)
+			.unixSocket(InteropRig.lmtpSocket())
+			.localHostname(InteropRig.CLIENT_NAME)
+			.timeout(InteropRig.TIMEOUT)
+			.build()) {
+			List<BatchResult> results = client.sendAll(batch);
+
+			SendResult result = results.get(0).get();
+			assertThat(result.accepted()).containsExactly("alice@example.test");
+			assertThat(result.refused()).containsOnlyKeys("full@example.test");
+			assertThat(result.refused().get("full@example.test").code()).isEqualTo(552);
+			assertThat(results.get(1).failure()).isInstanceOfSatisfying(SmtpDataException.class,
+					(ex) -> assertThat(ex.recipientReplies()).containsOnlyKeys("full@example.test"));
+			assertThat(results.get(2).get().accepted()).containsExactly("bob@example.test");
+			assertThat(client.poolStats().created()).as("one session served the batch").isEqualTo(1);
+		}
+		InteropRig.maildir("alice").awaitMessage(first);
+		InteropRig.maildir("bob").awaitMessage(third);
+		assertThat(InteropRig.maildir("full").withMessageId(second)).isEmpty();
 	}
 
 	private static SmtpSession lmtp(Transport transport, boolean pipelining, boolean chunking) throws IOException {

@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import io.github.smtpkit.BatchResult;
 import io.github.smtpkit.Envelope;
+import io.github.smtpkit.OutgoingMessage;
 import io.github.smtpkit.SendOutcome;
 import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpAmbiguousOutcomeException;
@@ -26,6 +28,7 @@ import io.github.smtpkit.SmtpClient;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpException;
+import io.github.smtpkit.SmtpRecipientsRefusedException;
 import io.github.smtpkit.TlsMode;
 import io.github.smtpkit.pool.PoolConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -107,6 +110,49 @@ class SmtpClientInteropTests {
 		assertThat(events.authSucceeded.get()).isEqualTo(events.sessionsCreated.get());
 
 		Map<String, Integer> delivered = awaitDeliveries(tag, threads * perThread);
+		assertThat(delivered.keySet()).containsExactlyInAnyOrderElementsOf(sent);
+		assertThat(delivered).allSatisfy((messageId, copies) -> assertThat(copies).as(messageId).isEqualTo(1));
+	}
+
+	/**
+	 * {@link SmtpClient#sendAll}: Postfix answers each end of data with the next message's MAIL,
+	 * RCPT and DATA already read, over connections that carry 100 messages each; an unknown
+	 * recipient in the middle fails only its own message.
+	 */
+	@Test
+	void aBatchOfThreeHundredIsPipelinedAcrossMessagesAndEachArrivesExactlyOnce() throws Exception {
+		int count = 300;
+		int refusedIndex = 150;
+		String tag = InteropRig.uniqueId("batch");
+		Events events = new Events();
+		List<OutgoingMessage> messages = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String messageId = "<" + tag + "-" + i + "@interop.test>";
+			String recipient = (i == refusedIndex) ? InteropRig.uniqueId("nobody") + "@example.test" : RECIPIENT;
+			messages.add(OutgoingMessage.of(Envelope.of(SENDER, recipient),
+					InteropRig.message(SENDER, recipient, messageId, "batch " + i)));
+		}
+		List<BatchResult> results;
+		try (SmtpClient client = client(events)) {
+			results = client.sendAll(messages);
+		}
+		assertThat(results.get(refusedIndex).failure()).isInstanceOf(SmtpRecipientsRefusedException.class);
+		List<String> sent = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			if (i != refusedIndex) {
+				assertThat(results.get(i).get().finalReply().code()).as("message %d", i).isEqualTo(250);
+				sent.add("<" + tag + "-" + i + "@interop.test>");
+			}
+		}
+		assertThat(events.outcomes.get(SendOutcome.ACCEPTED).get()).isEqualTo(count - 1);
+		assertThat(events.outcomes.get(SendOutcome.REFUSED).get()).isEqualTo(1);
+		// 100 messages per connection: three connections. Nearly every message went out before the
+		// previous one's end of data was answered; not the first of each batch part on a session,
+		// nor the one after the refusal, which starts a group of its own.
+		assertThat(events.sessionsCreated.get()).isEqualTo(3);
+		assertThat(events.pipelinedAcrossMessages.get()).isBetween(count - 10, count - 4);
+
+		Map<String, Integer> delivered = awaitDeliveries(tag, count - 1);
 		assertThat(delivered.keySet()).containsExactlyInAnyOrderElementsOf(sent);
 		assertThat(delivered).allSatisfy((messageId, copies) -> assertThat(copies).as(messageId).isEqualTo(1));
 	}
@@ -323,6 +369,11 @@ class SmtpClientInteropTests {
 
 		final AtomicInteger pipelinedTransactions = new AtomicInteger();
 
+		/** MAIL sent while the previous message's end of data was still unanswered. */
+		final AtomicInteger pipelinedAcrossMessages = new AtomicInteger();
+
+		private final ThreadLocal<Boolean> awaitingEndOfData = ThreadLocal.withInitial(() -> false);
+
 		private final Queue<String> destroyed = new ConcurrentLinkedQueue<>();
 
 		private final ThreadLocal<String> previous = new ThreadLocal<>();
@@ -342,13 +393,24 @@ class SmtpClientInteropTests {
 			if ("RCPT".equals(verb) && "MAIL".equals(this.previous.get())) {
 				this.pipelinedTransactions.incrementAndGet();
 			}
+			if ("MAIL".equals(verb) && this.awaitingEndOfData.get()) {
+				this.pipelinedAcrossMessages.incrementAndGet();
+			}
 			this.previous.set(verb);
+		}
+
+		@Override
+		public void messageDataSent(SmtpEndpoint endpoint, long bytes) {
+			this.awaitingEndOfData.set(true);
 		}
 
 		@Override
 		public void replyReceived(SmtpEndpoint endpoint, String verb, io.github.smtpkit.SmtpReply reply,
 				Duration duration) {
 			this.previous.set("reply");
+			if (SmtpEventListener.END_OF_DATA.equals(verb)) {
+				this.awaitingEndOfData.set(false);
+			}
 		}
 
 		@Override
