@@ -8,7 +8,7 @@
 #
 # Writes docs/benchmark.md (the table) and docs/benchmark.svg (the chart) and prints the table.
 # Only the two test programs /usr/sbin/smtp-sink and /usr/sbin/smtp-source are used: Postfix itself
-# is never started. Bounded: about 7-8 minutes on 2 cores, each run under a hard timeout.
+# is never started. Bounded: about 8 minutes on 2 cores, each run under a hard timeout.
 #
 # Settings (environment):
 #   RUNS=5               runs per configuration (the median is reported)

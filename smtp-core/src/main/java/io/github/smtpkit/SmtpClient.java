@@ -291,7 +291,13 @@ public final class SmtpClient implements AutoCloseable {
 			return false;
 		}
 		catch (IOException | RuntimeException ex) {
-			int broken = batch.firstUnsettled(first);
+			int broken = batch.firstUnsettled(first, end);
+			if (broken < 0) {
+				// Every message of the part was settled before the session failed: nothing to decide.
+				this.pool.destroy(lease, brokenReason(ex));
+				batch.next = end;
+				return false;
+			}
 			if (session.endOfDataSent() && !(ex instanceof SmtpDataException)) {
 				this.pool.destroy(lease, brokenReason(ex));
 				batch.failed(broken, new SmtpAmbiguousOutcomeException("The connection to " + this.endpoint
@@ -355,13 +361,17 @@ public final class SmtpClient implements AutoCloseable {
 			finished(index, outcome);
 		}
 
-		/** The message that was under way when a session broke: the first from here without a result. */
-		int firstUnsettled(int from) {
-			int index = from;
-			while (this.results[index] != null) {
-				index++;
+		/**
+		 * The message that was under way when a session broke: the first in {@code [from, to)}
+		 * without a result, or -1.
+		 */
+		int firstUnsettled(int from, int to) {
+			for (int index = from; index < to; index++) {
+				if (this.results[index] == null) {
+					return index;
+				}
 			}
-			return index;
+			return -1;
 		}
 
 		List<BatchResult> results() {
