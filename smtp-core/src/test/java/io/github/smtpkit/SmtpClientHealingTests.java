@@ -387,6 +387,38 @@ class SmtpClientHealingTests {
 	}
 
 	@Test
+	void dataCommandRefusedIsResetBeforeTheSessionServesTheNextSend() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// Without the RSET the session would go back mid-transaction, and the next MAIL would be
+			// refused as a nested one (503) through no fault of its message.
+			opens(server).reply("250 2.1.0 sender ok")
+				.reply("250 2.1.5 recipient ok")
+				.reply("451 4.3.0 try again later")
+				.reply("250 2.0.0 reset");
+			quits(accepts(server));
+			try (SmtpClient client = clientFor(server).build()) {
+				Throwable thrown = catchThrowable(() -> client.send(ENVELOPE, message(1)));
+				SendResult next = client.send(ENVELOPE, message(2));
+
+				assertThat(thrown).isInstanceOfSatisfying(SmtpDataException.class,
+						(ex) -> assertThat(ex.smtpCode()).isEqualTo(451));
+				assertThat(next.isFullyAccepted()).isTrue();
+				assertThat(client.poolStats().created()).isEqualTo(1);
+			}
+			server.awaitScriptDone(WAIT);
+			List<String> expected = new ArrayList<>();
+			expected.add(EHLO_LINE);
+			expected.addAll(transaction(1));
+			expected.add("RSET");
+			expected.addAll(transaction(2));
+			expected.add("QUIT");
+			assertThat(server.commands()).containsExactlyElementsOf(expected);
+			assertThat(texts(server.messages())).containsExactly(received(2));
+			server.assertNoFailures();
+		}
+	}
+
+	@Test
 	void serviceClosingAfterTheFinalDotOnAReusedSessionIsNotRetried() throws Exception {
 		RecordingListener events = new RecordingListener();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
