@@ -1,7 +1,9 @@
 package io.github.smtpkit;
 
+import java.util.List;
 import java.util.Objects;
 
+import io.github.smtpkit.internal.MimeMessages;
 import jakarta.mail.internet.MimeMessage;
 
 /**
@@ -29,6 +31,19 @@ public record OutgoingMessage(Envelope envelope, MessageSource message) {
 	 */
 	public static OutgoingMessage of(Envelope envelope, MimeMessage message) {
 		return new OutgoingMessage(envelope, MessageSource.of(message));
+	}
+
+	/**
+	 * A Jakarta Mail message to the envelope its headers give, as
+	 * {@link SmtpSession#sendMessage(MimeMessage)} works it out (with {@code SMTPUTF8} when an
+	 * address needs it), streamed when sent, without its {@code Bcc} and {@code Resent-Bcc} headers.
+	 * @throws IllegalArgumentException if the headers give no sender or no recipient
+	 */
+	public static OutgoingMessage of(MimeMessage message) {
+		MimeMessages.Envelope headers = MimeMessages.envelopeOf(message, null, null);
+		List<String> mailOptions = headers.isInternational() ? List.of("SMTPUTF8", "BODY=8BITMIME") : List.of();
+		return new OutgoingMessage(new Envelope(headers.sender(), headers.recipients(), mailOptions, List.of()),
+				MessageSource.of(message));
 	}
 
 }

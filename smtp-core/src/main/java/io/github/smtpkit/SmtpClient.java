@@ -19,7 +19,6 @@ import javax.net.ssl.SSLContext;
 import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.Listeners;
-import io.github.smtpkit.internal.MimeMessages;
 import io.github.smtpkit.internal.PooledSession;
 import io.github.smtpkit.internal.SessionPool;
 import io.github.smtpkit.pool.PoolConfig;
@@ -183,10 +182,8 @@ public final class SmtpClient implements AutoCloseable {
 	 * @see #send(Envelope, MessageSource)
 	 */
 	public SendResult send(MimeMessage message) throws IOException {
-		MimeMessages.Envelope headers = MimeMessages.envelopeOf(message, null, null);
-		List<String> mailOptions = headers.isInternational() ? List.of("SMTPUTF8", "BODY=8BITMIME") : List.of();
-		return send(new Envelope(headers.sender(), headers.recipients(), mailOptions, List.of()),
-				MessageSource.of(message));
+		OutgoingMessage outgoing = OutgoingMessage.of(message);
+		return send(outgoing.envelope(), outgoing.message());
 	}
 
 	/**
