@@ -278,6 +278,24 @@ class SmtpSessionPipeliningTests {
 	}
 
 	@Test
+	void recipientThatCannotBeEncodedFailsBeforeAnyCommandOfTheGroupIsWritten() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test").reply(EHLO).reply("250 ok");
+			try (SmtpSession smtp = session(server).connect()) {
+				Throwable thrown = catchThrowable(() -> smtp.sendmail("from@example.test",
+						List.of("ann@example.test", "jürgen@example.test"), MESSAGE));
+
+				assertThat(thrown).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SMTPUTF8");
+				// Nothing of the group waits in the buffer: NOOP is the next command, and gets its reply.
+				assertThat(smtp.noop()).isEqualTo(new SmtpReply(250, "ok"));
+				smtp.disconnect();
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.commands()).containsExactly("EHLO client.test", "NOOP");
+		}
+	}
+
+	@Test
 	void sessionToldToStopPipeliningSendsOneCommandAtATimeFromThenOn() throws Exception {
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet("220 fake.test")
