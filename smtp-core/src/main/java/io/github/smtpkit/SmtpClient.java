@@ -436,20 +436,9 @@ public final class SmtpClient implements AutoCloseable {
 		return new SendResult(accepted, refused, session.lastDataReply(), session.dataReplies());
 	}
 
-	/** A 421 reply: the server is closing the connection (RFC 5321 3.8). */
-	private static boolean isServiceClosing(SmtpReply reply) {
-		return reply.code() == 421;
-	}
-
-	/** A 421 reply, carried by an exception. */
+	/** A 421 reply, carried by an exception: the server is closing the connection (RFC 5321 3.8). */
 	private static boolean isServiceClosing(Exception ex) {
-		if (ex instanceof SmtpResponseException response) {
-			return response.smtpCode() == 421;
-		}
-		if (ex instanceof SmtpRecipientsRefusedException refused) {
-			return refused.recipients().values().stream().anyMatch((reply) -> reply.code() == 421);
-		}
-		return false;
+		return ex instanceof SmtpException smtp && smtp.isServiceClosing();
 	}
 
 	private static boolean isRefusal(Exception ex) {
@@ -489,7 +478,7 @@ public final class SmtpClient implements AutoCloseable {
 			PooledSession lease = this.pool.borrow(maxWait);
 			try {
 				SmtpReply reply = lease.session().noop();
-				if (isServiceClosing(reply)) {
+				if (reply.isServiceClosing()) {
 					this.pool.destroy(lease, "service closing");
 				}
 				else {

@@ -22,4 +22,12 @@ public class SmtpException extends IOException {
 		super(message, cause);
 	}
 
+	/**
+	 * Whether the server answered 421 ({@link SmtpReply#isServiceClosing()}): it is closing the
+	 * connection, which is then of no further use.
+	 */
+	public boolean isServiceClosing() {
+		return false;
+	}
+
 }

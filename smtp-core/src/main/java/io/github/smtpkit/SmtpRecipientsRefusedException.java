@@ -27,4 +27,10 @@ public class SmtpRecipientsRefusedException extends SmtpException {
 		return this.recipients;
 	}
 
+	/** Whether a recipient was answered with 421, which ends the dialogue. */
+	@Override
+	public boolean isServiceClosing() {
+		return this.recipients.values().stream().anyMatch(SmtpReply::isServiceClosing);
+	}
+
 }

@@ -41,6 +41,14 @@ public record SmtpReply(int code, String message) {
 		return this.code >= 500 && this.code <= 599;
 	}
 
+	/**
+	 * Whether the code is 421: the server is closing the transmission channel (RFC 5321 3.8) and
+	 * will answer nothing more on this connection.
+	 */
+	public boolean isServiceClosing() {
+		return this.code == 421;
+	}
+
 	/** The reply class as metrics name it: {@code "2xx"} ... {@code "5xx"}, or {@code "malformed"}. */
 	public String replyClass() {
 		return (this.code >= 100 && this.code <= 599) ? (this.code / 100) + "xx" : "malformed";

@@ -32,6 +32,11 @@ public class SmtpResponseException extends SmtpException {
 		return this.smtpError;
 	}
 
+	@Override
+	public boolean isServiceClosing() {
+		return this.smtpCode == 421;
+	}
+
 	/** The code and the text as one reply. */
 	public SmtpReply reply() {
 		return new SmtpReply(this.smtpCode, this.smtpError);

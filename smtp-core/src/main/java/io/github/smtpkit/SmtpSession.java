@@ -509,7 +509,6 @@ public final class SmtpSession implements AutoCloseable {
 		}
 	}
 
-	/** Reads the reply to the oldest unanswered command (or, with none, the greeting). */
 	private static boolean isAscii(String text) {
 		for (int i = 0; i < text.length(); i++) {
 			if (text.charAt(i) > 0x7F) {
@@ -519,6 +518,7 @@ public final class SmtpSession implements AutoCloseable {
 		return true;
 	}
 
+	/** Reads the reply to the oldest unanswered command (or, with none, the greeting). */
 	private SmtpReply readReply() throws SmtpException {
 		requireConnected();
 		PendingCommand answered = this.pending.peekFirst();
@@ -1477,7 +1477,7 @@ public final class SmtpSession implements AutoCloseable {
 			mailReply = getreply();
 			answered++;
 			this.transactionOpen = mailReply.code() == 250;
-			if (mailReply.code() == 421) {
+			if (mailReply.isServiceClosing()) {
 				disconnect();
 				throw new SmtpSenderRefusedException(mailReply.code(), mailReply.message(), transaction.from());
 			}
@@ -1498,7 +1498,7 @@ public final class SmtpSession implements AutoCloseable {
 			}
 			throw pipeliningStalled(ex, answered, answeredBefore + transaction.groupSize());
 		}
-		if (dataReply != null && dataReply.code() == 421) {
+		if (dataReply != null && dataReply.isServiceClosing()) {
 			disconnect();
 			throw new SmtpDataException(dataReply.code(), dataReply.message());
 		}
@@ -1581,7 +1581,7 @@ public final class SmtpSession implements AutoCloseable {
 	 * session is closed, as the server is closing the connection (RFC 5321 3.8).
 	 */
 	private boolean livesOnAfterFailure(Exception failure) throws SmtpException {
-		if (failure instanceof SmtpResponseException response && response.smtpCode() == 421) {
+		if (failure instanceof SmtpException smtp && smtp.isServiceClosing()) {
 			disconnect();
 		}
 		if (isConnected() && this.transactionOpen) {
@@ -1698,7 +1698,7 @@ public final class SmtpSession implements AutoCloseable {
 		if (reply.code() != 250 && reply.code() != 251) {
 			refused.put(recipient, reply);
 		}
-		if (reply.code() == 421) {
+		if (reply.isServiceClosing()) {
 			disconnect();
 			throw new SmtpRecipientsRefusedException(refused);
 		}
@@ -1743,14 +1743,17 @@ public final class SmtpSession implements AutoCloseable {
 			}
 		}
 		boolean allRefused = replies.values().stream().noneMatch((reply) -> reply.code() == 250);
-		boolean serviceClosing = replies.values().stream().anyMatch((reply) -> reply.code() == 421);
-		if (allRefused && firstRefusal != null) {
-			closeOn421OrReset(serviceClosing ? new SmtpReply(421, "") : firstRefusal, resetAfterRefusal);
-			throw new SmtpDataException(firstRefusal.code(), firstRefusal.message(), replies);
-		}
+		boolean serviceClosing = replies.values().stream().anyMatch(SmtpReply::isServiceClosing);
+		boolean refusedByAll = allRefused && firstRefusal != null;
 		if (serviceClosing) {
-			// Some recipients have the message, so this is no error; but the server is closing the channel.
+			// The server is closing the channel, whether or not some recipients have the message.
 			disconnect();
+		}
+		else if (refusedByAll && resetAfterRefusal) {
+			rsetQuietly();
+		}
+		if (refusedByAll) {
+			throw new SmtpDataException(firstRefusal.code(), firstRefusal.message(), replies);
 		}
 		return Collections.unmodifiableMap(refused);
 	}
@@ -1761,7 +1764,7 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	private void closeOn421OrReset(SmtpReply reply, boolean reset) throws SmtpException {
-		if (reply.code() == 421) {
+		if (reply.isServiceClosing()) {
 			disconnect();
 		}
 		else if (reset) {

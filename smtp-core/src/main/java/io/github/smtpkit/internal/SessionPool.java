@@ -249,7 +249,7 @@ public final class SessionPool implements AutoCloseable {
 				try {
 					SmtpReply reply = check(lease.session(), config);
 					if (!reply.isPositiveCompletion()) {
-						if (reply.code() == 421) {
+						if (reply.isServiceClosing()) {
 							// The server is closing the connection (RFC 5321 3.8): drop it without QUIT.
 							lease.session().disconnect();
 							return "service closing";
