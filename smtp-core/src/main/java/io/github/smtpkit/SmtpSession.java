@@ -43,6 +43,7 @@ import javax.net.ssl.SSLSession;
 import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.auth.SmtpAuthenticator;
 import io.github.smtpkit.internal.Addresses;
+import io.github.smtpkit.internal.Ascii;
 import io.github.smtpkit.internal.CommandLines;
 import io.github.smtpkit.internal.DebugLog;
 import io.github.smtpkit.internal.DotStuffingOutputStream;
@@ -179,16 +180,8 @@ public final class SmtpSession implements AutoCloseable {
 	/** Whether the last message's terminating dot went out: see {@link #endOfDataSent()}. */
 	private boolean endOfDataSent;
 
-	private long endOfDataSentAt;
-
 	/** Whether the last transaction stalled in a pipelined group: see {@link #pipeliningStalled()}. */
 	private boolean pipeliningStalled;
-
-	/**
-	 * Whether a MAIL was accepted and its transaction has not ended since, by the reply after the
-	 * message, RSET or a disconnect: {@link #sendEach} never leaves one open.
-	 */
-	private boolean transactionOpen;
 
 	private SmtpReply lastDataReply;
 
@@ -489,12 +482,16 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	private byte[] encodeCommand(String text) {
-		if (isAscii(text)) {
+		return encode(text, this.commandEncoding);
+	}
+
+	private static byte[] encode(String text, Charset encoding) {
+		if (Ascii.isAscii(text)) {
 			// Nearly every command: ASCII is ASCII in either encoding, and needs no encoder.
 			return text.getBytes(StandardCharsets.US_ASCII);
 		}
 		try {
-			ByteBuffer encoded = this.commandEncoding.newEncoder()
+			ByteBuffer encoded = encoding.newEncoder()
 				.onMalformedInput(CodingErrorAction.REPORT)
 				.onUnmappableCharacter(CodingErrorAction.REPORT)
 				.encode(CharBuffer.wrap(text));
@@ -503,19 +500,10 @@ public final class SmtpSession implements AutoCloseable {
 			return bytes;
 		}
 		catch (CharacterCodingException ex) {
-			throw new IllegalArgumentException("Command has characters outside " + this.commandEncoding
+			throw new IllegalArgumentException("Command has characters outside " + encoding
 					+ " (non-ASCII addresses need the SMTPUTF8 option on MAIL, which the server must advertise): "
 					+ text.strip());
 		}
-	}
-
-	private static boolean isAscii(String text) {
-		for (int i = 0; i < text.length(); i++) {
-			if (text.charAt(i) > 0x7F) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	/** Reads the reply to the oldest unanswered command (or, with none, the greeting). */
@@ -700,7 +688,6 @@ public final class SmtpSession implements AutoCloseable {
 	public SmtpReply rset() throws SmtpException {
 		this.commandEncoding = StandardCharsets.US_ASCII;
 		this.acceptedRecipients.clear();
-		this.transactionOpen = false;
 		return docmd("RSET");
 	}
 
@@ -732,29 +719,34 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws SmtpNotSupportedException if {@code SMTPUTF8} is asked for but not advertised
 	 */
 	public SmtpReply mail(String sender, List<String> options) throws SmtpException {
-		String arguments = mailArguments(sender, options);
-		this.acceptedRecipients.clear();
-		SmtpReply reply = docmd("MAIL", arguments);
-		this.transactionOpen = reply.code() == 250;
-		return reply;
-	}
-
-	/** The arguments of MAIL; switches commands to UTF-8 when SMTPUTF8 is asked for and offered. */
-	private String mailArguments(String sender, List<String> options) throws SmtpNotSupportedException {
 		// Checked before the address parser sees it, which would drop what follows a line break.
 		CommandLines.requireSingleLine("sender", sender);
 		options.forEach((option) -> CommandLines.requireSingleLine("MAIL option", option));
-		String optionList = "";
-		if (!options.isEmpty() && this.doesEsmtp) {
-			if (options.stream().anyMatch("smtputf8"::equalsIgnoreCase)) {
-				if (!hasExtn("smtputf8")) {
-					throw new SmtpNotSupportedException("SMTPUTF8 not supported by server");
-				}
-				this.commandEncoding = StandardCharsets.UTF_8;
-			}
-			optionList = " " + String.join(" ", options);
+		if (requestsSmtputf8(options)) {
+			this.commandEncoding = StandardCharsets.UTF_8;
 		}
-		return "FROM:" + Addresses.quote(sender) + optionList;
+		this.acceptedRecipients.clear();
+		return docmd("MAIL", "FROM:" + Addresses.quote(sender) + optionSuffix(options));
+	}
+
+	/**
+	 * Whether the options ask for SMTPUTF8 (RFC 6531), which makes commands UTF-8; options go only
+	 * to an ESMTP server.
+	 * @throws SmtpNotSupportedException if they do and the server does not advertise it
+	 */
+	private boolean requestsSmtputf8(List<String> options) throws SmtpNotSupportedException {
+		if (!this.doesEsmtp || options.stream().noneMatch("smtputf8"::equalsIgnoreCase)) {
+			return false;
+		}
+		if (!hasExtn("smtputf8")) {
+			throw new SmtpNotSupportedException("SMTPUTF8 not supported by server");
+		}
+		return true;
+	}
+
+	/** The options as they follow an address: none unless the server speaks ESMTP, as in smtplib. */
+	private String optionSuffix(List<String> options) {
+		return (!options.isEmpty() && this.doesEsmtp) ? " " + String.join(" ", options) : "";
 	}
 
 	/** Sends {@code RCPT TO:<recipient>} without options. */
@@ -767,16 +759,11 @@ public final class SmtpSession implements AutoCloseable {
 	 * smtplib's {@code rcpt()}.
 	 */
 	public SmtpReply rcpt(String recipient, List<String> options) throws SmtpException {
-		SmtpReply reply = docmd("RCPT", rcptArguments(recipient, options));
-		noteRecipientReply(recipient, reply);
-		return reply;
-	}
-
-	private String rcptArguments(String recipient, List<String> options) {
 		CommandLines.requireSingleLine("recipient", recipient);
 		options.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
-		String optionList = (!options.isEmpty() && this.doesEsmtp) ? " " + String.join(" ", options) : "";
-		return "TO:" + Addresses.quote(recipient) + optionList;
+		SmtpReply reply = docmd("RCPT", "TO:" + Addresses.quote(recipient) + optionSuffix(options));
+		noteRecipientReply(recipient, reply);
+		return reply;
 	}
 
 	private void noteRecipientReply(String recipient, SmtpReply reply) {
@@ -892,14 +879,14 @@ public final class SmtpSession implements AutoCloseable {
 
 	/** Reads the reply after the message (for LMTP, one per accepted recipient) and records it. */
 	private SmtpReply readMessageOutcome() throws SmtpException {
-		SmtpReply result = (this.protocol == SmtpProtocol.LMTP) ? readLmtpReplies() : readEndOfDataReply();
+		// Each reply is reported as END-OF-DATA: writeMessage expected them when it wrote the end.
+		SmtpReply result = (this.protocol == SmtpProtocol.LMTP) ? readLmtpReplies() : readReply();
 		if (this.protocol != SmtpProtocol.LMTP) {
 			Map<String, SmtpReply> replies = new LinkedHashMap<>();
 			this.acceptedRecipients.forEach((recipient) -> replies.put(recipient, result));
 			this.dataReplies = Collections.unmodifiableMap(replies);
 		}
 		this.acceptedRecipients.clear();
-		this.transactionOpen = false;
 		this.lastDataReply = result;
 		if (this.debug.isEnabled()) {
 			this.debug.print("data:", "(" + result.code() + ", " + DebugLog.repr(result.message()) + ")");
@@ -917,7 +904,7 @@ public final class SmtpSession implements AutoCloseable {
 		SmtpReply last = null;
 		int expected = endOfDataReplyCount();
 		for (int i = 0; i < expected; i++) {
-			last = readEndOfDataReply();
+			last = readReply();
 			if (i < this.acceptedRecipients.size()) {
 				replies.put(this.acceptedRecipients.get(i), last);
 			}
@@ -927,14 +914,6 @@ public final class SmtpSession implements AutoCloseable {
 		}
 		this.dataReplies = Collections.unmodifiableMap(replies);
 		return (firstRefusal != null) ? firstRefusal : last;
-	}
-
-	/**
-	 * Reads one reply to the end of the message data, reported with {@link SmtpEventListener#END_OF_DATA}:
-	 * {@link #writeMessage} expected it when it wrote the end.
-	 */
-	private SmtpReply readEndOfDataReply() throws SmtpException {
-		return readReply();
 	}
 
 	/** How many replies follow the end of the message: for LMTP one per accepted recipient. */
@@ -987,11 +966,11 @@ public final class SmtpSession implements AutoCloseable {
 		}
 		// Written, if perhaps not yet flushed: a lost reply from here on leaves the outcome unknown.
 		this.endOfDataSent = true;
-		this.endOfDataSentAt = System.nanoTime();
+		long sentAt = System.nanoTime();
 		// Expected now, before any command that may follow in the same write, so that replies are
 		// matched to what they answer in order.
 		for (int i = endOfDataReplyCount(); i > 0; i--) {
-			this.pending.addLast(new PendingCommand(SmtpEventListener.END_OF_DATA, this.endOfDataSentAt));
+			this.pending.addLast(new PendingCommand(SmtpEventListener.END_OF_DATA, sentAt));
 		}
 		long written = data.bytesWritten();
 		if (this.debug.isEnabled()) {
@@ -1034,7 +1013,10 @@ public final class SmtpSession implements AutoCloseable {
 		this.pipelining = false;
 	}
 
-	/** The reply that {@link #data(byte[])} returned last, or {@code null}. */
+	/**
+	 * The reply after the last message (for LMTP its first refusal, or else its last reply), or
+	 * {@code null} before any or once a new {@code sendmail} has begun.
+	 */
 	SmtpReply lastDataReply() {
 		return this.lastDataReply;
 	}
@@ -1332,43 +1314,69 @@ public final class SmtpSession implements AutoCloseable {
 		if (usePipelining()) {
 			return transactPipelined(transaction);
 		}
-		SmtpReply reply = mail(from, transaction.mailOptions());
+		this.acceptedRecipients.clear();
+		SmtpReply reply = command(transaction.mail());
 		if (reply.code() != 250) {
 			closeOn421OrReset(reply);
 			throw new SmtpSenderRefusedException(reply.code(), reply.message(), from);
 		}
 		Map<String, SmtpReply> refused = new LinkedHashMap<>();
-		for (String recipient : to) {
-			checkRecipientReply(recipient, rcpt(recipient, transaction.rcptOptions()), refused);
+		for (int i = 0; i < transaction.to().size(); i++) {
+			String recipient = transaction.to().get(i);
+			SmtpReply recipientReply = command(transaction.rcpts().get(i));
+			noteRecipientReply(recipient, recipientReply);
+			checkRecipientReply(recipient, recipientReply, refused);
 		}
 		if (refused.size() == to.size()) {
 			rsetQuietly();
 			throw new SmtpRecipientsRefusedException(refused);
 		}
-		return outcome(useChunking() ? bdatFrom(source) : dataFrom(source, shown), refused, true);
+		if (transaction.chunked()) {
+			return outcome(bdatFrom(source), refused, true);
+		}
+		this.endOfDataSent = false;
+		writeMessageOf(transaction, docmd("DATA"), true);
+		return outcome(readMessageOutcome(), refused, true);
 	}
 
 	/**
-	 * A transaction checked and ready to go: the sender, recipients and options as they will be
-	 * sent, and the message.
+	 * A transaction checked and ready to go: the sender and recipients, their MAIL and RCPT lines
+	 * made and encoded, and the message.
 	 */
-	private record Transaction(String from, Collection<String> to, List<String> mailOptions, List<String> rcptOptions,
+	private record Transaction(String from, List<String> to, Command mail, List<Command> rcpts,
 			MessageSource source, byte[] shown, boolean chunked) {
 
 		/** How many commands a pipelined group of it holds: MAIL, each RCPT and, without BDAT, DATA. */
 		int groupSize() {
-			return 1 + this.to.size() + (this.chunked ? 0 : 1);
+			return 1 + this.rcpts.size() + (this.chunked ? 0 : 1);
 		}
 
 	}
 
+	/** A command line, made and encoded before anything of its transaction is sent. */
+	private record Command(String verb, String line, byte[] bytes) {
+	}
+
+	/** DATA, the same for every transaction. */
+	private static final Command DATA = new Command("DATA", "DATA",
+			("DATA" + CRLF).getBytes(StandardCharsets.US_ASCII));
+
+	/** Sends a prepared command and reads its reply. */
+	private SmtpReply command(Command command) throws SmtpException {
+		write(command.bytes(), command.verb(), command.line(), true);
+		return readReply();
+	}
+
 	/**
-	 * Checks everything before anything is sent (a bad recipient must not strand a started
-	 * transaction), says EHLO if needed, and works out the MAIL options: {@code SIZE=} when the
-	 * server takes it, and only for ESMTP the caller's.
-	 * @throws IllegalArgumentException if an address or option contains CR or LF
+	 * Checks everything and makes every MAIL and RCPT line before anything is sent (a bad
+	 * recipient must not strand a started transaction), says EHLO if needed, and works out the MAIL
+	 * options: {@code SIZE=} when the server takes it, and only for ESMTP the caller's. The lines
+	 * are encoded for this transaction: UTF-8 with {@code SMTPUTF8}, else ASCII.
+	 * @throws IllegalArgumentException if an address or option contains CR or LF, or a character
+	 * that needs {@code SMTPUTF8} when it is not asked for
 	 * @throws SmtpMessageTooLargeException if the server's SIZE limit is below the message's size
-	 * @throws SmtpNotSupportedException if {@code BODY=BINARYMIME} is asked for without BDAT
+	 * @throws SmtpNotSupportedException if {@code BODY=BINARYMIME} is asked for without BDAT, or
+	 * {@code SMTPUTF8} without the server's support
 	 */
 	private Transaction prepare(String from, Collection<String> to, List<String> mailOptions, List<String> rcptOptions,
 			MessageSource source, byte[] shown) throws SmtpException {
@@ -1399,7 +1407,25 @@ public final class SmtpSession implements AutoCloseable {
 			throw new SmtpNotSupportedException("BODY=BINARYMIME needs BDAT (RFC 3030): the server must advertise"
 					+ " CHUNKING and BINARYMIME, and chunking must be turned on");
 		}
-		return new Transaction(from, to, esmtpOptions, rcptOpts, source, shown, chunked);
+		Charset encoding = StandardCharsets.US_ASCII;
+		if (requestsSmtputf8(esmtpOptions)) {
+			encoding = StandardCharsets.UTF_8;
+			// As smtplib's mail(): commands sent by hand after this one go out in UTF-8 too.
+			this.commandEncoding = encoding;
+		}
+		List<String> recipients = List.copyOf(to);
+		Command mail = prepared("MAIL", "FROM:" + Addresses.quote(from) + optionSuffix(esmtpOptions), encoding);
+		String rcptSuffix = optionSuffix(rcptOpts);
+		List<Command> rcpts = new ArrayList<>(recipients.size());
+		for (String recipient : recipients) {
+			rcpts.add(prepared("RCPT", "TO:" + Addresses.quote(recipient) + rcptSuffix, encoding));
+		}
+		return new Transaction(from, recipients, mail, rcpts, source, shown, chunked);
+	}
+
+	private Command prepared(String verb, String arguments, Charset encoding) {
+		String line = verb + " " + arguments;
+		return new Command(verb, line, encode(line + CRLF, encoding));
 	}
 
 	/** Whether transactions are pipelined: asked for, and advertised by the server. */
@@ -1424,32 +1450,39 @@ public final class SmtpSession implements AutoCloseable {
 		if (transaction.chunked()) {
 			return outcome(bdatFrom(transaction.source()), replies.refused(), true);
 		}
-		return outcome(messageAfter(replies.dataReply(), transaction.source(), transaction.shown()), replies.refused(),
-				true);
+		writeMessageOf(transaction, replies.dataReply(), true);
+		return outcome(readMessageOutcome(), replies.refused(), true);
+	}
+
+	/**
+	 * Given DATA's reply, writes the transaction's message. A refused DATA ends the transaction
+	 * first, with RSET (or, after 421, by closing): smtplib's {@code sendmail} leaves it open, and
+	 * the next MAIL would be refused as a nested one.
+	 * @throws SmtpDataException if DATA was not answered with 354
+	 */
+	private void writeMessageOf(Transaction transaction, SmtpReply dataReply, boolean flush) throws SmtpException {
+		if (dataReply.code() != 354) {
+			closeOn421OrReset(dataReply);
+		}
+		writeMessageAfter(dataReply, transaction.source(), transaction.shown(), flush);
 	}
 
 	/**
 	 * Writes MAIL, every RCPT and (without BDAT, where the chunks follow once the recipients are
-	 * known) DATA without sending them yet. Every line is made and encoded first, so that a line
-	 * that cannot be (an address needing SMTPUTF8) fails before any is written.
+	 * known) DATA without sending them yet.
 	 */
 	private void queueGroup(Transaction transaction) throws SmtpException {
-		List<String> lines = new ArrayList<>(transaction.groupSize());
-		lines.add("MAIL " + mailArguments(transaction.from(), transaction.mailOptions()));
-		for (String recipient : transaction.to()) {
-			lines.add("RCPT " + rcptArguments(recipient, transaction.rcptOptions()));
+		queue(transaction.mail());
+		for (Command rcpt : transaction.rcpts()) {
+			queue(rcpt);
 		}
 		if (!transaction.chunked()) {
-			lines.add("DATA");
+			queue(DATA);
 		}
-		List<byte[]> encoded = new ArrayList<>(lines.size());
-		for (String line : lines) {
-			encoded.add(encodeCommand(line + CRLF));
-		}
-		for (int i = 0; i < lines.size(); i++) {
-			String line = lines.get(i);
-			write(encoded.get(i), CommandLines.verbOf(line), line, false);
-		}
+	}
+
+	private void queue(Command command) throws SmtpException {
+		write(command.bytes(), command.verb(), command.line(), false);
 	}
 
 	/** The refused recipients of a pipelined group, and the reply to its DATA ({@code null} with BDAT). */
@@ -1476,7 +1509,6 @@ public final class SmtpSession implements AutoCloseable {
 		try {
 			mailReply = getreply();
 			answered++;
-			this.transactionOpen = mailReply.code() == 250;
 			if (mailReply.isServiceClosing()) {
 				disconnect();
 				throw new SmtpSenderRefusedException(mailReply.code(), mailReply.message(), transaction.from());
@@ -1562,7 +1594,7 @@ public final class SmtpSession implements AutoCloseable {
 							envelope.rcptOptions(), messages.get(i).message(), null));
 				}
 				catch (SmtpException | RuntimeException ex) {
-					if (!livesOnAfterFailure(ex)) {
+					if (!isConnected()) {
 						throw ex;
 					}
 					outcomes.failed(i, ex);
@@ -1572,22 +1604,6 @@ public final class SmtpSession implements AutoCloseable {
 		catch (MessageSourceException ex) {
 			throw ex.getCause();
 		}
-	}
-
-	/**
-	 * After a message failed: whether the session lives on for the next one. A transaction left
-	 * open (DATA refused, where smtplib's {@code sendmail} neither resets nor, on 421, closes) is
-	 * reset first, so that the next MAIL is not refused as a nested one; or, after a 421, the
-	 * session is closed, as the server is closing the connection (RFC 5321 3.8).
-	 */
-	private boolean livesOnAfterFailure(Exception failure) throws SmtpException {
-		if (failure instanceof SmtpException smtp && smtp.isServiceClosing()) {
-			disconnect();
-		}
-		if (isConnected() && this.transactionOpen) {
-			rsetQuietly();
-		}
-		return isConnected();
 	}
 
 	private void sendEachPipelined(List<OutgoingMessage> messages, EachOutcome outcomes) throws SmtpException {
@@ -1611,10 +1627,10 @@ public final class SmtpSession implements AutoCloseable {
 			GroupReplies replies;
 			try {
 				replies = readGroupReplies(transaction, answeredBefore);
-				writeMessageAfter(replies.dataReply(), transaction.source(), transaction.shown(), false);
+				writeMessageOf(transaction, replies.dataReply(), false);
 			}
 			catch (SmtpException ex) {
-				if (!livesOnAfterFailure(ex)) {
+				if (!isConnected()) {
 					throw ex;
 				}
 				outcomes.failed(current, ex);
@@ -1635,12 +1651,18 @@ public final class SmtpSession implements AutoCloseable {
 				outcomes.sent(current, outcome(readMessageOutcome(), replies.refused(), following == null));
 			}
 			catch (SmtpException ex) {
-				if (!livesOnAfterFailure(ex)) {
+				if (!isConnected()) {
 					throw ex;
 				}
 				outcomes.failed(current, ex);
 			}
 			this.endOfDataSent = false;
+			if (following != null && !isConnected()) {
+				// The message was delivered to some recipients with a 421 for another (LMTP): the
+				// server is closing, and the next message's commands are unanswered and not sent.
+				throw new SmtpServerDisconnectedException("The server closed the connection (421) before"
+						+ " answering the next message's commands");
+			}
 			transaction = following;
 			current = followingIndex;
 			answeredBefore = endOfDataReplies;
@@ -1872,7 +1894,6 @@ public final class SmtpSession implements AutoCloseable {
 		this.commandEncoding = StandardCharsets.US_ASCII;
 		this.acceptedRecipients.clear();
 		this.pending.clear();
-		this.transactionOpen = false;
 		if (closing != null) {
 			closing.close();
 		}
@@ -2087,7 +2108,14 @@ public final class SmtpSession implements AutoCloseable {
 
 		@Override
 		public void write(int b) throws IOException {
-			write(new byte[] { (byte) b }, 0, 1);
+			// Dot-stuffing writes each added dot as one byte: no array for it.
+			try {
+				this.out.write(b);
+			}
+			catch (IOException ex) {
+				this.failure = ex;
+				throw ex;
+			}
 		}
 
 		@Override

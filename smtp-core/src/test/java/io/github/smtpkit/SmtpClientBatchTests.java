@@ -293,6 +293,44 @@ class SmtpClientBatchTests {
 	}
 
 	@Test
+	void lmtpServerClosingAfterDeliveringToSomeRecipientsIsNoPipeliningFaultAndTheNextGoesOnElsewhere()
+			throws Exception {
+		Envelope two = Envelope.of(SmtpClientTestSupport.FROM, "ann@example.test", "bob@example.test");
+		RecordingListener events = new RecordingListener();
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test LMTP")
+				.reply("250-fake.test\n250 PIPELINING")
+				.read()
+				.read()
+				.read()
+				.replies("250 sender ok", "250 ann ok", "250 bob ok", "354 go ahead");
+			// Ann has the message; then the server closes, with message 2's commands unanswered.
+			dataThen(server).replies("250 ann delivered", "421 4.3.2 shutting down");
+			group(server.greet("220 fake.test LMTP").reply("250-fake.test\n250 PIPELINING"), "250 sender ok",
+					"250 recipient ok", "354 go ahead");
+			quits(server.reply("250 user delivered"));
+			try (SmtpClient client = clientFor(server).protocol(SmtpProtocol.LMTP)
+				.eventListener(events)
+				.timeout(SHORT)
+				.build()) {
+				List<BatchResult> results = client.sendAll(
+						List.of(OutgoingMessage.of(two, message(1)), OutgoingMessage.of(ENVELOPE, message(2))));
+
+				SendResult first = results.get(0).get();
+				assertThat(first.accepted()).containsExactly("ann@example.test");
+				assertThat(first.refused().get("bob@example.test").code()).isEqualTo(421);
+				assertThat(results.get(1).get().finalReply().message()).isEqualTo("user delivered");
+				assertThat(client.toString()).doesNotContain("no pipelining");
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.connectionCount()).isEqualTo(2);
+			assertThat(texts(server.messages())).containsExactly(received(1), received(2));
+			server.assertNoFailures();
+		}
+		assertThat(events.count("pipeliningDisabled")).isZero();
+	}
+
+	@Test
 	void serverWithoutPipeliningGetsTheBatchOneCommandAtATime() throws Exception {
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet(GREETING).reply(SmtpClientTestSupport.EHLO);

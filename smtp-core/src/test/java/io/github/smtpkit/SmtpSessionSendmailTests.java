@@ -357,13 +357,14 @@ class SmtpSessionSendmailTests {
 	}
 
 	@Test
-	void dataCommandRefusedRaisesDataExceptionWithoutRsetAndSendsNoMessage() throws Exception {
+	void dataCommandRefusedRaisesDataExceptionEndsTheTransactionWithRsetAndSendsNoMessage() throws Exception {
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet(GREETING)
 				.reply(EHLO_WITHOUT_SIZE)
 				.reply("250 ok")
 				.reply("250 ok")
 				.reply("451 4.3.0 not now")
+				.reply("250 reset")
 				.reply("250 still here")
 				.reply("221 bye");
 			try (SmtpSession smtp = connect(server)) {
@@ -376,8 +377,9 @@ class SmtpSessionSendmailTests {
 				assertThat(smtp.noop()).isEqualTo(new SmtpReply(250, "still here"));
 			}
 			server.awaitScriptDone(WAIT);
+			// Unlike smtplib, which leaves the transaction open: the next MAIL would be a nested one.
 			assertThat(server.commands()).containsExactly("EHLO client.test", "MAIL FROM:<alice@example.test>",
-					"RCPT TO:<bob@example.test>", "DATA", "NOOP", "QUIT");
+					"RCPT TO:<bob@example.test>", "DATA", "RSET", "NOOP", "QUIT");
 			assertThat(server.messages()).isEmpty();
 			assertCleanRun(server);
 		}
@@ -612,6 +614,50 @@ class SmtpSessionSendmailTests {
 			}
 			server.awaitScriptDone(WAIT);
 			assertThat(server.commands()).containsExactly("EHLO client.test", "NOOP", "QUIT");
+			assertCleanRun(server);
+		}
+	}
+
+	@Test
+	void nonAsciiRecipientWithoutSmtputf8IsRefusedBeforeMailIsSent() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet(GREETING).reply(EHLO_WITHOUT_SIZE).reply("250 noop ok").reply("221 bye");
+			try (SmtpSession smtp = connect(server)) {
+				Throwable ex = catchThrowable(() -> smtp.sendmail("alice@example.test",
+						List.of("bob@example.test", "jürgen@example.test"), MESSAGE));
+				assertThat(ex).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SMTPUTF8");
+				// No MAIL was left accepted and open: NOOP is the next command the server sees.
+				assertThat(smtp.noop().code()).isEqualTo(250);
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.commands()).containsExactly("EHLO client.test", "NOOP", "QUIT");
+			assertCleanRun(server);
+		}
+	}
+
+	@Test
+	void smtputf8AppliesToItsOwnTransactionOnlyNotToTheNextSendmail() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet(GREETING)
+				.reply(EHLO_WITH_SMTPUTF8)
+				.reply("250 ok")
+				.reply("250 ok")
+				.reply("354 go ahead")
+				.reply("250 queued")
+				.reply("221 bye");
+			try (SmtpSession smtp = connect(server)) {
+				smtp.sendmail("alice@example.test", List.of("jürgen@example.test"), MESSAGE.getBytes(StandardCharsets.UTF_8),
+						List.of("SMTPUTF8"), List.of());
+
+				Throwable ex = catchThrowable(() -> smtp.sendmail("alice@example.test", "sálly@example.test", MESSAGE));
+				assertThat(ex).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SMTPUTF8");
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.commands()).containsExactly("EHLO client.test", "MAIL FROM:<alice@example.test> SMTPUTF8",
+					// The server records bytes as ISO-8859-1: this is the line in UTF-8.
+					new String("RCPT TO:<jürgen@example.test>".getBytes(StandardCharsets.UTF_8),
+							StandardCharsets.ISO_8859_1),
+					"DATA", "QUIT");
 			assertCleanRun(server);
 		}
 	}

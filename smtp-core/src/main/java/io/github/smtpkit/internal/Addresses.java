@@ -37,12 +37,7 @@ public final class Addresses {
 
 	/** Whether the address needs SMTPUTF8 (RFC 6531): it has a character outside ASCII. */
 	public static boolean isInternational(String address) {
-		for (int i = 0; i < address.length(); i++) {
-			if (address.charAt(i) > 0x7F) {
-				return true;
-			}
-		}
-		return false;
+		return !Ascii.isAscii(address);
 	}
 
 	private static String parseSingle(String address) {

@@ -1,10 +1,5 @@
 package io.github.smtpkit.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** Turns a message given as text into the bytes smtplib would send for it. */
@@ -41,30 +36,13 @@ public final class MessageText {
 	 */
 	public static byte[] toAsciiBytes(String message) {
 		String fixed = fixLineEndings(message);
-		CharsetEncoder encoder = StandardCharsets.US_ASCII.newEncoder()
-			.onMalformedInput(CodingErrorAction.REPORT)
-			.onUnmappableCharacter(CodingErrorAction.REPORT);
-		try {
-			ByteBuffer bytes = encoder.encode(CharBuffer.wrap(fixed));
-			byte[] result = new byte[bytes.remaining()];
-			bytes.get(result);
-			return result;
-		}
-		catch (CharacterCodingException ex) {
-			int index = firstNonAscii(fixed);
+		int index = Ascii.firstNonAscii(fixed);
+		if (index >= 0) {
 			throw new IllegalArgumentException("A message given as a String must be ASCII, but it has "
 					+ String.format("U+%04X", fixed.codePointAt(index)) + " at index " + index
 					+ "; encode it yourself and pass the bytes");
 		}
-	}
-
-	private static int firstNonAscii(String text) {
-		for (int i = 0; i < text.length(); i++) {
-			if (text.charAt(i) > 0x7F) {
-				return i;
-			}
-		}
-		return 0;
+		return fixed.getBytes(StandardCharsets.US_ASCII);
 	}
 
 }
