@@ -535,7 +535,7 @@ public final class SmtpClient implements AutoCloseable {
 	 * a bad one is named in an {@link IllegalArgumentException}. Defaults: SMTP, opportunistic
 	 * STARTTLS with certificate and host name verification, 60 s timeouts, {@link PoolConfig#defaults()}.
 	 */
-	public static final class Builder {
+	public static final class Builder implements Cloneable {
 
 		private SmtpProtocol protocol = SmtpProtocol.SMTP;
 
@@ -781,6 +781,12 @@ public final class SmtpClient implements AutoCloseable {
 		 * @throws IllegalArgumentException naming what is missing or contradictory
 		 */
 		public SmtpClient build() {
+			// The client keeps a copy: changing this builder afterwards changes no client, and
+			// building again from it starts from what was set, not from this build's defaults.
+			return copy().buildFromCopy();
+		}
+
+		private SmtpClient buildFromCopy() {
 			if (this.tlsMode == null) {
 				this.tlsMode = switch (this.protocol) {
 					case SMTP -> TlsMode.STARTTLS_OPPORTUNISTIC;
@@ -814,6 +820,16 @@ public final class SmtpClient implements AutoCloseable {
 			SmtpEndpoint endpoint = (this.unixSocket != null) ? SmtpEndpoint.unix(this.protocol, this.unixSocket)
 					: SmtpEndpoint.tcp(this.protocol, this.host, (this.port != 0) ? this.port : this.protocol.defaultPort());
 			return new SmtpClient(this, endpoint);
+		}
+
+		/** A shallow copy: every setting is immutable (lists are copied when set). */
+		private Builder copy() {
+			try {
+				return (Builder) clone();
+			}
+			catch (CloneNotSupportedException ex) {
+				throw new IllegalStateException(ex);
+			}
 		}
 
 	}

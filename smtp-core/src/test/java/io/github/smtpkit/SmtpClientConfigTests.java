@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.pool.PoolStats;
+import io.github.smtpkit.testing.ScriptedSmtpServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -196,6 +197,30 @@ class SmtpClientConfigTests {
 			assertThat(unix.toString()).contains("unix:" + SOCKET);
 			assertThat(submission.toString()).isEqualTo("SmtpClient[smtp mail.example.test:587, tls=STARTTLS_REQUIRED, "
 					+ "authenticated, pool (total=0, active=0, idle=0, waiting=0)]");
+		}
+	}
+
+	@Test
+	void aBuilderChangedAfterBuildChangesNoClientAndBuildsAgainFromWhatWasSet() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			SmtpClientTestSupport.quits(SmtpClientTestSupport.accepts(SmtpClientTestSupport.opens(server)));
+			SmtpClient.Builder builder = SmtpClientTestSupport.clientFor(server);
+			try (SmtpClient client = builder.build()) {
+				// Port 9 (discard) on the loopback: a client still reading the builder would go there.
+				builder.port(9).localHostname("changed.test");
+
+				assertThat(client.send(SmtpClientTestSupport.ENVELOPE, SmtpClientTestSupport.message(1))
+					.isFullyAccepted()).isTrue();
+			}
+			server.awaitScriptDone(SmtpClientTestSupport.WAIT);
+			assertThat(server.commands()).startsWith("EHLO client.test");
+			server.assertNoFailures();
+		}
+		SmtpClient.Builder reused = SmtpClient.builder().host("mail.example.test");
+		reused.build().close();
+		try (SmtpClient lmtp = reused.protocol(SmtpProtocol.LMTP).build()) {
+			// The first build's default (opportunistic STARTTLS for SMTP) did not stick to the builder.
+			assertThat(lmtp.toString()).contains("tls=NONE");
 		}
 	}
 
