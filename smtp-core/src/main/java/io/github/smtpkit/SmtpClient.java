@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -238,15 +239,13 @@ public final class SmtpClient implements AutoCloseable {
 	private List<BatchResult> sendBatch(List<OutgoingMessage> messages) {
 		Batch batch = new Batch(messages);
 		boolean retrying = false;
-		while (batch.next < messages.size()) {
+		while (batch.hasUnsettled()) {
 			PooledSession lease;
 			try {
-				lease = retrying ? borrowLiveSession() : this.pool.borrow();
+				lease = retrying ? borrowAnswering(this.pool.config().maxWait(), false).lease() : this.pool.borrow();
 			}
 			catch (IOException | RuntimeException ex) {
-				while (batch.next < messages.size()) {
-					batch.failed(batch.next++, ex, SendOutcome.FAILED);
-				}
+				batch.failUnsettled(ex);
 				break;
 			}
 			retrying = sendOver(lease, batch);
@@ -255,76 +254,84 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	/**
-	 * Sends what it can of the batch over one lent session, and gives the session back or closes
-	 * it. A broken connection settles the message that was under way: ambiguous when its data had
-	 * gone out, else failed, or sent again when the connection had carried mail before (the server
-	 * may have closed it meanwhile) or mishandled a pipelined group.
-	 * @return whether that message is to be sent again, on a fresh or freshly checked session
+	 * Sends the next unsettled messages of the batch (as many as the session may still carry)
+	 * over one lent session, and gives the session back or closes it.
+	 * @return whether the message the session broke on is to be sent again, on a fresh or freshly
+	 * checked session
 	 */
 	private boolean sendOver(PooledSession lease, Batch batch) {
 		SmtpSession session = lease.session();
 		if (this.pipeliningDisabled.get()) {
 			session.disablePipelining();
 		}
-		int first = batch.next;
-		int end = Math.min(batch.messages.size(), first + this.pool.messagesLeft(lease));
+		int[] part = batch.unsettled(this.pool.messagesLeft(lease));
 		try {
-			session.sendEach(batch.messages.subList(first, end), new SmtpSession.EachOutcome() {
+			session.sendEach(batch.messagesAt(part), new SmtpSession.EachOutcome() {
 
 				@Override
 				public void sent(int index, Map<String, SmtpReply> refused) {
 					lease.messageSent();
-					batch.sent(first + index, resultOf(batch.messages.get(first + index).envelope(), refused, session));
+					int message = part[index];
+					batch.sent(message, resultOf(batch.messages.get(message).envelope(), refused, session));
 				}
 
 				@Override
 				public void failed(int index, Exception failure) {
-					batch.failed(first + index, failure, isRefusal(failure) ? SendOutcome.REFUSED : SendOutcome.FAILED);
+					batch.failed(part[index], failure, outcomeOf(failure));
 				}
 
 			});
 			this.pool.giveBack(lease);
-			batch.next = end;
 			return false;
 		}
 		catch (IOException | RuntimeException ex) {
-			int broken = batch.firstUnsettled(first, end);
-			if (broken < 0) {
-				// Every message of the part was settled before the session failed: nothing to decide.
-				this.pool.destroy(lease, brokenReason(ex));
-				batch.next = end;
-				return false;
-			}
-			if (session.endOfDataSent() && !(ex instanceof SmtpDataException)) {
-				this.pool.destroy(lease, brokenReason(ex));
-				batch.failed(broken, new SmtpAmbiguousOutcomeException("The connection to " + this.endpoint
-						+ " broke after the message was sent and before the server's reply: it may have"
-						+ " been delivered, so it was not sent again (" + describe(ex) + ")", ex), SendOutcome.UNKNOWN);
-				batch.next = broken + 1;
-				return false;
-			}
-			// After a 421 the server is closing the connection (RFC 5321 3.8): drop it without QUIT,
-			// which could wait a whole timeout for a reply that never comes (421 to DATA).
-			session.disconnect();
-			this.pool.destroy(lease, brokenReason(ex));
-			boolean stalled = session.pipeliningStalled();
-			if (stalled) {
-				disablePipelining();
-			}
-			boolean carriedMailBefore = lease.isReused() || broken > first;
-			boolean retry = batch.attempts[broken] == 1 && !session.endOfDataSent() && (stalled || carriedMailBefore
-					&& (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex)));
-			if (retry) {
-				// A connection the server had closed, or a pipelined group it mishandled: either way
-				// the message was not sent, so send it again.
-				batch.attempts[broken]++;
-				batch.next = broken;
-				return true;
-			}
-			batch.failed(broken, ex, isRefusal(ex) ? SendOutcome.REFUSED : SendOutcome.FAILED);
-			batch.next = broken + 1;
+			return settleBroken(lease, batch, part, ex);
+		}
+		catch (Error error) {
+			// From a message source or a listener: the session is in no known state.
+			this.pool.discard(lease, "broken: " + error.getClass().getSimpleName());
+			throw error;
+		}
+	}
+
+	/**
+	 * After the session broke, settles the message that was under way: ambiguous when its data
+	 * had gone out, else failed, or to be sent again when the connection had carried mail before
+	 * (the server may have closed it meanwhile) or mishandled a pipelined group. The messages after
+	 * it were not sent and stay unsettled.
+	 * @return whether the message is to be sent again
+	 */
+	private boolean settleBroken(PooledSession lease, Batch batch, int[] part, Exception ex) {
+		SmtpSession session = lease.session();
+		boolean dataSent = session.endOfDataSent();
+		boolean stalled = session.pipeliningStalled();
+		this.pool.discard(lease, brokenReason(ex));
+		int position = batch.firstUnsettled(part);
+		if (position < 0) {
+			// Cannot happen by sendEach's contract (it throws only with a message under way); a guard.
 			return false;
 		}
+		int broken = part[position];
+		if (dataSent && !(ex instanceof SmtpDataException)) {
+			batch.failed(broken, new SmtpAmbiguousOutcomeException("The connection to " + this.endpoint
+					+ " broke after the message was sent and before the server's reply: it may have been delivered,"
+					+ " so it was not sent again (" + describe(ex) + ")", ex), SendOutcome.UNKNOWN);
+			return false;
+		}
+		if (stalled) {
+			disablePipelining();
+		}
+		boolean carriedMailBefore = lease.isReused() || position > 0;
+		boolean retry = batch.attempts[broken] == 1 && !dataSent && (stalled
+				|| carriedMailBefore && (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex)));
+		if (retry) {
+			// A connection the server had closed, or a pipelined group it mishandled: either way the
+			// message was not sent, so send it again.
+			batch.attempts[broken]++;
+			return true;
+		}
+		batch.failed(broken, ex, outcomeOf(ex));
+		return false;
 	}
 
 	/** The progress of a batch: each message's result once settled, and its attempts. */
@@ -338,14 +345,54 @@ public final class SmtpClient implements AutoCloseable {
 
 		final long started = System.nanoTime();
 
-		/** The first message that has not been sent, or is to be sent again. */
-		int next;
+		/** Every message before this one is settled. */
+		private int settledBefore;
 
 		Batch(List<OutgoingMessage> messages) {
 			this.messages = messages;
 			this.results = new BatchResult[messages.size()];
 			this.attempts = new int[messages.size()];
 			Arrays.fill(this.attempts, 1);
+		}
+
+		boolean hasUnsettled() {
+			while (this.settledBefore < this.results.length && this.results[this.settledBefore] != null) {
+				this.settledBefore++;
+			}
+			return this.settledBefore < this.results.length;
+		}
+
+		/**
+		 * The first {@code limit} messages without a result, in order: a message settled early (a
+		 * failed check, told before the one ahead of it) is never sent again.
+		 */
+		int[] unsettled(int limit) {
+			int[] part = new int[Math.min(limit, this.results.length - this.settledBefore)];
+			int count = 0;
+			for (int index = this.settledBefore; index < this.results.length && count < part.length; index++) {
+				if (this.results[index] == null) {
+					part[count++] = index;
+				}
+			}
+			return (count == part.length) ? part : Arrays.copyOf(part, count);
+		}
+
+		List<OutgoingMessage> messagesAt(int[] part) {
+			List<OutgoingMessage> selected = new ArrayList<>(part.length);
+			for (int index : part) {
+				selected.add(this.messages.get(index));
+			}
+			return selected;
+		}
+
+		/** The position in {@code part} of its first message without a result, or -1. */
+		int firstUnsettled(int[] part) {
+			for (int position = 0; position < part.length; position++) {
+				if (this.results[part[position]] == null) {
+					return position;
+				}
+			}
+			return -1;
 		}
 
 		void sent(int index, SendResult result) {
@@ -358,17 +405,13 @@ public final class SmtpClient implements AutoCloseable {
 			finished(index, outcome);
 		}
 
-		/**
-		 * The message that was under way when a session broke: the first in {@code [from, to)}
-		 * without a result, or -1.
-		 */
-		int firstUnsettled(int from, int to) {
-			for (int index = from; index < to; index++) {
+		/** Every message still without a result fails with this: no session could be had. */
+		void failUnsettled(Exception failure) {
+			for (int index = this.settledBefore; index < this.results.length; index++) {
 				if (this.results[index] == null) {
-					return index;
+					failed(index, failure, SendOutcome.FAILED);
 				}
 			}
-			return -1;
 		}
 
 		List<BatchResult> results() {
@@ -404,28 +447,43 @@ public final class SmtpClient implements AutoCloseable {
 		Listeners.notify(this.listener, (l) -> l.pipeliningDisabled(this.endpoint));
 	}
 
+	/** A lent session and its answer to NOOP ({@code null} when it was fresh and not asked). */
+	private record Answered(PooledSession lease, SmtpReply reply) {
+	}
+
 	/**
-	 * For the retry: a fresh session, or a pooled one that has just answered NOOP. Another pooled
-	 * session may be as dead as the first (a server restart closes them all), and a retry must not
-	 * fail for that. Bounded by the pool size.
+	 * Borrows a session that answers: a pooled one that fails NOOP or answers it with anything but
+	 * 2xx (a 421 from a server restart) says nothing about the server now, so it is closed and the
+	 * next one tried. Bounded by the pool size: after that many stale ones the pool opens a fresh
+	 * session, whose answer stands, whatever it is.
+	 * @param askFresh whether a fresh session is asked too (a health check wants an answer; a retry
+	 * needs no proof that a connection just opened is alive)
 	 */
-	private PooledSession borrowLiveSession() throws IOException {
-		for (int i = 0; i < this.pool.config().maxTotal(); i++) {
-			PooledSession lease = this.pool.borrow();
-			if (!lease.isReused()) {
-				return lease;
+	private Answered borrowAnswering(Duration maxWait, boolean askFresh) throws IOException {
+		for (int attempt = 0;; attempt++) {
+			PooledSession lease = this.pool.borrow(maxWait);
+			boolean last = !lease.isReused() || attempt >= this.pool.config().maxTotal();
+			if (!lease.isReused() && !askFresh) {
+				return new Answered(lease, null);
 			}
 			try {
-				if (lease.session().noop().isPositiveCompletion()) {
-					return lease;
+				SmtpReply reply = lease.session().noop();
+				if (reply.isPositiveCompletion() || last) {
+					return new Answered(lease, reply);
 				}
-				this.pool.destroy(lease, "validation failed");
+				this.pool.discard(lease, reply.isServiceClosing() ? "service closing" : "validation failed");
 			}
-			catch (IOException ex) {
-				this.pool.destroy(lease, "validation failed");
+			catch (IOException | RuntimeException ex) {
+				this.pool.discard(lease, brokenReason(ex));
+				if (last) {
+					throw ex;
+				}
+			}
+			catch (Error error) {
+				this.pool.discard(lease, "broken: " + error.getClass().getSimpleName());
+				throw error;
 			}
 		}
-		return this.pool.borrow();
 	}
 
 	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, SmtpSession session) {
@@ -441,9 +499,11 @@ public final class SmtpClient implements AutoCloseable {
 		return ex instanceof SmtpException smtp && smtp.isServiceClosing();
 	}
 
-	private static boolean isRefusal(Exception ex) {
-		return ex instanceof SmtpSenderRefusedException || ex instanceof SmtpRecipientsRefusedException
-				|| ex instanceof SmtpDataException;
+	/** REFUSED for the server's no to this message, FAILED for anything else. */
+	private static SendOutcome outcomeOf(Exception failure) {
+		boolean refusal = failure instanceof SmtpSenderRefusedException || failure instanceof SmtpRecipientsRefusedException
+				|| failure instanceof SmtpDataException;
+		return refusal ? SendOutcome.REFUSED : SendOutcome.FAILED;
 	}
 
 	/**
@@ -462,8 +522,8 @@ public final class SmtpClient implements AutoCloseable {
 	 * Checks that the server answers: borrows a pooled session (opening one if none is idle),
 	 * sends NOOP and gives the session back. For health checks, which so reuse the pool's
 	 * authenticated sessions instead of logging in anew on every probe. A pooled session that the
-	 * server had closed meanwhile says nothing about the server, so it is closed and the next one
-	 * (eventually a fresh connection) is asked instead.
+	 * server had closed meanwhile (it fails NOOP, or answers 421) says nothing about the server, so
+	 * it is closed and the next one (eventually a fresh connection) is asked instead.
 	 * @param maxWait the longest to wait for a free session; opening a new one is bounded by the
 	 * connect and reply timeouts instead
 	 * @return the reply to NOOP
@@ -473,26 +533,14 @@ public final class SmtpClient implements AutoCloseable {
 	 */
 	public SmtpReply ping(Duration maxWait) throws IOException {
 		Durations.requirePositive("maxWait", maxWait);
-		// Each stale session is closed, so after at most maxTotal of them the pool opens a fresh one.
-		for (int attempt = 0;; attempt++) {
-			PooledSession lease = this.pool.borrow(maxWait);
-			try {
-				SmtpReply reply = lease.session().noop();
-				if (reply.isServiceClosing()) {
-					this.pool.destroy(lease, "service closing");
-				}
-				else {
-					this.pool.giveBack(lease);
-				}
-				return reply;
-			}
-			catch (IOException | RuntimeException ex) {
-				this.pool.destroy(lease, brokenReason(ex));
-				if (!lease.isReused() || attempt >= this.pool.config().maxTotal()) {
-					throw ex;
-				}
-			}
+		Answered answered = borrowAnswering(maxWait, true);
+		if (answered.reply().isServiceClosing()) {
+			this.pool.discard(answered.lease(), "service closing");
 		}
+		else {
+			this.pool.giveBack(answered.lease());
+		}
+		return answered.reply();
 	}
 
 	// ---------------------------------------------------------------- state

@@ -212,6 +212,35 @@ class SmtpClientBatchTests {
 	}
 
 	@Test
+	void messageSettledEarlyIsNotSentAgainWhenTheOneAheadOfItBreaksTheConnection() throws Exception {
+		byte[] large = new byte[200];
+		Arrays.fill(large, (byte) 'x');
+		RecordingListener events = new RecordingListener();
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			String ehlo = "250-fake.test\n250-PIPELINING\n250 SIZE 100";
+			group(server.greet(GREETING).reply(ehlo), "250 sender ok", "250 recipient ok", "354 go ahead");
+			// Message 2 fails its SIZE check while message 1 is under way; then the connection breaks.
+			dataThen(server).read().read().disconnectAfterRead();
+			group(server.greet(GREETING).reply(ehlo), "250 sender ok", "250 recipient ok", "354 go ahead");
+			quits(server.reply("250 queued as 3"));
+			try (SmtpClient client = clientFor(server).eventListener(events).timeout(SHORT).build()) {
+				List<BatchResult> results = client.sendAll(List.of(OutgoingMessage.of(ENVELOPE, message(1)),
+						OutgoingMessage.of(ENVELOPE, large), OutgoingMessage.of(ENVELOPE, message(3))));
+
+				assertThat(results.get(0).failure()).isInstanceOf(SmtpAmbiguousOutcomeException.class);
+				assertThat(results.get(1).failure()).isInstanceOf(SmtpMessageTooLargeException.class);
+				assertThat(results.get(2).get().finalReply().message()).isEqualTo("queued as 3");
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(texts(server.messages())).containsExactly(received(1), received(3));
+			server.assertNoFailures();
+		}
+		// One outcome each, told as it came: message 2's check failed before message 1 was settled.
+		assertThat(events.sends()).extracting(SendFinished::outcome)
+			.containsExactly(SendOutcome.FAILED, SendOutcome.UNKNOWN, SendOutcome.ACCEPTED);
+	}
+
+	@Test
 	void serverThatAnswersAnEndOfDataButNotTheCommandsAfterItGetsTheRestWithoutPipelining() throws Exception {
 		RecordingListener events = new RecordingListener();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {

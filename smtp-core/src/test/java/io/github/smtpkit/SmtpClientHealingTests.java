@@ -448,6 +448,37 @@ class SmtpClientHealingTests {
 	// ---------------------------------------------------------------- the caller's message source fails
 
 	@Test
+	void messageSourceThrowingAnErrorGivesItsPoolSlotBack() throws Exception {
+		MessageSource broken = new MessageSource() {
+
+			@Override
+			public long size() {
+				return -1;
+			}
+
+			@Override
+			public void writeTo(OutputStream out) {
+				throw new StackOverflowError("a message source's own bug");
+			}
+
+		};
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			opens(server).reply("250 2.1.0 sender ok").reply("250 2.1.5 recipient ok").reply("354 go ahead");
+			try (SmtpClient client = clientFor(server).build()) {
+				Throwable thrown = catchThrowable(() -> client.send(ENVELOPE, broken));
+
+				assertThat(thrown).isInstanceOf(StackOverflowError.class);
+				assertThat(client.poolStats()).satisfies((stats) -> {
+					assertThat(stats.active()).isZero();
+					assertThat(stats.destroyed()).isEqualTo(1);
+				});
+			}
+			server.awaitScriptDone(WAIT);
+			server.assertNoFailures();
+		}
+	}
+
+	@Test
 	void failingMessageSourceFailsTheSendWithoutRetryAndDropsTheUnfinishedMessage() throws Exception {
 		RecordingListener events = new RecordingListener();
 		AtomicInteger writes = new AtomicInteger();

@@ -69,6 +69,25 @@ class SmtpClientHooksTests {
 	}
 
 	@Test
+	void pingClosesAPooledSessionAnswering421WithoutQuitAndAsksAFreshOne() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// A restart: the old connection says 421 and the server waits for the client to hang up.
+			server.greet(GREETING).reply(EHLO).reply("250 2.0.0 ok").reply("421 4.3.2 restarting").awaitClose();
+			server.greet(GREETING).reply(EHLO).reply("250 2.0.0 fresh").reply("221 bye");
+			try (SmtpClient client = clientFor(server).build()) {
+				client.ping(WAIT);
+
+				assertThat(client.ping(WAIT)).isEqualTo(new SmtpReply(250, "2.0.0 fresh"));
+				assertThat(client.poolStats().created()).isEqualTo(2);
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.commands()).containsExactly("EHLO client.test", "NOOP", "NOOP", "EHLO client.test",
+					"NOOP", "QUIT");
+			server.assertNoFailures();
+		}
+	}
+
+	@Test
 	void pingFailsWhenNoConnectionCanBeOpened() throws Exception {
 		int closedPort;
 		try (ServerSocket socket = new ServerSocket(0)) {

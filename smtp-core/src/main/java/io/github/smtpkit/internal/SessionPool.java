@@ -158,6 +158,15 @@ public final class SessionPool implements AutoCloseable {
 		return Math.max(1, this.config.maxMessagesPerConnection() - lease.messagesSent());
 	}
 
+	/**
+	 * Closes a lent session that broke or whose server is closing it, without QUIT: a server that
+	 * said 421 or stopped answering could keep QUIT waiting a whole reply timeout.
+	 */
+	public void discard(PooledSession lease, String reason) {
+		lease.session().disconnect();
+		destroy(lease, reason);
+	}
+
 	/** Closes a lent session instead of taking it back: it broke, or must not be used again. */
 	public void destroy(PooledSession lease, String reason) {
 		lease.destroyReason(reason);
