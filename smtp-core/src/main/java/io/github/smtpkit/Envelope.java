@@ -25,18 +25,12 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 	public Envelope {
 		Objects.requireNonNull(from, "from");
 		CommandLines.requireSingleLine("Envelope sender", from);
-		recipients = List.copyOf(Objects.requireNonNull(recipients, "recipients"));
+		recipients = checked("Envelope recipient", Objects.requireNonNull(recipients, "recipients"));
 		if (recipients.isEmpty()) {
 			throw new IllegalArgumentException("Envelope needs at least one recipient");
 		}
-		for (String recipient : recipients) {
-			if (recipient.isBlank()) {
-				throw new IllegalArgumentException("Envelope recipient must not be blank: " + recipients);
-			}
-			CommandLines.requireSingleLine("Envelope recipient", recipient);
-		}
-		mailOptions = checkedOptions("MAIL option", mailOptions);
-		rcptOptions = checkedOptions("RCPT option", rcptOptions);
+		mailOptions = checked("MAIL option", (mailOptions != null) ? mailOptions : List.of());
+		rcptOptions = checked("RCPT option", (rcptOptions != null) ? rcptOptions : List.of());
 	}
 
 	/** An envelope without options. */
@@ -59,13 +53,14 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 		return new Envelope(this.from, this.recipients, this.mailOptions, List.of(options));
 	}
 
-	private static List<String> checkedOptions(String what, List<String> options) {
-		List<String> copy = List.copyOf((options != null) ? options : List.of());
-		for (String option : copy) {
-			if (option.isBlank()) {
+	/** A copy, each element checked: not blank, one line. */
+	private static List<String> checked(String what, List<String> values) {
+		List<String> copy = List.copyOf(values);
+		for (String value : copy) {
+			if (value.isBlank()) {
 				throw new IllegalArgumentException(what + " must not be blank: " + copy);
 			}
-			CommandLines.requireSingleLine(what, option);
+			CommandLines.requireSingleLine(what, value);
 		}
 		return copy;
 	}

@@ -41,9 +41,8 @@ public record OutgoingMessage(Envelope envelope, MessageSource message) {
 	 */
 	public static OutgoingMessage of(MimeMessage message) {
 		MimeMessages.Envelope headers = MimeMessages.envelopeOf(message, null, null);
-		List<String> mailOptions = headers.isInternational() ? List.of("SMTPUTF8", "BODY=8BITMIME") : List.of();
-		return new OutgoingMessage(new Envelope(headers.sender(), headers.recipients(), mailOptions, List.of()),
-				MessageSource.of(message));
+		return new OutgoingMessage(new Envelope(headers.sender(), headers.recipients(), headers.mailOptions(),
+				List.of()), MessageSource.of(message));
 	}
 
 }

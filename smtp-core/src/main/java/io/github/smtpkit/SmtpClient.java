@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 import io.github.smtpkit.auth.AuthMechanism;
+import io.github.smtpkit.internal.DebugLog;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.Listeners;
 import io.github.smtpkit.internal.PooledSession;
@@ -107,7 +108,6 @@ public final class SmtpClient implements AutoCloseable {
 			.connectTimeout(builder.connectTimeout)
 			.hostnameVerification(builder.hostnameVerification)
 			.allowCleartextAuth(builder.allowCleartextAuth)
-			.pipelining(builder.pipelining)
 			.chunking(builder.chunking)
 			.tlsProtocols(builder.tlsProtocols)
 			.tlsCipherSuites(builder.tlsCipherSuites)
@@ -792,10 +792,7 @@ public final class SmtpClient implements AutoCloseable {
 		 * @see SmtpSession.Builder#debugLevel(int)
 		 */
 		public Builder debugLevel(int debugLevel) {
-			if (debugLevel < 0) {
-				throw new IllegalArgumentException("debugLevel must be 0, 1 or 2, but was " + debugLevel);
-			}
-			this.debugLevel = debugLevel;
+			this.debugLevel = DebugLog.requireLevel("debugLevel", debugLevel);
 			return this;
 		}
 

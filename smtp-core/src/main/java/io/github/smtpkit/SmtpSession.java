@@ -1831,8 +1831,7 @@ public final class SmtpSession implements AutoCloseable {
 						+ " internationalized email support, but the server does not advertise the required"
 						+ " SMTPUTF8 capability");
 			}
-			options.add("SMTPUTF8");
-			options.add("BODY=8BITMIME");
+			options.addAll(envelope.mailOptions());
 		}
 		byte[] bytes = MimeMessages.toBytesWithoutBcc(message);
 		return sendmail(envelope.sender(), envelope.recipients(), bytes, options, rcptOptions);
@@ -1909,10 +1908,7 @@ public final class SmtpSession implements AutoCloseable {
 
 	/** Sets the debug level: 0 off, 1 connections and every line, 2 the same with time stamps. */
 	public void setDebugLevel(int level) {
-		if (level < 0) {
-			throw new IllegalArgumentException("debug level must be 0, 1 or 2, but was " + level);
-		}
-		this.debug.setLevel(level);
+		this.debug.setLevel(DebugLog.requireLevel("debug level", level));
 	}
 
 	/** Whether the session has an open connection. */
@@ -2361,10 +2357,7 @@ public final class SmtpSession implements AutoCloseable {
 
 		/** The debug level to start with: 0 off (default), 1 every line, 2 with time stamps. */
 		public Builder debugLevel(int debugLevel) {
-			if (debugLevel < 0) {
-				throw new IllegalArgumentException("debugLevel must be 0, 1 or 2, but was " + debugLevel);
-			}
-			this.debugLevel = debugLevel;
+			this.debugLevel = DebugLog.requireLevel("debugLevel", debugLevel);
 			return this;
 		}
 

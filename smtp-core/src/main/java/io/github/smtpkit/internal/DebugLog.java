@@ -33,8 +33,15 @@ public final class DebugLog {
 		this.level = level;
 	}
 
-	public int level() {
-		return this.level;
+	/**
+	 * Checks a debug level as smtplib takes it: 0 off, 1 every line, 2 (or more) with time stamps.
+	 * @throws IllegalArgumentException naming {@code what} if it is negative
+	 */
+	public static int requireLevel(String what, int level) {
+		if (level < 0) {
+			throw new IllegalArgumentException(what + " must be 0, 1 or 2, but was " + level);
+		}
+		return level;
 	}
 
 	public boolean isEnabled() {

@@ -148,13 +148,17 @@ public final class MimeMessages {
 
 		private int last = -1;
 
+		/** Quoted-printable encoders write one byte at a time: one array for all of them. */
+		private final byte[] single = new byte[1];
+
 		CrlfOutputStream(OutputStream out) {
 			super(out);
 		}
 
 		@Override
 		public void write(int b) throws IOException {
-			write(new byte[] { (byte) b }, 0, 1);
+			this.single[0] = (byte) b;
+			write(this.single, 0, 1);
 		}
 
 		@Override
@@ -196,6 +200,14 @@ public final class MimeMessages {
 		public boolean isInternational() {
 			return Addresses.isInternational(this.sender)
 					|| this.recipients.stream().anyMatch(Addresses::isInternational);
+		}
+
+		/**
+		 * The MAIL options these addresses need, as smtplib's {@code send_message} adds them:
+		 * {@code SMTPUTF8} and {@code BODY=8BITMIME} when one is not ASCII, else none.
+		 */
+		public List<String> mailOptions() {
+			return isInternational() ? List.of("SMTPUTF8", "BODY=8BITMIME") : List.of();
 		}
 
 	}

@@ -61,11 +61,6 @@ public final class ReplyReader {
 		return Arrays.copyOf(line, length);
 	}
 
-	/** Whether bytes the server sent have arrived but were not read yet. */
-	public boolean hasBufferedBytes() {
-		return this.position < this.limit;
-	}
-
 	private boolean fill() throws IOException {
 		int read = this.in.read(this.buffer, 0, this.buffer.length);
 		if (read <= 0) {

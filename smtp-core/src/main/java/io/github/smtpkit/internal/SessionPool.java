@@ -97,7 +97,7 @@ public final class SessionPool implements AutoCloseable {
 	 * one (opening a new session is bounded by the connection's own timeouts, not by this).
 	 */
 	public PooledSession borrow(Duration maxWait) throws IOException {
-		long started = System.nanoTime();
+		long started = (this.listener != SmtpEventListener.NONE) ? System.nanoTime() : 0;
 		PooledSession lease;
 		try {
 			lease = this.pool.borrowObject(maxWait);

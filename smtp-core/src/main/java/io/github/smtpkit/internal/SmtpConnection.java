@@ -228,8 +228,9 @@ public final class SmtpConnection implements Closeable {
 	}
 
 	/**
-	 * Changes the bound on each read from now on (writes keep theirs): for a quick check, such as
-	 * a pool's validation, that must not wait as long as a transaction may.
+	 * Changes the bound on each read from now on (over TCP writes keep theirs; a unix-domain
+	 * socket has one bound for both): for a quick check, such as a pool's validation, that must
+	 * not wait as long as a transaction may.
 	 */
 	public void setReadTimeout(Duration timeout) throws IOException {
 		if (this.unixStreams != null) {
@@ -239,11 +240,6 @@ public final class SmtpConnection implements Closeable {
 			// Under TLS the SSLSocket reads through the TCP socket, whose timeout is the one that counts.
 			this.tcpSocket.setSoTimeout(millis(timeout));
 		}
-	}
-
-	/** The read (and write) timeout. */
-	public Duration readTimeout() {
-		return this.readTimeout;
 	}
 
 	/**

@@ -104,18 +104,6 @@ class ReplyReaderTests {
 	}
 
 	@Test
-	void tellsWhetherBytesAreBuffered() throws IOException {
-		ReplyReader reader = reader("250 one\r\n250 two\r\n");
-		assertThat(reader.hasBufferedBytes()).isFalse();
-
-		reader.readLine(100);
-		assertThat(reader.hasBufferedBytes()).isTrue();
-
-		reader.readLine(100);
-		assertThat(reader.hasBufferedBytes()).isFalse();
-	}
-
-	@Test
 	void readFailuresPropagate() {
 		IOException failure = new IOException("reset");
 		ReplyReader reader = new ReplyReader(new InputStream() {
