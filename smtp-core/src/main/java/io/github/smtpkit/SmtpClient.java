@@ -53,8 +53,9 @@ import jakarta.mail.internet.MimeMessage;
  *
  * <p>A server that advertises PIPELINING but answers only the first commands of a pipelined group
  * and then falls silent (or hangs up) is one that mishandles it: the send is retried once on a
- * fresh connection, and the client sends one command at a time from then on (logged as a warning,
- * and told to the listener as {@link SmtpEventListener#pipeliningDisabled(SmtpEndpoint)}).
+ * fresh or freshly checked connection, and the client sends one command at a time from then on
+ * (logged as a warning, and told to the listener as
+ * {@link SmtpEventListener#pipeliningDisabled(SmtpEndpoint)}).
  *
  * <p>Thread-safe. {@link #close()} ends every idle session with QUIT; lent ones are closed when
  * they come back.

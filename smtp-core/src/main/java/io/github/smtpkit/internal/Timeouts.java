@@ -1,5 +1,6 @@
 package io.github.smtpkit.internal;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -11,6 +12,8 @@ import java.util.concurrent.TimeUnit;
  * blocked call fails.
  */
 final class Timeouts {
+
+	private static final System.Logger LOGGER = System.getLogger(Timeouts.class.getName());
 
 	private static final ScheduledThreadPoolExecutor TIMER = createTimer();
 
@@ -28,10 +31,22 @@ final class Timeouts {
 		return timer;
 	}
 
-	/** Runs the action every interval, for as long as the JVM runs. */
-	static void scheduleAtFixedRate(Runnable action, Duration interval) {
+	/**
+	 * Runs the action every interval, for as long as the JVM runs. A run that throws is logged
+	 * and the next runs go on: an executor cancels a periodic task for good after one exception,
+	 * which would end every write timeout in the JVM.
+	 */
+	static ScheduledFuture<?> scheduleAtFixedRate(Runnable action, Duration interval) {
 		long nanos = interval.toNanos();
-		TIMER.scheduleAtFixedRate(action, nanos, nanos, TimeUnit.NANOSECONDS);
+		Runnable guarded = () -> {
+			try {
+				action.run();
+			}
+			catch (RuntimeException ex) {
+				LOGGER.log(Level.WARNING, "A periodic smtpkit timeout check failed; it runs again", ex);
+			}
+		};
+		return TIMER.scheduleAtFixedRate(guarded, nanos, nanos, TimeUnit.NANOSECONDS);
 	}
 
 	/** Runs the action after the timeout unless the returned future is cancelled first. */
