@@ -239,12 +239,13 @@ final class SmtpClientFactory {
 			return builder.build();
 		}
 		catch (IllegalArgumentException ex) {
-			// The builder refuses min-idle above max-idle, or max-idle above max-total: blame the first.
+			// The builder refuses max-idle above max-total, else min-idle above max-idle: name the
+			// property it refused, checked in its order.
 			int maxIdle = (pool.getMaxIdle() != null) ? pool.getMaxIdle() : pool.getMaxTotal();
-			boolean minIdleTooHigh = pool.getMinIdle() > maxIdle;
+			boolean maxIdleTooHigh = maxIdle > pool.getMaxTotal();
 			throw new InvalidConfigurationPropertyValueException(
-					settings.name(minIdleTooHigh ? "pool.min-idle" : "pool.max-idle"),
-					minIdleTooHigh ? pool.getMinIdle() : maxIdle, ex.getMessage());
+					settings.name(maxIdleTooHigh ? "pool.max-idle" : "pool.min-idle"),
+					maxIdleTooHigh ? maxIdle : pool.getMinIdle(), ex.getMessage());
 		}
 	}
 

@@ -64,9 +64,27 @@ final class SmtpServers {
 			SmtpServerProperties properties = new SmtpServerProperties();
 			binder.bind(PREFIX, Bindable.ofInstance(properties));
 			binder.bind(propertyPrefix(name), Bindable.ofInstance(properties));
+			inheritAddressWhole(binder, propertyPrefix(name), properties);
 			servers.put(name, properties);
 		}
 		return servers;
+	}
+
+	/**
+	 * Where a server is, is one setting made of two keys: a named server that gives its own host
+	 * does not inherit {@code smtp.unix-socket}, and one that gives its own socket does not inherit
+	 * {@code smtp.host} and {@code smtp.port}.
+	 */
+	private static void inheritAddressWhole(Binder binder, String prefix, SmtpServerProperties properties) {
+		boolean ownHost = binder.bind(prefix + ".host", String.class).isBound();
+		boolean ownSocket = binder.bind(prefix + ".unix-socket", String.class).isBound();
+		if (ownHost && !ownSocket) {
+			properties.setUnixSocket(null);
+		}
+		if (ownSocket && !ownHost) {
+			properties.setHost(null);
+			properties.setPort(null);
+		}
 	}
 
 	/** {@code smtp} for the default server, {@code smtp.servers.<name>} for a named one. */

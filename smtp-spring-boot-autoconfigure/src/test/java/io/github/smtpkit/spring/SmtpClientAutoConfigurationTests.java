@@ -167,6 +167,25 @@ class SmtpClientAutoConfigurationTests {
 	}
 
 	@Test
+	void aNamedServersOwnAddressReplacesTheInheritedOneWhole() {
+		this.contextRunner
+			.withPropertyValues("smtp.protocol=lmtp", "smtp.unix-socket=/run/dovecot/lmtp",
+					"smtp.servers.relay.protocol=smtp", "smtp.servers.relay.host=relay.example.test",
+					"smtp.servers.local.host=ignored.example.test", "smtp.servers.local.unix-socket=/run/other/lmtp")
+			.run((context) -> {
+				assertThat(context.getBean("relaySmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "relay.example.test", 25));
+				assertThat(context.getBean("localSmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.unix(SmtpProtocol.LMTP, Path.of("/run/other/lmtp")));
+			});
+		this.contextRunner
+			.withPropertyValues("smtp.host=mail.example.test", "smtp.port=2525", "smtp.servers.local.protocol=lmtp",
+					"smtp.servers.local.unix-socket=/run/dovecot/lmtp")
+			.run((context) -> assertThat(context.getBean("localSmtpClient", SmtpClient.class).endpoint())
+				.isEqualTo(SmtpEndpoint.unix(SmtpProtocol.LMTP, Path.of("/run/dovecot/lmtp"))));
+	}
+
+	@Test
 	void namedServersAloneConfigureOnlyTheirOwnBeans() {
 		this.contextRunner.withPropertyValues("smtp.servers.bulk.host=bulk.example.test").run((context) -> {
 			assertThat(context.getBeansOfType(SmtpClient.class)).containsOnlyKeys("bulkSmtpClient");
@@ -250,6 +269,9 @@ class SmtpClientAutoConfigurationTests {
 				"smtp.pool.min-idle=3");
 		run(failsOn("smtp.pool.max-idle", "maxIdle"), "smtp.host=mail.example.test", "smtp.pool.max-total=2",
 				"smtp.pool.max-idle=3");
+		// Both too high: the builder refuses max-idle first, and that is the property named.
+		run(failsOn("smtp.pool.max-idle", "maxIdle"), "smtp.host=mail.example.test", "smtp.pool.max-total=8",
+				"smtp.pool.max-idle=10", "smtp.pool.min-idle=12");
 		run(failsOn("smtp.auth.mechanisms", "XOAUTH9"), "smtp.host=mail.example.test", "smtp.username=app",
 				"smtp.password=pw", "smtp.auth.mechanisms=PLAIN,XOAUTH9");
 		run(failsOn("smtp.password", "username"), "smtp.host=mail.example.test", "smtp.username=app");
