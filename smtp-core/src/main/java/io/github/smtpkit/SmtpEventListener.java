@@ -2,6 +2,9 @@ package io.github.smtpkit;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+
+import io.github.smtpkit.internal.CompositeSmtpEventListener;
 
 /**
  * Receives what a session does, for audit logs, metrics and tracing. Every method does nothing by
@@ -29,6 +32,15 @@ public interface SmtpEventListener {
 	/** A listener that ignores everything. */
 	SmtpEventListener NONE = new SmtpEventListener() {
 	};
+
+	/**
+	 * One listener that hands every event to each of these in turn. A listener that throws is
+	 * logged and skipped, and the others still get the event.
+	 * @return {@link #NONE} for none (or only {@code NONE}), the listener itself for one
+	 */
+	static SmtpEventListener composite(List<? extends SmtpEventListener> listeners) {
+		return CompositeSmtpEventListener.of(listeners);
+	}
 
 	/** The verb reported for the reply that follows the message data (after {@code DATA}'s 354). */
 	String END_OF_DATA = "END-OF-DATA";

@@ -250,8 +250,8 @@ final class SmtpClientFactory {
 	}
 
 	private SmtpEventListener listenerFor(String server) {
-		return CompositeSmtpEventListener
-			.of(this.listenerFactories.orderedStream().map((factory) -> factory.create(server)).toList());
+		return SmtpEventListener
+			.composite(this.listenerFactories.orderedStream().map((factory) -> factory.create(server)).toList());
 	}
 
 	private static void testConnection(String server, Settings settings, SmtpClient client,

@@ -1,4 +1,4 @@
-package io.github.smtpkit.spring;
+package io.github.smtpkit.internal;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -9,17 +9,13 @@ import io.github.smtpkit.SendOutcome;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpReply;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 /**
- * Hands every event to several listeners in turn. The core isolates the one listener it knows;
- * this isolates each delegate, so that one that throws neither breaks the session nor keeps the
- * others from the event.
+ * Hands every event to several listeners in turn, each isolated as {@link Listeners#notify} does,
+ * so that one that throws neither breaks the session nor keeps the others from the event. Made by
+ * {@link SmtpEventListener#composite(List)}.
  */
-final class CompositeSmtpEventListener implements SmtpEventListener {
-
-	private static final Log logger = LogFactory.getLog(CompositeSmtpEventListener.class);
+public final class CompositeSmtpEventListener implements SmtpEventListener {
 
 	private final List<SmtpEventListener> delegates;
 
@@ -28,8 +24,11 @@ final class CompositeSmtpEventListener implements SmtpEventListener {
 	}
 
 	/** One listener for all: {@link SmtpEventListener#NONE} for none, the listener itself for one. */
-	static SmtpEventListener of(List<SmtpEventListener> listeners) {
-		List<SmtpEventListener> delegates = listeners.stream().filter((l) -> l != SmtpEventListener.NONE).toList();
+	public static SmtpEventListener of(List<? extends SmtpEventListener> listeners) {
+		List<SmtpEventListener> delegates = listeners.stream()
+			.filter((l) -> l != SmtpEventListener.NONE)
+			.map(SmtpEventListener.class::cast)
+			.toList();
 		if (delegates.isEmpty()) {
 			return SmtpEventListener.NONE;
 		}
@@ -38,13 +37,7 @@ final class CompositeSmtpEventListener implements SmtpEventListener {
 
 	private void each(Consumer<SmtpEventListener> event) {
 		for (SmtpEventListener delegate : this.delegates) {
-			try {
-				event.accept(delegate);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("SmtpEventListener " + delegate.getClass().getName()
-						+ " threw an exception, which was ignored", ex);
-			}
+			Listeners.notify(delegate, event);
 		}
 	}
 
