@@ -7,7 +7,6 @@ import io.github.smtpkit.SmtpClient;
 import io.github.smtpkit.spring.health.SmtpHealthIndicator;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -43,16 +42,17 @@ public final class SmtpHealthContributorAutoConfiguration {
 	@ConditionalOnMissingBean(name = { "smtpHealthIndicator", "smtpHealthContributor" })
 	HealthContributor smtpHealthContributor(ConfigurableListableBeanFactory beanFactory,
 			SmtpHealthIndicatorProperties properties) {
-		if (properties.getTimeout() == null || properties.getTimeout().isZero() || properties.getTimeout().isNegative()) {
-			throw new InvalidConfigurationPropertyValueException("management.health.smtp.timeout",
-					properties.getTimeout(), "The timeout must be positive");
-		}
 		Map<String, SmtpHealthIndicator> indicators = new LinkedHashMap<>();
-		SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, SmtpClient.class)
-			.forEach((beanName, client) -> {
-				String server = SmtpServers.serverNameOf(beanName);
+		SmtpServers.clientsByServer(beanFactory).forEach((server, client) -> {
+			try {
 				indicators.put(server, new SmtpHealthIndicator(server, client, properties.getTimeout()));
-			});
+			}
+			catch (IllegalArgumentException ex) {
+				// The indicator checks its timeout; the property it came from is what to name.
+				throw new InvalidConfigurationPropertyValueException("management.health.smtp.timeout",
+						properties.getTimeout(), ex.getMessage());
+			}
+		});
 		return (indicators.size() == 1) ? indicators.values().iterator().next()
 				: CompositeHealthContributor.fromMap(indicators);
 	}

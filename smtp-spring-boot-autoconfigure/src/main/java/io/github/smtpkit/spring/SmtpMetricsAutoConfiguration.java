@@ -1,7 +1,5 @@
 package io.github.smtpkit.spring;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import io.github.smtpkit.SmtpClient;
 import io.github.smtpkit.spring.metrics.SmtpClientMetrics;
@@ -9,7 +7,6 @@ import io.github.smtpkit.spring.metrics.SmtpPoolMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -43,10 +40,7 @@ public final class SmtpMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(SmtpClient.class)
 	SmtpPoolMetrics smtpPoolMetrics(ConfigurableListableBeanFactory beanFactory) {
-		Map<String, SmtpClient> clients = new LinkedHashMap<>();
-		SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, SmtpClient.class)
-			.forEach((beanName, client) -> clients.put(SmtpServers.serverNameOf(beanName), client));
-		return new SmtpPoolMetrics(clients);
+		return new SmtpPoolMetrics(SmtpServers.clientsByServer(beanFactory));
 	}
 
 }

@@ -4,6 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.smtpkit.SmtpClient;
+
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -112,6 +116,14 @@ final class SmtpServers {
 			return clientBeanName.substring(0, clientBeanName.length() - CLIENT_SUFFIX.length());
 		}
 		return clientBeanName;
+	}
+
+	/** Every SmtpClient bean that may be injected, by the name of the server it stands for. */
+	static Map<String, SmtpClient> clientsByServer(ConfigurableListableBeanFactory beanFactory) {
+		Map<String, SmtpClient> clients = new LinkedHashMap<>();
+		SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, SmtpClient.class)
+			.forEach((beanName, client) -> clients.put(serverNameOf(beanName), client));
+		return clients;
 	}
 
 	private static boolean hasText(Binder binder, String name) {

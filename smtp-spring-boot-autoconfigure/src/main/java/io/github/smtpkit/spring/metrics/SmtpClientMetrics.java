@@ -9,6 +9,7 @@ import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.spring.SmtpEventListenerFactory;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -43,35 +44,33 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 		return new Listener(serverName);
 	}
 
-	/** Records one server's timings. */
+	/** Records one server's timings; its timers' fixed parts are built once. */
 	private final class Listener implements SmtpEventListener {
 
-		private final String server;
+		private final Meter.MeterProvider<Timer> commands;
+
+		private final Meter.MeterProvider<Timer> sends;
 
 		Listener(String server) {
-			this.server = server;
+			this.commands = Timer.builder(COMMANDS)
+				.description("SMTP commands, from writing the command to reading its reply")
+				.tag("server", server)
+				.withRegistry(SmtpClientMetrics.this.registry);
+			this.sends = Timer.builder(SENDS)
+				.description("Messages sent through the pool, from the call to its end")
+				.tag("server", server)
+				.withRegistry(SmtpClientMetrics.this.registry);
 		}
 
 		@Override
 		public void replyReceived(SmtpEndpoint endpoint, String verb, SmtpReply reply, Duration duration) {
-			Timer.builder(COMMANDS)
-				.description("SMTP commands, from writing the command to reading its reply")
-				.tag("command", verb)
-				.tag("reply.class", reply.replyClass())
-				.tag("server", this.server)
-				.register(SmtpClientMetrics.this.registry)
-				.record(duration);
+			this.commands.withTags("command", verb, "reply.class", reply.replyClass()).record(duration);
 		}
 
 		@Override
 		public void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
 				int attempts, Duration duration) {
-			Timer.builder(SENDS)
-				.description("Messages sent through the pool, from the call to its end")
-				.tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-				.tag("server", this.server)
-				.register(SmtpClientMetrics.this.registry)
-				.record(duration);
+			this.sends.withTags("outcome", outcome.name().toLowerCase(Locale.ROOT)).record(duration);
 		}
 
 	}
