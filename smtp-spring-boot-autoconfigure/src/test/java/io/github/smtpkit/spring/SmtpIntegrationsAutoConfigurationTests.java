@@ -94,6 +94,16 @@ class SmtpIntegrationsAutoConfigurationTests {
 	}
 
 	@Test
+	void aHealthTimeoutThatIsNotPositiveFailsStartUpNamingTheProperty() {
+		this.contextRunner.withPropertyValues("management.health.smtp.timeout=0s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("management.health.smtp.timeout")
+				.hasMessageContaining("timeout must be positive"));
+	}
+
+	@Test
 	void healthIsACompositeByServerNameForSeveral() {
 		this.contextRunner.withPropertyValues("smtp.servers.bulk.host=bulk.example.test").run((context) -> {
 			HealthContributor contributor = context.getBean("smtpHealthContributor", HealthContributor.class);
