@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * </pre>
  *
  * <p>Input: lines {@code RESULT client=.. conns=.. size=.. msgs=.. seconds=.. msgps=.. cpu_ms_per_1000=..
- * [errors=..]} (one per run, from {@link SendBenchmark} and from run.sh for smtp-source) and
+ * [alloc_kib_per_msg=..] [errors=..]} (one per run, from {@link SendBenchmark} and from run.sh for smtp-source) and
  * {@code FAILED client=.. conns=.. size=..} for a run that failed or timed out. Figures are medians
  * over the runs of each configuration.
  */

@@ -116,8 +116,8 @@ public final class SendBenchmark {
 				if (warmupCount > 0 && warmupSeconds > 0) {
 					Phase warmup = run(threads, workers, warmupCount, warmupSeconds);
 					if (warmup.errors > 0) {
-						System.out.println("RESULT client=" + client + " conns=" + connections + " size=" + size
-								+ " msgs=0 seconds=0 msgps=0 cpu_ms_per_1000=0 errors=" + warmup.errors);
+						// run.sh records a failed run from the exit code; the first failure went to stderr.
+						System.err.println("warm-up failed: " + warmup.errors + " error(s)");
 						System.exit(1);
 					}
 				}
@@ -487,6 +487,7 @@ public final class SendBenchmark {
 
 		SpringClient(String host, int port, Message message) {
 			this.sender.setJavaMailProperties(jakartaProperties(host, port));
+			// JavaMailSenderImpl passes its own host and port to connect(), over the properties.
 			this.sender.setHost(host);
 			this.sender.setPort(port);
 			this.message = message;

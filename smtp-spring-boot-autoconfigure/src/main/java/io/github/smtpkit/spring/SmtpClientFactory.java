@@ -43,7 +43,9 @@ import org.springframework.boot.ssl.SslOptions;
  *
  * <p>Every value is handed to the builder, which checks it; a value it refuses fails start-up
  * with an {@link InvalidConfigurationPropertyValueException} naming the property (Spring Boot's
- * failure analyzer then shows the property, its value and where it came from).
+ * failure analyzer then shows the property, its value and where it came from). The address and
+ * pool checks that span several keys are made here too, so that they can name one; a combination
+ * only {@code build()} refuses fails with an {@link IllegalStateException} naming the prefix.
  */
 final class SmtpClientFactory {
 

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import io.github.smtpkit.SmtpEndpoint;
 
-/** A client's pool opened, lent, took back or closed a session. */
+/** A client's pool opened, lent, took back or closed a session, or the client stopped pipelining to its server. */
 public class SmtpPoolEvent extends SmtpEvent {
 
 	private static final long serialVersionUID = 1L;
