@@ -310,9 +310,7 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	private SmtpEndpoint endpointFor(String host, int port) {
-		if (port < 0 || port > 65535) {
-			throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port);
-		}
+		requirePort(port, "");
 		if (this.protocol == SmtpProtocol.LMTP && host.startsWith("/")) {
 			return SmtpEndpoint.unix(this.protocol, Path.of(host));
 		}
@@ -329,12 +327,17 @@ public final class SmtpSession implements AutoCloseable {
 			catch (NumberFormatException ex) {
 				throw new IllegalArgumentException("nonnumeric port '" + suffix + "' in host '" + host + "'");
 			}
-			if (number < 0 || number > 65535) {
-				throw new IllegalArgumentException("port must be between 0 and 65535, but was " + number
-						+ " in host '" + host + "'");
-			}
+			requirePort(number, " in host '" + host + "'");
 		}
 		return SmtpEndpoint.tcp(this.protocol, name, (number != 0) ? number : this.protocol.defaultPort());
+	}
+
+	/** A port, or 0 for the protocol's default. */
+	private static int requirePort(int port, String where) {
+		if (port < 0 || port > 65535) {
+			throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port + where);
+		}
+		return port;
 	}
 
 	private void useConnectionStreams() {
@@ -1223,10 +1226,7 @@ public final class SmtpSession implements AutoCloseable {
 			throw ex;
 		}
 		// What the server said in clear text cannot be trusted any more (RFC 3207 4.2).
-		this.heloResp = null;
-		this.ehloResp = null;
-		this.esmtpFeatures = EsmtpFeatures.none();
-		this.doesEsmtp = false;
+		forgetGreeting();
 		return reply;
 	}
 
@@ -1758,15 +1758,19 @@ public final class SmtpSession implements AutoCloseable {
 			throws SmtpException {
 		Map<String, SmtpReply> replies = this.dataReplies;
 		SmtpReply firstRefusal = null;
+		boolean anyAccepted = false;
+		boolean serviceClosing = false;
 		for (Map.Entry<String, SmtpReply> entry : replies.entrySet()) {
-			if (entry.getValue().code() != 250) {
-				refused.put(entry.getKey(), entry.getValue());
-				firstRefusal = (firstRefusal != null) ? firstRefusal : entry.getValue();
+			SmtpReply reply = entry.getValue();
+			if (reply.code() == 250) {
+				anyAccepted = true;
+				continue;
 			}
+			refused.put(entry.getKey(), reply);
+			firstRefusal = (firstRefusal != null) ? firstRefusal : reply;
+			serviceClosing |= reply.isServiceClosing();
 		}
-		boolean allRefused = replies.values().stream().noneMatch((reply) -> reply.code() == 250);
-		boolean serviceClosing = replies.values().stream().anyMatch(SmtpReply::isServiceClosing);
-		boolean refusedByAll = allRefused && firstRefusal != null;
+		boolean refusedByAll = !anyAccepted && firstRefusal != null;
 		if (serviceClosing) {
 			// The server is closing the channel, whether or not some recipients have the message.
 			disconnect();
@@ -1877,6 +1881,14 @@ public final class SmtpSession implements AutoCloseable {
 		}
 	}
 
+	/** Forgets what HELO or EHLO told: the next transaction says EHLO again. */
+	private void forgetGreeting() {
+		this.heloResp = null;
+		this.ehloResp = null;
+		this.doesEsmtp = false;
+		this.esmtpFeatures = EsmtpFeatures.none();
+	}
+
 	/**
 	 * Closes the connection without QUIT: smtplib's {@code close()}. The session forgets what it
 	 * learned from the server and can {@code connect} again.
@@ -1886,10 +1898,7 @@ public final class SmtpSession implements AutoCloseable {
 		this.connection = null;
 		this.reader = null;
 		this.output = null;
-		this.heloResp = null;
-		this.ehloResp = null;
-		this.doesEsmtp = false;
-		this.esmtpFeatures = EsmtpFeatures.none();
+		forgetGreeting();
 		this.commandEncoding = StandardCharsets.US_ASCII;
 		this.acceptedRecipients.clear();
 		this.pending.clear();
@@ -2219,10 +2228,7 @@ public final class SmtpSession implements AutoCloseable {
 
 		/** The port (default: 25, 465 or 2003 by protocol). */
 		public Builder port(int port) {
-			if (port < 0 || port > 65535) {
-				throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port);
-			}
-			this.port = port;
+			this.port = requirePort(port, "");
 			return this;
 		}
 
