@@ -476,9 +476,10 @@ public final class SmtpSession implements AutoCloseable {
 
 	private SmtpException writeFailure(IOException ex) {
 		SmtpEndpoint target = this.endpoint;
+		Duration bound = (this.connection != null) ? this.connection.writeTimeout() : this.timeout;
 		disconnect();
 		if (ex instanceof SocketTimeoutException) {
-			return new SmtpTimeoutException("Timed out after " + Durations.describe(this.timeout) + " writing to "
+			return new SmtpTimeoutException("Timed out after " + Durations.describe(bound) + " writing to "
 					+ target + " (the server stopped reading)", ex);
 		}
 		return new SmtpServerDisconnectedException("Server not connected", ex);

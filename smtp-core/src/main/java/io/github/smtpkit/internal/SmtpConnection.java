@@ -38,7 +38,8 @@ public final class SmtpConnection implements Closeable {
 
 	private final SmtpEndpoint endpoint;
 
-	private final Duration readTimeout;
+	/** The bound on each write of a TCP connection: its reads may be given another. */
+	private final Duration writeTimeout;
 
 	/** The TCP socket as connected, closed to abort a blocked write even under TLS. */
 	private final Socket tcpSocket;
@@ -54,17 +55,17 @@ public final class SmtpConnection implements Closeable {
 	/** Bounds the writes of a TCP connection (a unix-domain socket bounds its own). */
 	private WriteTimeoutOutputStream writeGuard;
 
-	private SmtpConnection(SmtpEndpoint endpoint, Duration readTimeout, Socket tcpSocket) throws IOException {
+	private SmtpConnection(SmtpEndpoint endpoint, Duration timeout, Socket tcpSocket) throws IOException {
 		this.endpoint = endpoint;
-		this.readTimeout = readTimeout;
+		this.writeTimeout = timeout;
 		this.tcpSocket = tcpSocket;
 		this.unixStreams = null;
 		useStreams(tcpSocket.getInputStream(), tcpSocket.getOutputStream());
 	}
 
-	private SmtpConnection(SmtpEndpoint endpoint, Duration readTimeout, UnixSocketStreams unixStreams) {
+	private SmtpConnection(SmtpEndpoint endpoint, Duration timeout, UnixSocketStreams unixStreams) {
 		this.endpoint = endpoint;
-		this.readTimeout = readTimeout;
+		this.writeTimeout = timeout;
 		this.tcpSocket = null;
 		this.unixStreams = unixStreams;
 		this.input = unixStreams.input();
@@ -194,7 +195,7 @@ public final class SmtpConnection implements Closeable {
 		if (this.writeGuard != null) {
 			this.writeGuard.release();
 		}
-		this.writeGuard = new WriteTimeoutOutputStream(out, this.readTimeout, this::abort);
+		this.writeGuard = new WriteTimeoutOutputStream(out, this.writeTimeout, this::abort);
 		this.input = in;
 		this.output = new BufferedOutputStream(this.writeGuard, OUTPUT_BUFFER_SIZE);
 	}
@@ -240,6 +241,14 @@ public final class SmtpConnection implements Closeable {
 			// Under TLS the SSLSocket reads through the TCP socket, whose timeout is the one that counts.
 			this.tcpSocket.setSoTimeout(millis(timeout));
 		}
+	}
+
+	/**
+	 * The bound on each write: for TCP the timeout the connection was opened with, whatever its
+	 * reads were given since; a unix-domain socket has one bound for both.
+	 */
+	public Duration writeTimeout() {
+		return (this.unixStreams != null) ? this.unixStreams.timeout() : this.writeTimeout;
 	}
 
 	/**

@@ -75,6 +75,10 @@ final class UnixSocketStreams implements Closeable {
 		this.selector = Selector.open();
 	}
 
+	Duration timeout() {
+		return Duration.ofMillis(this.timeoutMillis);
+	}
+
 	void setTimeout(Duration timeout) {
 		this.timeoutMillis = SmtpConnection.millis(timeout);
 	}
