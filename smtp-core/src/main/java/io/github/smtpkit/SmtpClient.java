@@ -379,6 +379,10 @@ public final class SmtpClient implements AutoCloseable {
 		}
 
 		List<OutgoingMessage> messagesAt(int[] part) {
+			if (part.length == this.messages.size()) {
+				// All of them, in order: a single send's one message, or a batch's first part.
+				return this.messages;
+			}
 			List<OutgoingMessage> selected = new ArrayList<>(part.length);
 			for (int index : part) {
 				selected.add(this.messages.get(index));

@@ -1335,8 +1335,7 @@ public final class SmtpSession implements AutoCloseable {
 		if (transaction.chunked()) {
 			return outcome(bdatFrom(source), refused, true);
 		}
-		this.endOfDataSent = false;
-		writeMessageOf(transaction, docmd("DATA"), true);
+		writeMessageOf(transaction, command(DATA), true);
 		return outcome(readMessageOutcome(), refused, true);
 	}
 
