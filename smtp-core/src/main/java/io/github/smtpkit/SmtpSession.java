@@ -739,13 +739,19 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws SmtpNotSupportedException if they do and the server does not advertise it
 	 */
 	private boolean requestsSmtputf8(List<String> options) throws SmtpNotSupportedException {
-		if (!this.doesEsmtp || options.stream().noneMatch("smtputf8"::equalsIgnoreCase)) {
+		if (!this.doesEsmtp) {
 			return false;
 		}
-		if (!hasExtn("smtputf8")) {
-			throw new SmtpNotSupportedException("SMTPUTF8 not supported by server");
+		// A loop, not a stream: this runs for every message.
+		for (String option : options) {
+			if (option.equalsIgnoreCase("smtputf8")) {
+				if (!hasExtn("smtputf8")) {
+					throw new SmtpNotSupportedException("SMTPUTF8 not supported by server");
+				}
+				return true;
+			}
 		}
-		return true;
+		return false;
 	}
 
 	/** The options as they follow an address: none unless the server speaks ESMTP, as in smtplib. */
