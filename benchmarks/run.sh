@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# smtpkit's send benchmark: SmtpClient (1 and 8 connections, pipelining on and off; sendAll batches
-# on one connection) side by side
+# smtpkit's send benchmark: SmtpClient (1 and 8 connections, pipelining on and off, send and
+# sendAll batches) side by side
 # with Postfix's smtp-source, Angus Mail (one reused Transport) and Spring's JavaMailSenderImpl,
 # all sending to Postfix's smtp-sink on 127.0.0.1, for 1 KiB and 100 KiB messages.
 #
@@ -14,7 +14,7 @@
 #   RUNS=5               runs per configuration (the median is reported)
 #   MEASURE_SECONDS=2    length of each measured run
 #   WARMUP_COUNT=10000   in-process warm-up before each Java run: this many messages...
-#   WARMUP_SECONDS=4     ...or this long, whichever comes first (enough for the JIT)
+#   WARMUP_SECONDS=3     ...or this long, whichever comes first (enough for the JIT)
 #   RUN_TIMEOUT=40       hard limit on one run, in seconds
 #   SIZES="1024 102400"  message body sizes in bytes
 #   JAVA_OPTS="-Xms512m -Xmx512m"
@@ -33,7 +33,7 @@ ROOT=$(pwd)
 RUNS=${RUNS:-5}
 MEASURE_SECONDS=${MEASURE_SECONDS:-2}
 WARMUP_COUNT=${WARMUP_COUNT:-10000}
-WARMUP_SECONDS=${WARMUP_SECONDS:-4}
+WARMUP_SECONDS=${WARMUP_SECONDS:-3}
 RUN_TIMEOUT=${RUN_TIMEOUT:-40}
 SIZES=${SIZES:-"1024 102400"}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m"}
@@ -47,8 +47,8 @@ FROM=from@example.com
 TO=to@example.com
 HELO=bench.example
 # Each Java configuration: client and connection count. smtp-source runs with 1 and 8 sessions.
-JAVA_CONFIGS=("smtpkit 1" "smtpkit-batch 1" "smtpkit-nopipe 1" "angus 1" "spring 1" "smtpkit 8" "smtpkit-nopipe 8"
-	"angus 8")
+JAVA_CONFIGS=("smtpkit 1" "smtpkit-batch 1" "smtpkit-nopipe 1" "angus 1" "spring 1" "smtpkit 8" "smtpkit-batch 8"
+	"smtpkit-nopipe 8" "angus 8")
 
 STARTED=$SECONDS
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpkit-bench.XXXXXX")
