@@ -9,7 +9,11 @@ public enum SendOutcome {
 	/** Some recipients accepted the message, others refused it. */
 	PARTIALLY_ACCEPTED,
 
-	/** The server refused the sender, every recipient or the message: nothing was delivered. */
+	/**
+	 * The server refused the sender, every recipient (or, for an envelope that
+	 * {@linkplain Envelope#requiringAllRecipients() requires all}, any recipient) or the message:
+	 * nothing was delivered.
+	 */
 	REFUSED,
 
 	/** The send failed before the message could have been accepted: nothing was delivered. */

@@ -195,7 +195,9 @@ public final class SmtpClient implements AutoCloseable {
 	 * retried on a fresh connection
 	 * @return who accepted and who refused the message
 	 * @throws SmtpSenderRefusedException if the server refused the sender
-	 * @throws SmtpRecipientsRefusedException if it refused every recipient
+	 * @throws SmtpRecipientsRefusedException if it refused every recipient, or any recipient of an
+	 * envelope that {@linkplain Envelope#requiringAllRecipients() requires all of them} (nothing is
+	 * delivered then, and the session goes back to the pool)
 	 * @throws SmtpDataException if it refused the message
 	 * @throws SmtpAmbiguousOutcomeException if the connection broke after the message was sent and
 	 * before the reply: it may have been delivered
@@ -504,7 +506,10 @@ public final class SmtpClient implements AutoCloseable {
 		return ex instanceof SmtpException smtp && smtp.isServiceClosing();
 	}
 
-	/** REFUSED for the server's no to this message, FAILED for anything else. */
+	/**
+	 * REFUSED for the server's no to this message (a recipient refused from an envelope that
+	 * requires all of them included), FAILED for anything else.
+	 */
 	private static SendOutcome outcomeOf(Exception failure) {
 		boolean refusal = failure instanceof SmtpSenderRefusedException || failure instanceof SmtpRecipientsRefusedException
 				|| failure instanceof SmtpDataException;

@@ -1287,7 +1287,7 @@ public final class SmtpSession implements AutoCloseable {
 	public Map<String, SmtpReply> sendmail(String from, Collection<String> to, byte[] message,
 			List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
 		Objects.requireNonNull(message, "message");
-		return transact(from, to, mailOptions, rcptOptions, MessageSource.of(message), message);
+		return transact(from, to, mailOptions, rcptOptions, false, MessageSource.of(message), message);
 	}
 
 	/**
@@ -1300,7 +1300,7 @@ public final class SmtpSession implements AutoCloseable {
 			List<String> mailOptions, List<String> rcptOptions) throws IOException {
 		Objects.requireNonNull(message, "message");
 		try {
-			return transact(from, to, mailOptions, rcptOptions, message, null);
+			return transact(from, to, mailOptions, rcptOptions, false, message, null);
 		}
 		catch (MessageSourceException ex) {
 			throw ex.getCause();
@@ -1310,14 +1310,17 @@ public final class SmtpSession implements AutoCloseable {
 	/**
 	 * One mail transaction: checks, EHLO if needed, then MAIL, RCPT, DATA and the message, one at a
 	 * time or pipelined.
+	 * @param requireAllRecipients whether a recipient refused at RCPT stops the message for all
+	 * (see {@link Envelope#requiringAllRecipients()}); smtplib's {@code sendmail} never does
 	 * @param shown the message bytes for debug output, or {@code null} when streamed
 	 */
 	private Map<String, SmtpReply> transact(String from, Collection<String> to, List<String> mailOptions,
-			List<String> rcptOptions, MessageSource source, byte[] shown) throws SmtpException {
+			List<String> rcptOptions, boolean requireAllRecipients, MessageSource source, byte[] shown)
+			throws SmtpException {
 		this.endOfDataSent = false;
 		this.pipeliningStalled = false;
 		this.lastDataReply = null;
-		Transaction transaction = prepare(from, to, mailOptions, rcptOptions, source, shown);
+		Transaction transaction = prepare(from, to, mailOptions, rcptOptions, requireAllRecipients, source, shown);
 		if (usePipelining()) {
 			return transactPipelined(transaction);
 		}
@@ -1338,6 +1341,7 @@ public final class SmtpSession implements AutoCloseable {
 			rsetQuietly();
 			throw new SmtpRecipientsRefusedException(refused);
 		}
+		requireAllAccepted(transaction, refused);
 		if (transaction.chunked()) {
 			return outcome(bdatFrom(source), refused, true);
 		}
@@ -1347,14 +1351,23 @@ public final class SmtpSession implements AutoCloseable {
 
 	/**
 	 * A transaction checked and ready to go: the sender and recipients, their MAIL and RCPT lines
-	 * made and encoded, and the message.
+	 * made and encoded, the message, and whether it goes to all recipients or to none.
 	 */
 	private record Transaction(String from, List<String> to, Command mail, List<Command> rcpts,
-			MessageSource source, byte[] shown, boolean chunked) {
+			MessageSource source, byte[] shown, boolean chunked, boolean requireAllRecipients) {
 
-		/** How many commands a pipelined group of it holds: MAIL, each RCPT and, without BDAT, DATA. */
+		/**
+		 * Whether DATA goes in the pipelined group. Not with BDAT, whose chunks follow once the
+		 * recipients are known; nor when all recipients are required: after 354 the transaction
+		 * cannot be abandoned short of closing the connection, so DATA waits for the RCPT replies.
+		 */
+		boolean dataInGroup() {
+			return !this.chunked && !this.requireAllRecipients;
+		}
+
+		/** How many commands a pipelined group of it holds: MAIL, each RCPT and perhaps DATA. */
 		int groupSize() {
-			return 1 + this.rcpts.size() + (this.chunked ? 0 : 1);
+			return 1 + this.rcpts.size() + (dataInGroup() ? 1 : 0);
 		}
 
 	}
@@ -1385,7 +1398,7 @@ public final class SmtpSession implements AutoCloseable {
 	 * {@code SMTPUTF8} without the server's support
 	 */
 	private Transaction prepare(String from, Collection<String> to, List<String> mailOptions, List<String> rcptOptions,
-			MessageSource source, byte[] shown) throws SmtpException {
+			boolean requireAllRecipients, MessageSource source, byte[] shown) throws SmtpException {
 		Objects.requireNonNull(from, "from");
 		Objects.requireNonNull(to, "to");
 		List<String> mailOpts = (mailOptions != null) ? mailOptions : List.of();
@@ -1426,7 +1439,7 @@ public final class SmtpSession implements AutoCloseable {
 		for (String recipient : recipients) {
 			rcpts.add(prepared("RCPT", "TO:" + Addresses.quote(recipient) + rcptSuffix, encoding));
 		}
-		return new Transaction(from, recipients, mail, rcpts, source, shown, chunked);
+		return new Transaction(from, recipients, mail, rcpts, source, shown, chunked, requireAllRecipients);
 	}
 
 	private Command prepared(String verb, String arguments, Charset encoding) {
@@ -1447,7 +1460,8 @@ public final class SmtpSession implements AutoCloseable {
 	/**
 	 * The transaction with PIPELINING (RFC 2920): MAIL, every RCPT and DATA go out in one write,
 	 * and their replies are matched back in order. The outcome, refusals included, is reported
-	 * exactly as without pipelining.
+	 * exactly as without pipelining. When all recipients are required, DATA goes out on its own
+	 * after the RCPT replies ({@link Transaction#dataInGroup()}).
 	 */
 	private Map<String, SmtpReply> transactPipelined(Transaction transaction) throws SmtpException {
 		queueGroup(transaction);
@@ -1474,15 +1488,15 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	/**
-	 * Writes MAIL, every RCPT and (without BDAT, where the chunks follow once the recipients are
-	 * known) DATA without sending them yet.
+	 * Writes MAIL, every RCPT and, when {@link Transaction#dataInGroup()}, DATA without sending
+	 * them yet.
 	 */
 	private void queueGroup(Transaction transaction) throws SmtpException {
 		queue(transaction.mail());
 		for (Command rcpt : transaction.rcpts()) {
 			queue(rcpt);
 		}
-		if (!transaction.chunked()) {
+		if (transaction.dataInGroup()) {
 			queue(DATA);
 		}
 	}
@@ -1498,7 +1512,13 @@ public final class SmtpSession implements AutoCloseable {
 	/**
 	 * Reads the replies to a pipelined group, in order, and reports a refused sender, all
 	 * recipients refused, or a 421 exactly as without pipelining. A 421 ends the dialogue (RFC 5321
-	 * 3.8): the server answers nothing after it, so it is reported where it came.
+	 * 3.8): the server answers nothing after it, so it is reported where it came. When all
+	 * recipients are required, a refused one ends the transaction with RSET, and otherwise DATA,
+	 * left out of the group, is sent now and its reply returned.
+	 *
+	 * <p>RSET may follow here because nothing else is on its way: the caller writes the next
+	 * commands (the next message's group, in {@link #sendEachPipelined}) only after this group's
+	 * replies are all read and its message written.
 	 * @param answeredBefore the replies already read for commands that went out in the same write
 	 * (the end of the previous message): a server that answered those and then nothing of this
 	 * group has mishandled the pipelining just the same
@@ -1525,7 +1545,7 @@ public final class SmtpSession implements AutoCloseable {
 				noteRecipientReply(recipient, reply);
 				checkRecipientReply(recipient, reply, refused);
 			}
-			if (!transaction.chunked()) {
+			if (transaction.dataInGroup()) {
 				dataReply = getreply();
 			}
 		}
@@ -1554,7 +1574,25 @@ public final class SmtpSession implements AutoCloseable {
 			}
 			throw new SmtpRecipientsRefusedException(refused);
 		}
+		requireAllAccepted(transaction, refused);
+		if (!transaction.chunked() && !transaction.dataInGroup()) {
+			// Every recipient accepted: now the message may go to them.
+			dataReply = command(DATA);
+		}
 		return new GroupReplies(refused, dataReply);
+	}
+
+	/**
+	 * When the transaction requires all recipients and the server refused some (not all: that is
+	 * checked first, as for any transaction), ends it with RSET before any message data: nothing is
+	 * delivered. A 421 has closed the session before this.
+	 * @throws SmtpRecipientsRefusedException with the refused recipients, if any
+	 */
+	private void requireAllAccepted(Transaction transaction, Map<String, SmtpReply> refused) throws SmtpException {
+		if (transaction.requireAllRecipients() && !refused.isEmpty()) {
+			rsetQuietly();
+			throw SmtpRecipientsRefusedException.notAllAccepted(refused, transaction.to().size());
+		}
 	}
 
 	/** What became of each message of {@link #sendEach}, told as soon as it is known. */
@@ -1576,10 +1614,12 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	/**
-	 * Sends messages one after another, each as {@code sendmail} would, telling each outcome as
-	 * soon as it is known. With PIPELINING (on, and advertised) and without BDAT, a message's data
-	 * and end go out in one write with the next message's MAIL, RCPT and DATA: RFC 2920 3.1 lets
-	 * message content open a group. A message then costs one round trip instead of two.
+	 * Sends messages one after another, each as {@code sendmail} would (but all or nothing when its
+	 * envelope {@linkplain Envelope#requireAllRecipients() requires all recipients}), telling each
+	 * outcome as soon as it is known. With PIPELINING (on, and advertised) and without BDAT, a
+	 * message's data and end go out in one write with the next message's MAIL, RCPT and DATA: RFC
+	 * 2920 3.1 lets message content open a group. A message then costs one round trip instead of
+	 * two (two when all its recipients are required: its DATA waits for their replies).
 	 * @throws IOException the failure that left the session unusable (it is closed): the first
 	 * message not told about was then under way, its data sent if {@link #endOfDataSent()}; the
 	 * messages after it were not sent
@@ -1597,7 +1637,7 @@ public final class SmtpSession implements AutoCloseable {
 				Envelope envelope = messages.get(i).envelope();
 				try {
 					outcomes.sent(i, transact(envelope.from(), envelope.recipients(), envelope.mailOptions(),
-							envelope.rcptOptions(), messages.get(i).message(), null));
+							envelope.rcptOptions(), envelope.requireAllRecipients(), messages.get(i).message(), null));
 				}
 				catch (SmtpException | RuntimeException ex) {
 					if (!isConnected()) {
@@ -1688,7 +1728,7 @@ public final class SmtpSession implements AutoCloseable {
 		Envelope envelope = message.envelope();
 		try {
 			Transaction transaction = prepare(envelope.from(), envelope.recipients(), envelope.mailOptions(),
-					envelope.rcptOptions(), message.message(), null);
+					envelope.rcptOptions(), envelope.requireAllRecipients(), message.message(), null);
 			queueGroup(transaction);
 			return transaction;
 		}
