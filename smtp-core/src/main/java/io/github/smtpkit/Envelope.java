@@ -1,9 +1,11 @@
 package io.github.smtpkit;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
+import io.github.smtpkit.internal.Addresses;
 import io.github.smtpkit.internal.CommandLines;
 
 /**
@@ -85,6 +87,26 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 	 */
 	public Envelope requiringAllRecipients() {
 		return new Envelope(this.from, this.recipients, this.mailOptions, this.rcptOptions, true);
+	}
+
+	/**
+	 * This envelope with the MAIL options an address outside ASCII needs, {@code SMTPUTF8} and
+	 * {@code BODY=8BITMIME} (RFC 6531), as smtplib's {@code send_message} adds them; itself when
+	 * every address is ASCII. Options already there are not added twice.
+	 */
+	public Envelope withSmtputf8IfNeeded() {
+		boolean international = Addresses.isInternational(this.from)
+				|| this.recipients.stream().anyMatch(Addresses::isInternational);
+		if (!international) {
+			return this;
+		}
+		List<String> options = new ArrayList<>(this.mailOptions);
+		for (String option : Addresses.INTERNATIONAL_MAIL_OPTIONS) {
+			if (options.stream().noneMatch(option::equalsIgnoreCase)) {
+				options.add(option);
+			}
+		}
+		return new Envelope(this.from, this.recipients, options, this.rcptOptions, this.requireAllRecipients);
 	}
 
 	/** A copy, each element checked: not blank, one line. */

@@ -1,5 +1,7 @@
 package io.github.smtpkit.internal;
 
+import java.util.List;
+
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
@@ -34,6 +36,12 @@ public final class Addresses {
 		String parsed = parseSingle(address);
 		return (parsed != null) ? parsed : address;
 	}
+
+	/**
+	 * The MAIL options that an envelope with an international address needs, as smtplib's
+	 * {@code send_message} adds them: SMTPUTF8 (RFC 6531), and 8BITMIME for the UTF-8 headers.
+	 */
+	public static final List<String> INTERNATIONAL_MAIL_OPTIONS = List.of("SMTPUTF8", "BODY=8BITMIME");
 
 	/** Whether the address needs SMTPUTF8 (RFC 6531): it has a character outside ASCII. */
 	public static boolean isInternational(String address) {

@@ -207,7 +207,7 @@ public final class MimeMessages {
 		 * {@code SMTPUTF8} and {@code BODY=8BITMIME} when one is not ASCII, else none.
 		 */
 		public List<String> mailOptions() {
-			return isInternational() ? List.of("SMTPUTF8", "BODY=8BITMIME") : List.of();
+			return isInternational() ? Addresses.INTERNATIONAL_MAIL_OPTIONS : List.of();
 		}
 
 	}
