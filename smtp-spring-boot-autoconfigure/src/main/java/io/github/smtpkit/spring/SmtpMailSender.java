@@ -2,62 +2,74 @@ package io.github.smtpkit.spring;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 
+import io.github.smtpkit.Envelope;
 import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpAmbiguousOutcomeException;
 import io.github.smtpkit.SmtpAuthenticationException;
 import io.github.smtpkit.SmtpClient;
-import io.github.smtpkit.SmtpDataException;
+import io.github.smtpkit.SmtpMessageTooLargeException;
 import io.github.smtpkit.SmtpNotSupportedException;
-import io.github.smtpkit.SmtpRecipientsRefusedException;
-import io.github.smtpkit.SmtpSenderRefusedException;
 import io.github.smtpkit.spring.observation.DefaultSmtpSendObservationConvention;
 import io.github.smtpkit.spring.observation.SmtpSendObservationContext;
 import io.github.smtpkit.spring.observation.SmtpSendObservationConvention;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
-import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 
 import org.springframework.mail.MailAuthenticationException;
 import org.springframework.mail.MailParseException;
 import org.springframework.mail.MailSendException;
 import org.springframework.mail.SimpleMailMessage;
 import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.mail.javamail.MimeMailMessage;
+import org.springframework.mail.javamail.MimeMessageHelper;
 
 /**
- * A {@link JavaMailSender} that sends through a pooled, thread-safe {@link SmtpClient}, so code
- * written for {@code spring-boot-starter-mail} works unchanged, with pooled connections and
- * bounded waits. MIME is Jakarta Mail's: a {@link SimpleMailMessage} becomes a
- * {@link MimeMessage}, and every message goes to the recipients of its {@code To}, {@code Cc} and
- * {@code Bcc} headers (which is left out of what is sent), from its {@code Sender} or else
- * {@code From} address.
+ * A {@link JavaMailSender} that sends through a pooled, thread-safe {@link SmtpClient}: a drop-in
+ * for Spring's {@link JavaMailSenderImpl}, with pooled connections and bounded waits. What
+ * applications see is {@code JavaMailSenderImpl}'s, as its differential tests check side by side:
+ * <ul>
+ * <li><b>Messages</b> are made as {@code JavaMailSenderImpl} makes them (it makes them, and never
+ * sends): {@link #createMimeMessage()} carries the {@link #setDefaultEncoding default encoding}
+ * (UTF-8, as Spring Boot's {@code spring.mail.default-encoding}) and a shared file-type map, which
+ * {@link MimeMessageHelper} and {@link SimpleMailMessage}'s copy pick up.</li>
+ * <li><b>The envelope</b> follows Angus Mail's transport: MAIL FROM is an {@link SMTPMessage}'s
+ * envelope-from, else the {@link #setEnvelopeFrom bounce address}, else the {@code From} address;
+ * the recipients are {@link MimeMessage#getAllRecipients()} ({@code To}, {@code Cc}, {@code Bcc},
+ * in that order), and {@code Bcc} is not sent. An {@code SMTPMessage}'s {@code NOTIFY} and
+ * {@code RET} go with RCPT and MAIL.</li>
+ * <li><b>All recipients or none</b>: when the server refuses a recipient, nobody gets the message
+ * (RSET, nothing sent), as with Angus Mail's default {@code mail.smtp.sendpartial=false}, so that
+ * code that retries a failed message mails nobody twice. {@link #setPartialDelivery} (or an
+ * {@code SMTPMessage}'s {@code sendPartial}) delivers to the accepted recipients instead.</li>
+ * </ul>
  *
- * <p>Failures are Spring's {@link org.springframework.mail.MailException} types:
+ * <p>Failures are Spring's {@link org.springframework.mail.MailException} types, as
+ * {@code JavaMailSenderImpl} throws them:
  * <ul>
  * <li>{@link MailSendException} whose {@link MailSendException#getFailedMessages() failed
- * messages} are exactly the messages not delivered to every recipient, each with its cause,
- * keyed by the object passed in: the core's {@link SmtpRecipientsRefusedException},
- * {@link SmtpDataException}, {@link SmtpAmbiguousOutcomeException} (the server may have it),
- * and so on; a {@link SendFailedException} when some recipients accepted the message and others
- * refused it (its valid-sent and invalid addresses say who). The others of a batch were
- * delivered. When the server cannot be reached or talked to at all (no connection, no free
+ * messages} are exactly the messages not delivered to every recipient, keyed by the object passed
+ * in. A refusal is Angus Mail's exception: {@link SendFailedException} ("Invalid Addresses") for
+ * refused recipients, {@code SMTPSendFailedException} for a refused sender or message, or a
+ * message delivered to only some recipients; their valid-sent, valid-unsent and invalid addresses
+ * say who has it. Other failures keep smtpkit's exception ({@link SmtpAmbiguousOutcomeException}
+ * when the server may have the message, a timeout, a broken connection). The others of a batch
+ * were delivered. When the server cannot be reached or talked to at all (no connection, no free
  * session, a timeout), the rest of the batch is not tried: it fails with the same cause.</li>
- * <li>{@link MailAuthenticationException} when the server refuses the credentials before the
- * first message of a call; later in a batch, that refusal fails the rest as above.</li>
+ * <li>{@link MailAuthenticationException} when the server refuses the credentials.</li>
  * <li>{@link MailParseException} (or {@link org.springframework.mail.MailPreparationException}
  * for a {@link org.springframework.mail.javamail.MimeMessagePreparator}) when a message cannot
  * be made; nothing of that call is sent then.</li>
@@ -75,21 +87,30 @@ public class SmtpMailSender implements JavaMailSender {
 
 	private final SmtpClient client;
 
-	/** Only for making messages: smtpkit, not Jakarta Mail's transports, sends them. */
-	private final Session session = Session.getInstance(new Properties());
+	/**
+	 * Makes the messages, exactly as Spring's sender makes them: its messages are the only ones
+	 * whose default encoding and file-type map {@link MimeMessageHelper} can see. It never sends.
+	 */
+	private final JavaMailSenderImpl messageFactory = new JavaMailSenderImpl();
 
 	private InternetAddress defaultFrom;
+
+	private String envelopeFrom;
+
+	private boolean partialDelivery;
 
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	private SmtpSendObservationConvention observationConvention;
 
 	/**
-	 * A sender through this client. The client stays the caller's to close.
+	 * A sender through this client, with UTF-8 as the default encoding. The client stays the
+	 * caller's to close.
 	 * @param client the pooled client that sends every message
 	 */
 	public SmtpMailSender(SmtpClient client) {
 		this.client = Objects.requireNonNull(client, "client");
+		this.messageFactory.setDefaultEncoding(StandardCharsets.UTF_8.name());
 	}
 
 	/** The client that sends the messages. */
@@ -107,17 +128,59 @@ public class SmtpMailSender implements JavaMailSender {
 			this.defaultFrom = null;
 			return;
 		}
-		try {
-			this.defaultFrom = new InternetAddress(defaultFrom, true);
-		}
-		catch (AddressException ex) {
-			throw new IllegalArgumentException("Not an address: '" + defaultFrom + "' (" + ex.getMessage() + ")", ex);
-		}
+		this.defaultFrom = parse(defaultFrom);
 	}
 
 	/** The {@code From} address of messages that have none, or {@code null}. */
 	public String getDefaultFrom() {
 		return (this.defaultFrom != null) ? this.defaultFrom.toString() : null;
+	}
+
+	/**
+	 * The charset of text, subjects and display names in the messages that
+	 * {@link #createMimeMessage()} makes, where {@link MimeMessageHelper} or
+	 * {@link SimpleMailMessage} is not told another: Spring Boot's
+	 * {@code spring.mail.default-encoding}. Without it, Jakarta Mail would use the JVM's default
+	 * charset, which is not UTF-8 on JDK 17 under {@code LANG=C}.
+	 * @param defaultEncoding the charset (default UTF-8), or {@code null} for Jakarta Mail's choice
+	 */
+	public void setDefaultEncoding(Charset defaultEncoding) {
+		this.messageFactory.setDefaultEncoding((defaultEncoding != null) ? defaultEncoding.name() : null);
+	}
+
+	/** The charset of messages made here, where not told another; {@code null} for Jakarta Mail's choice. */
+	public Charset getDefaultEncoding() {
+		String encoding = this.messageFactory.getDefaultEncoding();
+		return (encoding != null) ? Charset.forName(encoding) : null;
+	}
+
+	/**
+	 * The bounce address: MAIL FROM for every message that is not an {@link SMTPMessage} with an
+	 * envelope-from of its own, whatever its {@code From} says (Angus Mail's {@code mail.smtp.from}).
+	 * @param envelopeFrom an address, or {@code null} to use each message's {@code From}
+	 * @throws IllegalArgumentException if it is not an address
+	 */
+	public void setEnvelopeFrom(String envelopeFrom) {
+		this.envelopeFrom = (envelopeFrom != null) ? parse(envelopeFrom).getAddress() : null;
+	}
+
+	/** The bounce address, or {@code null}. */
+	public String getEnvelopeFrom() {
+		return this.envelopeFrom;
+	}
+
+	/**
+	 * Whether a message goes to the recipients the server accepted when it refuses others (then
+	 * reported as a failed message whose exception says who got it), rather than to nobody: Angus
+	 * Mail's {@code mail.smtp.sendpartial}. Off by default, as there.
+	 */
+	public void setPartialDelivery(boolean partialDelivery) {
+		this.partialDelivery = partialDelivery;
+	}
+
+	/** Whether a message goes to the accepted recipients when others are refused. */
+	public boolean isPartialDelivery() {
+		return this.partialDelivery;
 	}
 
 	/** Where the {@code mail.send} observation of each message goes (default: nowhere). */
@@ -132,21 +195,16 @@ public class SmtpMailSender implements JavaMailSender {
 
 	@Override
 	public MimeMessage createMimeMessage() {
-		return new MimeMessage(this.session);
+		return this.messageFactory.createMimeMessage();
 	}
 
 	@Override
 	public MimeMessage createMimeMessage(InputStream contentStream) {
-		try {
-			return new MimeMessage(this.session, contentStream);
-		}
-		catch (MessagingException ex) {
-			throw new MailParseException("Could not parse raw MIME content", ex);
-		}
+		return this.messageFactory.createMimeMessage(contentStream);
 	}
 
 	/**
-	 * Sends each message as a {@link MimeMessage}.
+	 * Sends each message as a {@link MimeMessage} made by {@link #createMimeMessage()}.
 	 * @throws MailParseException if a message cannot be turned into one; nothing is sent then
 	 */
 	@Override
@@ -157,33 +215,30 @@ public class SmtpMailSender implements JavaMailSender {
 			simpleMessages[i].copyTo(message);
 			mimeMessages[i] = message.getMimeMessage();
 		}
-		sendAll(Arrays.asList(mimeMessages), Arrays.asList((Object[]) simpleMessages));
+		sendAll(mimeMessages, simpleMessages);
 	}
 
 	@Override
 	public void send(MimeMessage... mimeMessages) {
-		sendAll(Arrays.asList(mimeMessages), Arrays.asList((Object[]) mimeMessages));
+		sendAll(mimeMessages, mimeMessages);
 	}
 
-	private void sendAll(List<MimeMessage> messages, List<Object> originals) {
+	private void sendAll(MimeMessage[] messages, Object[] originals) {
 		Map<Object, Exception> failures = new LinkedHashMap<>();
 		Exception unreachable = null;
-		for (int i = 0; i < messages.size(); i++) {
-			Object original = originals.get(i);
+		for (int i = 0; i < messages.length; i++) {
+			Object original = originals[i];
 			if (unreachable != null) {
 				failures.put(original, unreachable);
 				continue;
 			}
 			try {
-				sendOne(messages.get(i));
+				sendOne(messages[i]);
 			}
 			catch (SmtpAuthenticationException ex) {
-				if (i == 0) {
-					throw new MailAuthenticationException("The SMTP server " + this.client.endpoint()
-							+ " refused the credentials: " + ex.getMessage(), ex);
-				}
-				failures.put(original, ex);
-				unreachable = ex;
+				// As JavaMailSenderImpl: refused credentials end the call, whichever message was next.
+				throw new MailAuthenticationException("The SMTP server " + this.client.endpoint()
+						+ " refused the credentials: " + ex.getMessage(), ex);
 			}
 			catch (IOException | MessagingException | RuntimeException ex) {
 				failures.put(original, ex);
@@ -193,7 +248,7 @@ public class SmtpMailSender implements JavaMailSender {
 			}
 		}
 		if (!failures.isEmpty()) {
-			throw new MailSendException(failures.size() + " of " + messages.size() + " messages could not be sent to "
+			throw new MailSendException(failures.size() + " of " + messages.length + " messages could not be sent to "
 					+ this.client.endpoint(), null, failures);
 		}
 	}
@@ -204,28 +259,38 @@ public class SmtpMailSender implements JavaMailSender {
 	 * wait for the same failure.
 	 */
 	private static boolean concernsOnlyThisMessage(Exception ex) {
-		return ex instanceof SmtpSenderRefusedException || ex instanceof SmtpRecipientsRefusedException
-				|| ex instanceof SmtpDataException || ex instanceof SmtpAmbiguousOutcomeException
-				|| ex instanceof SmtpNotSupportedException || ex instanceof MessagingException
+		return ex instanceof SmtpAmbiguousOutcomeException || ex instanceof SmtpNotSupportedException
+				|| ex instanceof SmtpMessageTooLargeException || ex instanceof MessagingException
 				|| ex instanceof IllegalArgumentException;
 	}
 
+	/**
+	 * Sends one message.
+	 * @throws MessagingException a refusal, as Angus Mail reports it; or a message without sender
+	 * or recipients
+	 * @throws IOException any other failure to send, as smtpkit reports it
+	 */
 	private void sendOne(MimeMessage message) throws IOException, MessagingException {
 		prepare(message);
+		Envelope envelope = JavaMailEnvelope.of(message, this.envelopeFrom, this.partialDelivery);
 		SmtpSendObservationContext context = new SmtpSendObservationContext(message, this.client.endpoint());
 		Observation observation = Observation.createNotStarted(this.observationConvention, DEFAULT_CONVENTION,
 				() -> context, this.observationRegistry);
 		observation.start();
 		Observation.Scope scope = observation.openScope();
 		try {
-			SendResult result = this.client.send(message);
+			SendResult result = this.client.send(envelope, message);
 			context.setResult(result);
 			if (!result.isFullyAccepted()) {
-				throw partialDelivery(result);
+				throw JavaMailFailures.partialDelivery(result, envelope);
 			}
 		}
 		catch (IOException | MessagingException | RuntimeException ex) {
 			observation.error(ex);
+			MessagingException refusal = (ex instanceof MessagingException) ? null : JavaMailFailures.of(ex, envelope);
+			if (refusal != null) {
+				throw refusal;
+			}
 			throw ex;
 		}
 		finally {
@@ -250,20 +315,13 @@ public class SmtpMailSender implements JavaMailSender {
 		}
 	}
 
-	/** Jakarta Mail's way of saying that a message went to some recipients and not to others. */
-	private static SendFailedException partialDelivery(SendResult result) {
-		return new SendFailedException("The message was delivered to " + result.accepted()
-				+ " but refused for " + result.refused(), null, addresses(result.accepted()), null,
-				addresses(result.refused().keySet().stream().toList()));
-	}
-
-	private static Address[] addresses(List<String> addresses) {
-		return addresses.stream().map((text) -> {
-			// Set as they are: these are the envelope's addresses, already accepted by the client.
-			InternetAddress address = new InternetAddress();
-			address.setAddress(text);
-			return address;
-		}).toArray(Address[]::new);
+	private static InternetAddress parse(String address) {
+		try {
+			return new InternetAddress(address, true);
+		}
+		catch (AddressException ex) {
+			throw new IllegalArgumentException("Not an address: '" + address + "' (" + ex.getMessage() + ")", ex);
+		}
 	}
 
 	@Override

@@ -1,5 +1,7 @@
 package io.github.smtpkit.spring;
 
+import java.util.function.Consumer;
+
 import io.github.smtpkit.SmtpClient;
 import jakarta.mail.internet.MimeMessage;
 
@@ -27,8 +29,9 @@ import org.springframework.mail.javamail.JavaMailSender;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of an {@link SmtpMailSender} (Spring's
- * {@link JavaMailSender}) per server: {@code smtpMailSender} (primary) for the server under
- * {@code smtp.*}, {@code <name>SmtpMailSender} for each under {@code smtp.servers.<name>}.
+ * {@link JavaMailSender}) per server: {@code smtpMailSender} (primary, also known as
+ * {@code mailSender}, the name of Spring Boot's own bean) for the server under {@code smtp.*},
+ * {@code <name>SmtpMailSender} for each under {@code smtp.servers.<name>}.
  *
  * <p>Backs off when the application defines a {@link MailSender} of its own. Runs before Spring
  * Boot's mail auto-configuration, which backs off in turn when it finds a {@link MailSender}: an
@@ -45,7 +48,7 @@ public final class SmtpMailSenderAutoConfiguration {
 	SmtpMailSenderAutoConfiguration() {
 	}
 
-	@Bean
+	@Bean({ "smtpMailSender", "mailSender" })
 	@Primary
 	@ConditionalOnBean(SmtpClient.class)
 	@Conditional(DefaultSmtpServerCondition.class)
@@ -57,15 +60,23 @@ public final class SmtpMailSenderAutoConfiguration {
 	static SmtpMailSender mailSender(String server, SmtpClient client, SmtpServerProperties properties,
 			ObjectProvider<SmtpMailSenderCustomizer> customizers) {
 		SmtpMailSender mailSender = new SmtpMailSender(client);
-		try {
-			mailSender.setDefaultFrom(properties.getDefaultFrom());
-		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidConfigurationPropertyValueException(SmtpServers.propertyPrefix(server) + ".default-from",
-					properties.getDefaultFrom(), ex.getMessage());
-		}
+		String prefix = SmtpServers.propertyPrefix(server);
+		apply(prefix + ".default-from", properties.getDefaultFrom(), mailSender::setDefaultFrom);
+		apply(prefix + ".envelope-from", properties.getEnvelopeFrom(), mailSender::setEnvelopeFrom);
+		mailSender.setDefaultEncoding(properties.getDefaultEncoding());
+		mailSender.setPartialDelivery(properties.isPartialDelivery());
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(mailSender));
 		return mailSender;
+	}
+
+	/** Hands an address to the sender, naming the property of one it refuses. */
+	private static void apply(String property, String address, Consumer<String> setter) {
+		try {
+			setter.accept(address);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(property, address, ex.getMessage());
+		}
 	}
 
 	/**

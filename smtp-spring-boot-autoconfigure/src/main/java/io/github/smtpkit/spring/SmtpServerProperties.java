@@ -1,5 +1,7 @@
 package io.github.smtpkit.spring;
 
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +62,25 @@ public class SmtpServerProperties {
 
 	/** The From address of messages that have none. */
 	private String defaultFrom;
+
+	/**
+	 * The charset of text, subjects and display names in messages made by the mail sender, where
+	 * the application does not name one (spring.mail.default-encoding).
+	 */
+	private Charset defaultEncoding = StandardCharsets.UTF_8;
+
+	/**
+	 * The bounce address: MAIL FROM for every message the mail sender sends, whatever its From
+	 * header says (Angus Mail's mail.smtp.from). Defaults to each message's From address.
+	 */
+	private String envelopeFrom;
+
+	/**
+	 * Whether the mail sender delivers a message to the recipients the server accepted when it
+	 * refuses others (reporting the message as failed, with who got it), rather than to nobody
+	 * (Angus Mail's mail.smtp.sendpartial).
+	 */
+	private boolean partialDelivery;
 
 	/** Whether to check at start-up, with NOOP through the pool, that the server answers. */
 	private boolean testConnection;
@@ -179,6 +200,30 @@ public class SmtpServerProperties {
 		this.defaultFrom = defaultFrom;
 	}
 
+	public Charset getDefaultEncoding() {
+		return this.defaultEncoding;
+	}
+
+	public void setDefaultEncoding(Charset defaultEncoding) {
+		this.defaultEncoding = defaultEncoding;
+	}
+
+	public String getEnvelopeFrom() {
+		return this.envelopeFrom;
+	}
+
+	public void setEnvelopeFrom(String envelopeFrom) {
+		this.envelopeFrom = envelopeFrom;
+	}
+
+	public boolean isPartialDelivery() {
+		return this.partialDelivery;
+	}
+
+	public void setPartialDelivery(boolean partialDelivery) {
+		this.partialDelivery = partialDelivery;
+	}
+
 	public boolean isTestConnection() {
 		return this.testConnection;
 	}
@@ -222,7 +267,9 @@ public class SmtpServerProperties {
 				+ ", unixSocket=" + this.unixSocket + ", username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", starttls=" + this.starttls + ", localHostname="
 				+ this.localHostname + ", connectTimeout=" + this.connectTimeout + ", timeout=" + this.timeout
-				+ ", debugLevel=" + this.debugLevel + ", defaultFrom=" + this.defaultFrom + ", testConnection="
+				+ ", debugLevel=" + this.debugLevel + ", defaultFrom=" + this.defaultFrom + ", defaultEncoding="
+				+ this.defaultEncoding + ", envelopeFrom=" + this.envelopeFrom + ", partialDelivery="
+				+ this.partialDelivery + ", testConnection="
 				+ this.testConnection + ", pipelining=" + this.pipelining + ", chunking=" + this.chunking + ", "
 				+ this.auth + ", " + this.ssl + ", " + this.pool + "]";
 	}

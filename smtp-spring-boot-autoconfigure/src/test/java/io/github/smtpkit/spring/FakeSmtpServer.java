@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,9 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * A small SMTP server on 127.0.0.1 for what GreenMail will not do: refuse chosen recipients, or
- * accept connections and never say a word. Every connection has its own daemon thread, and every
- * read gives up after 10 s, so a test never hangs on it.
+ * A small SMTP server on 127.0.0.1 for what GreenMail will not do: refuse chosen senders and
+ * recipients, refuse credentials, record every transaction exactly as it came (envelope lines and
+ * data), or accept connections and never say a word. It advertises PIPELINING, 8BITMIME, DSN and
+ * SMTPUTF8, and answers pipelined commands in order. Every connection has its own daemon thread,
+ * and every read gives up after 10 s, so a test never hangs on it.
  */
 final class FakeSmtpServer implements AutoCloseable {
 
@@ -26,7 +29,9 @@ final class FakeSmtpServer implements AutoCloseable {
 
 	private final boolean silent;
 
-	private final Predicate<String> refusedRecipient;
+	private final Predicate<String> refused;
+
+	private final boolean refusingCredentials;
 
 	private final AtomicInteger connections = new AtomicInteger();
 
@@ -34,9 +39,14 @@ final class FakeSmtpServer implements AutoCloseable {
 
 	private final List<String> messages = new CopyOnWriteArrayList<>();
 
-	private FakeSmtpServer(boolean silent, Predicate<String> refusedRecipient) {
+	private final List<Transaction> transactions = new CopyOnWriteArrayList<>();
+
+	private final List<String> commands = new CopyOnWriteArrayList<>();
+
+	private FakeSmtpServer(boolean silent, Predicate<String> refused, boolean refusingCredentials) {
 		this.silent = silent;
-		this.refusedRecipient = refusedRecipient;
+		this.refused = refused;
+		this.refusingCredentials = refusingCredentials;
 		try {
 			this.serverSocket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		}
@@ -48,14 +58,23 @@ final class FakeSmtpServer implements AutoCloseable {
 		acceptor.start();
 	}
 
-	/** A server that answers like a plain ESMTP server, refusing the matching recipients with 550. */
-	static FakeSmtpServer refusing(Predicate<String> refusedRecipient) {
-		return new FakeSmtpServer(false, refusedRecipient);
+	/**
+	 * A server that answers like a plain ESMTP server, refusing with 550 the MAIL and RCPT lines
+	 * that match, with 451 those that match and contain {@code later@}, and with 554 after the data
+	 * a message that has an {@code X-Refuse: data} header.
+	 */
+	static FakeSmtpServer refusing(Predicate<String> refusedLine) {
+		return new FakeSmtpServer(false, refusedLine, false);
+	}
+
+	/** A server that offers AUTH PLAIN and LOGIN, and refuses every login with 535. */
+	static FakeSmtpServer refusingCredentials() {
+		return new FakeSmtpServer(false, (line) -> false, true);
 	}
 
 	/** A server that accepts connections and never answers, not even with a greeting. */
 	static FakeSmtpServer silent() {
-		return new FakeSmtpServer(true, (recipient) -> false);
+		return new FakeSmtpServer(true, (line) -> false, false);
 	}
 
 	int port() {
@@ -70,6 +89,23 @@ final class FakeSmtpServer implements AutoCloseable {
 	/** The message data received, without the terminating dot, in order. */
 	List<String> messages() {
 		return this.messages;
+	}
+
+	/** Every transaction that got as far as its data, in order. */
+	List<Transaction> transactions() {
+		return this.transactions;
+	}
+
+	/** Every command line received, on every connection, in order. */
+	List<String> commands() {
+		return this.commands;
+	}
+
+	/** Forgets what was received so far. */
+	void clear() {
+		this.messages.clear();
+		this.transactions.clear();
+		this.commands.clear();
 	}
 
 	private void accept() {
@@ -97,19 +133,53 @@ final class FakeSmtpServer implements AutoCloseable {
 					new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
 			OutputStream out = socket.getOutputStream();
 			reply(out, "220 fake.test ESMTP");
+			String mail = null;
+			List<String> rcpts = new ArrayList<>();
 			String line;
 			while ((line = in.readLine()) != null) {
+				this.commands.add(line);
 				String command = line.toUpperCase(Locale.ROOT);
 				if (command.startsWith("EHLO")) {
-					reply(out, "250-fake.test\r\n250 8BITMIME");
+					reply(out, "250-fake.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8"
+							+ (this.refusingCredentials ? "\r\n250-AUTH PLAIN LOGIN" : "") + "\r\n250 ENHANCEDSTATUSCODES");
+				}
+				else if (command.startsWith("AUTH")) {
+					reply(out, "535 5.7.8 authentication failed");
+				}
+				else if (command.startsWith("MAIL")) {
+					boolean refusedSender = this.refused.test(line);
+					mail = refusedSender ? null : line;
+					reply(out, refusedSender ? "550 5.1.8 sender refused" : "250 2.1.0 ok");
 				}
 				else if (command.startsWith("RCPT")) {
-					reply(out, this.refusedRecipient.test(line) ? "550 5.1.1 no such user" : "250 2.1.5 ok");
+					if (!this.refused.test(line)) {
+						rcpts.add(line);
+						reply(out, "250 2.1.5 ok");
+					}
+					else {
+						reply(out, line.contains("later@") ? "451 4.3.0 try later" : "550 5.1.1 no such user");
+					}
 				}
 				else if (command.startsWith("DATA")) {
+					if (mail == null || rcpts.isEmpty()) {
+						reply(out, "554 5.5.1 no valid recipients");
+						continue;
+					}
 					reply(out, "354 go ahead");
-					this.messages.add(readData(in));
-					reply(out, "250 2.0.0 queued");
+					String data = readData(in);
+					boolean refusedData = data.contains("\r\nX-Refuse: data\r\n") || data.startsWith("X-Refuse: data");
+					if (!refusedData) {
+						this.messages.add(data);
+						this.transactions.add(new Transaction(mail, List.copyOf(rcpts), data));
+					}
+					reply(out, refusedData ? "554 5.6.0 message refused" : "250 2.0.0 queued");
+					mail = null;
+					rcpts.clear();
+				}
+				else if (command.startsWith("RSET")) {
+					mail = null;
+					rcpts.clear();
+					reply(out, "250 2.0.0 ok");
 				}
 				else if (command.startsWith("QUIT")) {
 					reply(out, "221 bye");
@@ -137,6 +207,15 @@ final class FakeSmtpServer implements AutoCloseable {
 	private static void reply(OutputStream out, String reply) throws IOException {
 		out.write((reply + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
 		out.flush();
+	}
+
+	/**
+	 * A transaction as the server received it.
+	 * @param mail the MAIL line
+	 * @param rcpts the accepted RCPT lines, in order
+	 * @param data the message data, dot-stuffed as sent, without the terminating dot
+	 */
+	record Transaction(String mail, List<String> rcpts, String data) {
 	}
 
 	@Override

@@ -7,11 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.github.smtpkit.SmtpRecipientsRefusedException;
 import io.github.smtpkit.spring.event.SmtpConnectionEvent;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,9 @@ class SmtpMailSenderFailureTests {
 				.isThrownBy(() -> context.getBean(JavaMailSender.class).send(first, refused, third))
 				.satisfies((ex) -> {
 					assertThat(ex.getFailedMessages()).containsOnlyKeys(refused);
-					assertThat(ex.getFailedMessages().get(refused)).isInstanceOf(SmtpRecipientsRefusedException.class);
+					assertThat(ex.getFailedMessages().get(refused)).isInstanceOfSatisfying(SendFailedException.class,
+							(failure) -> assertThat(failure.getInvalidAddresses()).extracting(Object::toString)
+								.containsExactly("refused@example.test"));
 					assertThat(ex.getMessage()).contains("1 of 3 messages");
 				});
 			assertThat(this.server.messages()).hasSize(2)
@@ -85,7 +88,7 @@ class SmtpMailSenderFailureTests {
 	}
 
 	@Test
-	void aMessageRefusedForSomeRecipientsIsReportedWithWhoGotIt() {
+	void aMessageRefusedForSomeRecipientsGoesToNobodyByDefault() {
 		this.contextRunner.run((context) -> {
 			SimpleMailMessage partly = message("one@example.test", "refused@example.test");
 
@@ -93,6 +96,28 @@ class SmtpMailSenderFailureTests {
 				.isThrownBy(() -> context.getBean(JavaMailSender.class).send(partly))
 				.satisfies((ex) -> assertThat(ex.getFailedMessages().get(partly))
 					.isInstanceOfSatisfying(SendFailedException.class, (failure) -> {
+						assertThat(failure.getValidSentAddresses()).isNull();
+						assertThat(failure.getValidUnsentAddresses()).extracting(Object::toString)
+							.containsExactly("one@example.test");
+						assertThat(failure.getInvalidAddresses()).extracting(Object::toString)
+							.containsExactly("refused@example.test");
+						assertThat(failure.getNextException()).isInstanceOf(SMTPAddressFailedException.class);
+					}));
+			assertThat(this.server.messages()).isEmpty();
+			assertThat(this.server.commands()).noneMatch((command) -> command.startsWith("DATA")).contains("RSET");
+		});
+	}
+
+	@Test
+	void withPartialDeliveryAMessageRefusedForSomeRecipientsIsReportedWithWhoGotIt() {
+		this.contextRunner.withPropertyValues("smtp.partial-delivery=true").run((context) -> {
+			SimpleMailMessage partly = message("one@example.test", "refused@example.test");
+
+			assertThatExceptionOfType(MailSendException.class)
+				.isThrownBy(() -> context.getBean(JavaMailSender.class).send(partly))
+				.satisfies((ex) -> assertThat(ex.getFailedMessages().get(partly))
+					.isInstanceOfSatisfying(SMTPSendFailedException.class, (failure) -> {
+						assertThat(failure.getReturnCode()).isEqualTo(250);
 						assertThat(failure.getValidSentAddresses()).extracting(Object::toString)
 							.containsExactly("one@example.test");
 						assertThat(failure.getInvalidAddresses()).extracting(Object::toString)

@@ -1,0 +1,133 @@
+package io.github.smtpkit.spring;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.github.smtpkit.Envelope;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+
+/**
+ * The envelope of a message sent through {@link SmtpMailSender}, by the rules of Spring's
+ * {@code JavaMailSenderImpl} on Angus Mail's SMTP transport, which applications written for
+ * {@code spring-boot-starter-mail} rely on (not smtplib's {@code send_message} rules, which
+ * {@link io.github.smtpkit.SmtpSession#sendMessage} keeps):
+ * <ul>
+ * <li>MAIL FROM: an {@link SMTPMessage}'s envelope-from, else the configured bounce address
+ * ({@code mail.smtp.from}'s role), else the first {@code From} address (or, without one, the first
+ * {@code Sender}: {@link MimeMessage#getFrom()});</li>
+ * <li>RCPT TO: {@link MimeMessage#getAllRecipients()}, groups expanded: {@code To}, {@code Cc},
+ * then {@code Bcc};</li>
+ * <li>an {@link SMTPMessage}'s DSN settings ({@code NOTIFY}, {@code RET}) and MAIL extension;</li>
+ * <li>all recipients or none, unless partial delivery is chosen (for all messages, or by an
+ * {@link SMTPMessage}'s {@code sendPartial}).</li>
+ * </ul>
+ */
+final class JavaMailEnvelope {
+
+	private JavaMailEnvelope() {
+	}
+
+	/**
+	 * The envelope of a message whose pending changes are saved.
+	 * @param envelopeFrom the configured bounce address, or {@code null}
+	 * @param partialDelivery whether to deliver to the accepted recipients when others are refused
+	 * @throws SendFailedException if the message has no recipient, as Angus Mail says it
+	 * @throws MessagingException if there is no sender, or an address header does not parse
+	 */
+	static Envelope of(MimeMessage message, String envelopeFrom, boolean partialDelivery) throws MessagingException {
+		SMTPMessage smtpMessage = (message instanceof SMTPMessage smtp) ? smtp : null;
+		String from = sender(message, smtpMessage, envelopeFrom);
+		List<String> recipients = recipients(message);
+		List<String> mailOptions = new ArrayList<>();
+		List<String> rcptOptions = new ArrayList<>();
+		if (smtpMessage != null) {
+			dsnOptions(smtpMessage, mailOptions, rcptOptions);
+			String extension = smtpMessage.getMailExtension();
+			if (extension != null && !extension.isBlank()) {
+				mailOptions.addAll(Arrays.asList(extension.strip().split("\\s+")));
+			}
+		}
+		// Angus Mail sends an address that is not ASCII only with mail.mime.allowutf8, and then with
+		// SMTPUTF8 too: here it always goes, with the options it needs.
+		Envelope envelope = new Envelope(from, recipients, mailOptions, rcptOptions).withSmtputf8IfNeeded();
+		boolean partial = partialDelivery || (smtpMessage != null && smtpMessage.getSendPartial());
+		return partial ? envelope : envelope.requiringAllRecipients();
+	}
+
+	private static String sender(MimeMessage message, SMTPMessage smtpMessage, String envelopeFrom)
+			throws MessagingException {
+		if (smtpMessage != null && hasText(smtpMessage.getEnvelopeFrom())) {
+			return smtpMessage.getEnvelopeFrom();
+		}
+		if (hasText(envelopeFrom)) {
+			return envelopeFrom;
+		}
+		Address[] from = message.getFrom();
+		if (from != null && from.length > 0 && from[0] instanceof InternetAddress address) {
+			return address.getAddress();
+		}
+		throw new MessagingException("The message has no From (or Sender) address, and neither smtp.default-from nor"
+				+ " smtp.envelope-from is set: there is no sender for MAIL FROM");
+	}
+
+	private static List<String> recipients(MimeMessage message) throws MessagingException {
+		Address[] all = message.getAllRecipients();
+		if (all == null || all.length == 0) {
+			throw new SendFailedException("No recipient addresses");
+		}
+		List<String> recipients = new ArrayList<>(all.length);
+		for (Address address : all) {
+			if (!(address instanceof InternetAddress internetAddress)) {
+				throw new MessagingException(address + " is not an InternetAddress");
+			}
+			if (internetAddress.isGroup()) {
+				for (InternetAddress member : internetAddress.getGroup(false)) {
+					recipients.add(member.getAddress());
+				}
+			}
+			else {
+				recipients.add(internetAddress.getAddress());
+			}
+		}
+		return recipients;
+	}
+
+	/** {@code RET=} with MAIL and {@code NOTIFY=} with every RCPT, as the message asks (RFC 3461). */
+	private static void dsnOptions(SMTPMessage message, List<String> mailOptions, List<String> rcptOptions) {
+		int notify = message.getNotifyOptions();
+		if (notify == SMTPMessage.NOTIFY_NEVER) {
+			rcptOptions.add("NOTIFY=NEVER");
+		}
+		else if (notify != 0) {
+			List<String> when = new ArrayList<>(3);
+			if ((notify & SMTPMessage.NOTIFY_SUCCESS) != 0) {
+				when.add("SUCCESS");
+			}
+			if ((notify & SMTPMessage.NOTIFY_FAILURE) != 0) {
+				when.add("FAILURE");
+			}
+			if ((notify & SMTPMessage.NOTIFY_DELAY) != 0) {
+				when.add("DELAY");
+			}
+			rcptOptions.add("NOTIFY=" + String.join(",", when));
+		}
+		switch (message.getReturnOption()) {
+			case SMTPMessage.RETURN_FULL -> mailOptions.add("RET=FULL");
+			case SMTPMessage.RETURN_HDRS -> mailOptions.add("RET=HDRS");
+			default -> {
+				// None asked for.
+			}
+		}
+	}
+
+	private static boolean hasText(String text) {
+		return text != null && !text.isEmpty();
+	}
+
+}
