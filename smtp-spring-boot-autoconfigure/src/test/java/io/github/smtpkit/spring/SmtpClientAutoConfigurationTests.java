@@ -243,6 +243,11 @@ class SmtpClientAutoConfigurationTests {
 				.hasBean("bulkSmtpMailSender"));
 	}
 
+	/**
+	 * The auto-configurations themselves read no spring.mail.* key: in an application,
+	 * {@link SpringMailEnvironmentPostProcessor} maps spring.mail.* onto smtp.* first (see
+	 * {@link SpringMailMigrationApplicationTests}); a context runner runs no post-processor.
+	 */
 	@Test
 	void springBootsMailAutoConfigurationWorksAsBeforeWithoutSmtpProperties() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(MailSenderAutoConfiguration.class))
