@@ -340,8 +340,9 @@ public final class SmtpSession implements AutoCloseable {
 			throw new SmtpImplicitTlsPortException("No greeting from " + target + " within "
 					+ Durations.describe(bound) + ": port " + target.port()
 					+ " is for SMTP over implicit TLS (RFC 8314 3.3), where the server waits for a TLS handshake"
-					+ " before it greets, but this session speaks plain SMTP. Connect with SMTPS:"
-					+ " SmtpSession.smtps(), or protocol SmtpProtocol.SMTPS on SmtpSession.builder or SmtpClient.builder",
+					+ " before it greets, but this session speaks plain SMTP. Connect with SMTPS instead:"
+					+ " SmtpSession.smtps(), or SmtpProtocol.SMTPS for SmtpSession.builder(protocol) and"
+					+ " SmtpClient.Builder.protocol(protocol).",
 					ex.getCause());
 		}
 		this.connection.setReadTimeout(this.timeout);

@@ -467,7 +467,7 @@ class SmtpSessionConnectTests {
 			assertThat(failure).isInstanceOf(SmtpTimeoutException.class)
 				.hasMessageStartingWith("No greeting from " + LOOPBACK + ":" + port + " within 200 ms: ")
 				.hasMessageContaining("port " + port + " is for SMTP over implicit TLS (RFC 8314 3.3)")
-				.hasMessageContaining("SmtpSession.smtps()")
+				.hasMessageContaining("Connect with SMTPS instead: SmtpSession.smtps()")
 				.hasMessageContaining("SmtpProtocol.SMTPS");
 			assertThat(session.isConnected()).isFalse();
 		}
