@@ -295,7 +295,7 @@ public final class SmtpSession implements AutoCloseable {
 			this.connection = SmtpConnection.open(target, this.sourceAddress, this.connectTimeout, this.timeout);
 			useConnectionStreams();
 			if (this.protocol.isImplicitTls()) {
-				handshake(configuredSslContext());
+				handshake(configuredSslContext(), false);
 			}
 			greeting = readGreeting(target);
 		}
@@ -398,7 +398,14 @@ public final class SmtpSession implements AutoCloseable {
 		return (this.sslContext != null) ? this.sslContext : SmtpTls.defaultContext();
 	}
 
-	private SSLSession handshake(SSLContext context) throws IOException {
+	/**
+	 * Completes a TLS handshake, implicit or after STARTTLS.
+	 * @throws SmtpTlsCertificateException if the server's certificate is not trusted or names
+	 * another host, saying so and how to get past it
+	 * @throws SSLHandshakeException if the handshake failed otherwise
+	 * @throws SmtpTimeoutException if it took longer than the timeout
+	 */
+	private SSLSession handshake(SSLContext context, boolean afterStarttls) throws IOException {
 		SmtpEndpoint target = this.endpoint;
 		long started = System.nanoTime();
 		SSLSession session;
@@ -413,9 +420,7 @@ public final class SmtpSession implements AutoCloseable {
 			throw timedOut;
 		}
 		catch (SSLException ex) {
-			SSLHandshakeException failed = new SSLHandshakeException("TLS handshake with " + target + " failed: "
-					+ ex.getMessage());
-			failed.initCause(ex);
+			SSLHandshakeException failed = SmtpTls.handshakeFailure(target, afterStarttls, ex);
 			notifyListener((l) -> l.tlsFailed(target, failed));
 			throw failed;
 		}
@@ -1259,8 +1264,9 @@ public final class SmtpSession implements AutoCloseable {
 	 * @return the server's 220 reply
 	 * @throws SmtpNotSupportedException if the server does not advertise STARTTLS
 	 * @throws SmtpResponseException if the server does not answer 220
-	 * @throws SSLHandshakeException if the handshake fails, for example on a certificate that
-	 * cannot be verified; the connection is closed
+	 * @throws SmtpTlsCertificateException if the server's certificate is not trusted or names
+	 * another host; the message names the ways out; the connection is closed
+	 * @throws SSLHandshakeException if the handshake fails otherwise; the connection is closed
 	 */
 	public SmtpReply starttls(SSLContext context) throws IOException {
 		ehloOrHeloIfNeeded();
@@ -1275,7 +1281,7 @@ public final class SmtpSession implements AutoCloseable {
 			throw new SmtpResponseException(reply.code(), reply.message());
 		}
 		try {
-			handshake((context != null) ? context : configuredSslContext());
+			handshake((context != null) ? context : configuredSslContext(), true);
 		}
 		catch (IOException ex) {
 			disconnect();

@@ -426,7 +426,14 @@ class SmtpSessionConnectTests {
 				.build();
 
 			assertThatExceptionOfType(SSLHandshakeException.class).isThrownBy(verifying::connect)
-				.withMessageContaining("localhost:" + server.port());
+				.withMessageStartingWith("TLS handshake with localhost:" + server.port()
+						+ " failed: the server's certificate does not name the host localhost (")
+				.withMessageEndingWith("To go on, connect to a name the certificate holds, or turn host name"
+						+ " verification off (hostnameVerification(false)).")
+				.isInstanceOfSatisfying(SmtpTlsCertificateException.class, (ex) -> {
+					assertThat(ex.problem()).isEqualTo(SmtpTlsCertificateException.Problem.HOSTNAME_MISMATCH);
+					assertThat(ex.isStarttls()).as("implicit TLS").isFalse();
+				});
 			assertThat(verifying.isConnected()).isFalse();
 
 			server.greet("220 wrong.test").awaitClose();
