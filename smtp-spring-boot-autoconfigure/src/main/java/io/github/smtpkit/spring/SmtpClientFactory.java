@@ -87,7 +87,7 @@ final class SmtpClientFactory {
 	 */
 	SmtpClient create(String server, SmtpServerProperties properties) {
 		Settings settings = new Settings(SmtpServers.propertyPrefix(server));
-		SmtpClient.Builder builder = SmtpClient.builder().protocol(properties.getProtocol());
+		SmtpClient.Builder builder = SmtpClient.builder().protocol(properties.effectiveProtocol());
 		applyAddress(settings, properties, builder);
 		applyTls(settings, properties, builder);
 		applyAuthentication(settings, properties, builder);
@@ -119,9 +119,9 @@ final class SmtpClientFactory {
 		Path unixSocket = properties.getUnixSocket();
 		if (unixSocket != null) {
 			settings.apply("unix-socket", unixSocket, (socket) -> {
-				if (properties.getProtocol() != SmtpProtocol.LMTP) {
+				if (properties.effectiveProtocol() != SmtpProtocol.LMTP) {
 					throw new IllegalArgumentException("A unix-domain socket is for protocol lmtp, but protocol is "
-							+ properties.getProtocol().name().toLowerCase(Locale.ROOT));
+							+ properties.effectiveProtocol().name().toLowerCase(Locale.ROOT));
 				}
 				builder.unixSocket(socket);
 			});
@@ -141,7 +141,7 @@ final class SmtpClientFactory {
 	 */
 	private void applyTls(Settings settings, SmtpServerProperties properties, SmtpClient.Builder builder) {
 		Starttls starttls = properties.getStarttls();
-		if (properties.getProtocol() == SmtpProtocol.SMTPS) {
+		if (properties.effectiveProtocol() == SmtpProtocol.SMTPS) {
 			builder.tls(TlsMode.IMPLICIT);
 		}
 		else if (properties.getUnixSocket() != null) {

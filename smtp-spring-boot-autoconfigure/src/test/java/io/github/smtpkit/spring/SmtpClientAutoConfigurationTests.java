@@ -110,6 +110,47 @@ class SmtpClientAutoConfigurationTests {
 	}
 
 	@Test
+	void port465WithoutAProtocolMeansSmtps() {
+		this.contextRunner.withPropertyValues("smtp.host=mail.example.test", "smtp.port=465").run((context) -> {
+			SmtpClient client = context.getBean(SmtpClient.class);
+			assertThat(client.endpoint()).isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTPS, "mail.example.test", 465));
+			assertThat(client.toString()).contains("tls=IMPLICIT");
+			assertThat(context.getBean(SmtpProperties.class).getProtocol()).as("not set").isNull();
+		});
+	}
+
+	@Test
+	void otherPortsWithoutAProtocolMeanSmtp() {
+		this.contextRunner.withPropertyValues("smtp.host=mail.example.test", "smtp.port=587").run((context) -> {
+			SmtpClient client = context.getBean(SmtpClient.class);
+			assertThat(client.endpoint()).isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 587));
+			assertThat(client.toString()).contains("tls=STARTTLS_OPPORTUNISTIC");
+		});
+		this.contextRunner.withPropertyValues("smtp.host=mail.example.test")
+			.run((context) -> assertThat(context.getBean(SmtpClient.class).endpoint())
+				.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 25)));
+	}
+
+	@Test
+	void namedServersTakeTheProtocolOfTheirOwnPortUnlessOneIsSet() {
+		this.contextRunner
+			.withPropertyValues("smtp.host=mail.example.test", "smtp.port=465", "smtp.servers.submission.port=587",
+					"smtp.servers.bulk.host=bulk.example.test", "smtp.servers.relay.port=465",
+					"smtp.servers.relay.protocol=lmtp")
+			.run((context) -> {
+				assertThat(context.getBean("smtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTPS, "mail.example.test", 465));
+				assertThat(context.getBean("submissionSmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 587));
+				// The port, inherited from smtp.port, is 465.
+				assertThat(context.getBean("bulkSmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTPS, "bulk.example.test", 465));
+				assertThat(context.getBean("relaySmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.LMTP, "mail.example.test", 465));
+			});
+	}
+
+	@Test
 	void aUnixSocketConfiguresAnLmtpClient() {
 		this.contextRunner.withPropertyValues("smtp.unix-socket=/run/dovecot/lmtp", "smtp.protocol=lmtp",
 				"smtp.starttls=required")
