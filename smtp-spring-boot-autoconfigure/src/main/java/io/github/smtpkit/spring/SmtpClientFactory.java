@@ -52,6 +52,8 @@ final class SmtpClientFactory {
 	/** Where {@code debug-level} lines go. */
 	static final String DEBUG_LOGGER = "io.github.smtpkit.spring.debug";
 
+	private static final Log logger = LogFactory.getLog(SmtpClientFactory.class);
+
 	private static final Log debugLog = LogFactory.getLog(DEBUG_LOGGER);
 
 	private static final List<AuthMechanism> BUILT_IN_MECHANISMS = List.of(AuthMechanism.CRAM_MD5,
@@ -87,6 +89,7 @@ final class SmtpClientFactory {
 	 */
 	SmtpClient create(String server, SmtpServerProperties properties) {
 		Settings settings = new Settings(SmtpServers.propertyPrefix(server));
+		warnOfPlainSmtpOnImplicitTlsPort(settings, properties);
 		SmtpClient.Builder builder = SmtpClient.builder().protocol(properties.effectiveProtocol());
 		applyAddress(settings, properties, builder);
 		applyTls(settings, properties, builder);
@@ -113,6 +116,21 @@ final class SmtpClientFactory {
 			testConnection(server, settings, client, properties);
 		}
 		return client;
+	}
+
+	/**
+	 * Port 465 with protocol smtp set explicitly is almost always a mistake: the server waits for
+	 * a TLS handshake, and the first connection fails (after the connect timeout, with the core's
+	 * SmtpImplicitTlsPortException). Said at start-up, naming the property that fixes it.
+	 */
+	private static void warnOfPlainSmtpOnImplicitTlsPort(Settings settings, SmtpServerProperties properties) {
+		if (properties.getProtocol() == SmtpProtocol.SMTP && properties.usesImplicitTlsPort()) {
+			logger.warn(settings.name("port") + " is " + properties.getPort()
+					+ ", the port of SMTP over implicit TLS (RFC 8314 3.3), but " + settings.name("protocol")
+					+ " is smtp: a server there waits for a TLS handshake before it greets, so connections will fail"
+					+ " after the connect timeout. Set " + settings.name("protocol")
+					+ "=smtps (or leave it unset: on port 465 that means smtps).");
+		}
 	}
 
 	private static void applyAddress(Settings settings, SmtpServerProperties properties, SmtpClient.Builder builder) {
