@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -106,6 +107,9 @@ public final class SmtpSession implements AutoCloseable {
 
 	private static final String REDACTED = "<redacted>";
 
+	/** The wait for a plain session's greeting on an implicit-TLS port without a connect timeout. */
+	private static final Duration IMPLICIT_TLS_PORT_GREETING_TIMEOUT = Duration.ofSeconds(10);
+
 	private static final String CRLF = "\r\n";
 
 	private final SmtpProtocol protocol;
@@ -119,6 +123,12 @@ public final class SmtpSession implements AutoCloseable {
 	private Duration timeout;
 
 	private final Duration connectTimeout;
+
+	/** The wait for a plain session's greeting on an implicit-TLS port: see {@link #readGreeting}. */
+	private final Duration implicitTlsPortGreetingTimeout;
+
+	/** The ports where servers speak TLS from the first byte (RFC 8314 3.3): 465. */
+	private final Set<Integer> implicitTlsPorts;
 
 	private final Duration dataTimeout;
 
@@ -192,6 +202,9 @@ public final class SmtpSession implements AutoCloseable {
 		this.localHostname = builder.localHostname;
 		this.timeout = builder.timeout;
 		this.connectTimeout = (builder.connectTimeout != null) ? builder.connectTimeout : builder.timeout;
+		this.implicitTlsPortGreetingTimeout = (builder.connectTimeout != null) ? builder.connectTimeout
+				: IMPLICIT_TLS_PORT_GREETING_TIMEOUT;
+		this.implicitTlsPorts = builder.implicitTlsPorts;
 		this.dataTimeout = builder.dataTimeout;
 		this.sslContext = builder.sslContext;
 		this.tlsProtocols = builder.tlsProtocols;
@@ -262,6 +275,9 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws IllegalArgumentException if the port suffix is not a number or a port is out of range
 	 * @throws IllegalStateException if this session is connected already
 	 * @throws SmtpConnectException if the greeting is not 220; the connection is closed
+	 * @throws SmtpImplicitTlsPortException if a plain SMTP session got no greeting on port 465
+	 * within the connect timeout: the server waits for TLS, and SMTPS is the protocol to use
+	 * @throws SmtpTimeoutException if connecting or the greeting took longer than the timeouts
 	 * @throws IOException if connecting failed, with a message naming the server
 	 */
 	public SmtpReply connect(String host, int port) throws IOException {
@@ -279,9 +295,9 @@ public final class SmtpSession implements AutoCloseable {
 			this.connection = SmtpConnection.open(target, this.sourceAddress, this.connectTimeout, this.timeout);
 			useConnectionStreams();
 			if (this.protocol.isImplicitTls()) {
-				handshake(configuredSslContext());
+				handshake(configuredSslContext(), false);
 			}
-			greeting = readReply();
+			greeting = readGreeting(target);
 		}
 		catch (IOException ex) {
 			disconnect();
@@ -297,6 +313,39 @@ public final class SmtpSession implements AutoCloseable {
 		}
 		this.established = true;
 		notifyListener((l) -> l.connectEnd(target, greeting, elapsedSince(started)));
+		return greeting;
+	}
+
+	/**
+	 * Reads the greeting. A plain SMTP session on a port where servers speak TLS from the first byte
+	 * (465, RFC 8314 3.3) waits only the connect timeout (10 s unless set, and no longer than the
+	 * timeout): such a server says nothing until it gets a TLS handshake, so the wait would end only
+	 * after the whole reply timeout, with no hint of the cause.
+	 * @throws SmtpImplicitTlsPortException if no greeting came on such a port within that bound
+	 */
+	private SmtpReply readGreeting(SmtpEndpoint target) throws IOException {
+		boolean implicitTlsPort = this.protocol == SmtpProtocol.SMTP && !target.isUnixSocket()
+				&& this.implicitTlsPorts.contains(target.port());
+		if (!implicitTlsPort) {
+			return readReply();
+		}
+		Duration bound = (this.implicitTlsPortGreetingTimeout.compareTo(this.timeout) < 0)
+				? this.implicitTlsPortGreetingTimeout : this.timeout;
+		this.connection.setReadTimeout(bound);
+		SmtpReply greeting;
+		try {
+			greeting = readReply();
+		}
+		catch (SmtpTimeoutException ex) {
+			throw new SmtpImplicitTlsPortException("No greeting from " + target + " within "
+					+ Durations.describe(bound) + ": port " + target.port()
+					+ " is for SMTP over implicit TLS (RFC 8314 3.3), where the server waits for a TLS handshake"
+					+ " before it greets, but this session speaks plain SMTP. Connect with SMTPS instead:"
+					+ " SmtpSession.smtps(), or SmtpProtocol.SMTPS for SmtpSession.builder(protocol) and"
+					+ " SmtpClient.Builder.protocol(protocol).",
+					ex.getCause());
+		}
+		this.connection.setReadTimeout(this.timeout);
 		return greeting;
 	}
 
@@ -349,7 +398,14 @@ public final class SmtpSession implements AutoCloseable {
 		return (this.sslContext != null) ? this.sslContext : SmtpTls.defaultContext();
 	}
 
-	private SSLSession handshake(SSLContext context) throws IOException {
+	/**
+	 * Completes a TLS handshake, implicit or after STARTTLS.
+	 * @throws SmtpTlsCertificateException if the server's certificate is not trusted or names
+	 * another host, saying so and how to get past it
+	 * @throws SSLHandshakeException if the handshake failed otherwise
+	 * @throws SmtpTimeoutException if it took longer than the timeout
+	 */
+	private SSLSession handshake(SSLContext context, boolean afterStarttls) throws IOException {
 		SmtpEndpoint target = this.endpoint;
 		long started = System.nanoTime();
 		SSLSession session;
@@ -364,9 +420,7 @@ public final class SmtpSession implements AutoCloseable {
 			throw timedOut;
 		}
 		catch (SSLException ex) {
-			SSLHandshakeException failed = new SSLHandshakeException("TLS handshake with " + target + " failed: "
-					+ ex.getMessage());
-			failed.initCause(ex);
+			SSLHandshakeException failed = SmtpTls.handshakeFailure(target, afterStarttls, ex);
 			notifyListener((l) -> l.tlsFailed(target, failed));
 			throw failed;
 		}
@@ -1210,8 +1264,9 @@ public final class SmtpSession implements AutoCloseable {
 	 * @return the server's 220 reply
 	 * @throws SmtpNotSupportedException if the server does not advertise STARTTLS
 	 * @throws SmtpResponseException if the server does not answer 220
-	 * @throws SSLHandshakeException if the handshake fails, for example on a certificate that
-	 * cannot be verified; the connection is closed
+	 * @throws SmtpTlsCertificateException if the server's certificate is not trusted or names
+	 * another host; the message names the ways out; the connection is closed
+	 * @throws SSLHandshakeException if the handshake fails otherwise; the connection is closed
 	 */
 	public SmtpReply starttls(SSLContext context) throws IOException {
 		ehloOrHeloIfNeeded();
@@ -1226,7 +1281,7 @@ public final class SmtpSession implements AutoCloseable {
 			throw new SmtpResponseException(reply.code(), reply.message());
 		}
 		try {
-			handshake((context != null) ? context : configuredSslContext());
+			handshake((context != null) ? context : configuredSslContext(), true);
 		}
 		catch (IOException ex) {
 			disconnect();
@@ -2236,6 +2291,8 @@ public final class SmtpSession implements AutoCloseable {
 
 		private Duration connectTimeout;
 
+		private Set<Integer> implicitTlsPorts = Set.of(SmtpProtocol.SMTPS.defaultPort());
+
 		private Duration dataTimeout;
 
 		private InetSocketAddress sourceAddress;
@@ -2307,9 +2364,22 @@ public final class SmtpSession implements AutoCloseable {
 			return this;
 		}
 
-		/** The bound on opening the TCP connection (default: the timeout). */
+		/**
+		 * The bound on opening the TCP connection (default: the timeout). For a plain SMTP session
+		 * on port 465, where servers speak TLS first, it also bounds the wait for the greeting
+		 * (default there 10 s): see {@link SmtpImplicitTlsPortException}.
+		 */
 		public Builder connectTimeout(Duration connectTimeout) {
 			this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
+			return this;
+		}
+
+		/**
+		 * The ports where servers speak TLS from the first byte (default 465 only), for tests that
+		 * cannot listen on 465.
+		 */
+		Builder implicitTlsPorts(Integer... ports) {
+			this.implicitTlsPorts = Set.of(ports);
 			return this;
 		}
 

@@ -8,16 +8,22 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+
+import io.github.smtpkit.SmtpTlsCertificateException.Problem;
 
 /**
  * {@link SSLContext}s for sessions. The default, {@link #defaultContext()}, verifies the server's
@@ -116,6 +122,67 @@ public final class SmtpTls {
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("Could not build an SSLContext", ex);
 		}
+	}
+
+	/**
+	 * The exception for a failed handshake with a server, naming it: a
+	 * {@link SmtpTlsCertificateException} that says what is wrong with the certificate and the
+	 * ways out when the JDK refused the certificate, else an {@link SSLHandshakeException}.
+	 * @param target the server
+	 * @param afterStarttls whether the handshake followed STARTTLS (then not upgrading is a way out)
+	 * @param failure what the JDK raised; the cause of the result
+	 */
+	static SSLHandshakeException handshakeFailure(SmtpEndpoint target, boolean afterStarttls, SSLException failure) {
+		String failed = "TLS handshake with " + target + " failed" + (afterStarttls ? " after STARTTLS" : "");
+		CertificateException refused = null;
+		for (Throwable cause = failure.getCause(); cause != null && refused == null; cause = cause.getCause()) {
+			if (cause instanceof CertificateException certificate) {
+				refused = certificate;
+			}
+		}
+		if (refused == null) {
+			SSLHandshakeException other = new SSLHandshakeException(failed + ": " + failure.getMessage());
+			other.initCause(failure);
+			return other;
+		}
+		Problem problem = isHostnameMismatch(refused) ? Problem.HOSTNAME_MISMATCH : Problem.UNTRUSTED;
+		List<String> waysOut = new ArrayList<>();
+		String what = switch (problem) {
+			case HOSTNAME_MISMATCH -> {
+				waysOut.add("connect to a name the certificate holds");
+				waysOut.add("turn host name verification off (hostnameVerification(false))");
+				yield "does not name the host " + target.host();
+			}
+			case UNTRUSTED -> {
+				waysOut.add("trust its issuer with an SSLContext (sslContext(SmtpTls.trusting(issuer))"
+						+ " or SmtpTls.trustingPem(file))");
+				yield "is not trusted";
+			}
+		};
+		if (afterStarttls) {
+			waysOut.add("do not use STARTTLS (TlsMode.NONE; mail then travels in clear text)");
+		}
+		String message = failed + ": the server's certificate " + what + " (" + refused.getMessage() + "). To go on, "
+				+ alternatives(waysOut) + ".";
+		return new SmtpTlsCertificateException(message, problem, afterStarttls, failure);
+	}
+
+	/** {@code a}, {@code a, or b}, {@code a, b, or c}. */
+	private static String alternatives(List<String> choices) {
+		int last = choices.size() - 1;
+		return (last == 0) ? choices.get(0) : String.join(", ", choices.subList(0, last)) + ", or " + choices.get(last);
+	}
+
+	/**
+	 * Whether the JDK refused the certificate for naming another host. Its host name checker
+	 * raises a plain {@link CertificateException} whose message (the same in JDK 17 to 25) is the
+	 * only sign: {@code No subject alternative DNS name matching ...}, {@code No subject alternative
+	 * names matching IP address ...}, {@code No subject alternative names present} or
+	 * {@code No name matching ...}.
+	 */
+	private static boolean isHostnameMismatch(CertificateException refused) {
+		String message = String.valueOf(refused.getMessage());
+		return message.startsWith("No subject alternative") || message.startsWith("No name matching");
 	}
 
 	/**

@@ -152,7 +152,14 @@ class SmtpClientTlsTests {
 				.build()) {
 				Throwable thrown = catchThrowable(() -> client.send(ENVELOPE, message(1)));
 
-				assertThat(thrown).isInstanceOf(SSLHandshakeException.class);
+				assertThat(thrown).isInstanceOfSatisfying(SmtpTlsCertificateException.class, (ex) -> {
+					assertThat(ex.problem()).isEqualTo(SmtpTlsCertificateException.Problem.UNTRUSTED);
+					assertThat(ex.isStarttls()).isTrue();
+				})
+					.isInstanceOf(SSLHandshakeException.class)
+					.hasMessageContaining(" failed after STARTTLS: the server's certificate is not trusted (")
+					.hasMessageContaining("trust its issuer with an SSLContext")
+					.hasMessageContaining("do not use STARTTLS (TlsMode.NONE;");
 				assertThat(client.poolStats().total()).isZero();
 			}
 			server.awaitScriptDone(WAIT);

@@ -426,7 +426,14 @@ class SmtpSessionConnectTests {
 				.build();
 
 			assertThatExceptionOfType(SSLHandshakeException.class).isThrownBy(verifying::connect)
-				.withMessageContaining("localhost:" + server.port());
+				.withMessageStartingWith("TLS handshake with localhost:" + server.port()
+						+ " failed: the server's certificate does not name the host localhost (")
+				.withMessageEndingWith("To go on, connect to a name the certificate holds, or turn host name"
+						+ " verification off (hostnameVerification(false)).")
+				.isInstanceOfSatisfying(SmtpTlsCertificateException.class, (ex) -> {
+					assertThat(ex.problem()).isEqualTo(SmtpTlsCertificateException.Problem.HOSTNAME_MISMATCH);
+					assertThat(ex.isStarttls()).as("implicit TLS").isFalse();
+				});
 			assertThat(verifying.isConnected()).isFalse();
 
 			server.greet("220 wrong.test").awaitClose();
@@ -442,6 +449,88 @@ class SmtpSessionConnectTests {
 			trusting.disconnect();
 			server.awaitScriptDone(WAIT);
 			assertThat(server.connectionCount()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void plainSmtpOnAnImplicitTlsPortThatStaysSilentFailsWithinTheConnectTimeoutNamingSmtps() throws Exception {
+		// A listening socket that never accepts: the connection completes in its backlog and no
+		// byte ever comes, as from a server waiting for a TLS ClientHello.
+		try (ServerSocket silent = takenLoopbackPort()) {
+			int port = silent.getLocalPort();
+			SmtpSession session = SmtpSession.smtp()
+				.host(LOOPBACK)
+				.port(port)
+				.implicitTlsPorts(port)
+				.connectTimeout(Duration.ofMillis(200))
+				.timeout(WAIT)
+				.build();
+			long started = System.nanoTime();
+
+			SmtpImplicitTlsPortException failure = catchThrowableOfType(SmtpImplicitTlsPortException.class,
+					session::connect);
+
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(WAIT);
+			assertThat(failure).isInstanceOf(SmtpTimeoutException.class)
+				.hasMessageStartingWith("No greeting from " + LOOPBACK + ":" + port + " within 200 ms: ")
+				.hasMessageContaining("port " + port + " is for SMTP over implicit TLS (RFC 8314 3.3)")
+				.hasMessageContaining("Connect with SMTPS instead: SmtpSession.smtps()")
+				.hasMessageContaining("SmtpProtocol.SMTPS");
+			assertThat(session.isConnected()).isFalse();
+		}
+	}
+
+	@Test
+	void theGreetingWaitOnAnImplicitTlsPortIsNoLongerThanTheTimeout() throws Exception {
+		try (ServerSocket silent = takenLoopbackPort()) {
+			int port = silent.getLocalPort();
+			// No connect timeout: 10 s, but the timeout is shorter still.
+			SmtpSession session = SmtpSession.smtp()
+				.host(LOOPBACK)
+				.port(port)
+				.implicitTlsPorts(port)
+				.timeout(Duration.ofMillis(300))
+				.build();
+
+			assertThatExceptionOfType(SmtpImplicitTlsPortException.class).isThrownBy(session::connect)
+				.withMessageContaining(" within 300 ms: ");
+		}
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "SMTP, false", "LMTP, true" })
+	void otherPortsAndProtocolsWaitForTheGreetingAsLongAsTheTimeout(SmtpProtocol protocol, boolean implicitTlsPort)
+			throws Exception {
+		try (ServerSocket silent = takenLoopbackPort()) {
+			int port = silent.getLocalPort();
+			SmtpSession session = SmtpSession.builder(protocol)
+				.host(LOOPBACK)
+				.port(port)
+				.implicitTlsPorts(implicitTlsPort ? port : port + 1)
+				.connectTimeout(Duration.ofMillis(100))
+				.timeout(Duration.ofMillis(600))
+				.build();
+
+			assertThatExceptionOfType(SmtpTimeoutException.class).isThrownBy(session::connect)
+				.withMessage("Timed out after 600 ms waiting for the greeting from " + LOOPBACK + ":" + port)
+				.isNotInstanceOf(SmtpImplicitTlsPortException.class);
+		}
+	}
+
+	@Test
+	void plainSmtpOnAnImplicitTlsPortWorksWhenTheServerGreets() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 plain.test").reply("250 ok").awaitClose();
+			SmtpSession session = client(server).implicitTlsPorts(server.port())
+				.connectTimeout(Duration.ofSeconds(2))
+				.build();
+
+			assertThat(session.connect()).isEqualTo(new SmtpReply(220, "plain.test"));
+
+			assertThat(session.noop()).isEqualTo(new SmtpReply(250, "ok"));
+			session.disconnect();
+			server.awaitScriptDone(WAIT);
+			server.assertNoFailures();
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.github.smtpkit;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * STARTTLS: smtplib's {@code starttls()}, which smtpkit makes verify the certificate chain and the
@@ -148,9 +150,10 @@ class SmtpSessionTlsTests {
 			// No sslContext: the JDK's trusted authorities, which do not include the test CA.
 			SmtpSession session = client(server).connect();
 
-			assertThatExceptionOfType(SSLHandshakeException.class).isThrownBy(session::starttls)
+			assertThatExceptionOfType(SmtpTlsCertificateException.class).isThrownBy(session::starttls)
 				.withMessageContaining("TLS handshake with 127.0.0.1:" + server.port() + " failed")
-				.withCauseInstanceOf(SSLHandshakeException.class);
+				.withCauseInstanceOf(SSLHandshakeException.class)
+				.satisfies((ex) -> assertThat(ex.problem()).isEqualTo(SmtpTlsCertificateException.Problem.UNTRUSTED));
 
 			assertThat(session.isConnected()).isFalse();
 			assertThat(session.isTls()).isFalse();
@@ -166,8 +169,19 @@ class SmtpSessionTlsTests {
 			server.greet("220 fake.test").reply(EHLO_WITH_STARTTLS).startTls(TestCertificates.serverContext(), "220 go ahead");
 			SmtpSession session = client(server).sslContext(TestCertificates.clientContextTrustingOtherCa()).connect();
 
-			assertThatExceptionOfType(SSLHandshakeException.class).isThrownBy(session::starttls)
-				.withMessageContaining("127.0.0.1:" + server.port());
+			SSLHandshakeException failure = catchThrowableOfType(SSLHandshakeException.class, session::starttls);
+
+			assertThat(failure).isInstanceOfSatisfying(SmtpTlsCertificateException.class, (ex) -> {
+				assertThat(ex.problem()).isEqualTo(SmtpTlsCertificateException.Problem.UNTRUSTED);
+				assertThat(ex.isStarttls()).isTrue();
+			});
+			assertThat(failure)
+				.hasMessageStartingWith("TLS handshake with 127.0.0.1:" + server.port()
+						+ " failed after STARTTLS: the server's certificate is not trusted (PKIX path ")
+				.hasMessageContaining("To go on, trust its issuer with an SSLContext (sslContext(SmtpTls.trusting(")
+				.hasMessageEndingWith(", or do not use STARTTLS (TlsMode.NONE; mail then travels in clear text).")
+				.hasMessageNotContaining("hostnameVerification")
+				.hasCauseInstanceOf(SSLHandshakeException.class);
 
 			assertThat(session.isConnected()).isFalse();
 			server.awaitScriptDone(WAIT);
@@ -182,9 +196,18 @@ class SmtpSessionTlsTests {
 				.startTls(TestCertificates.serverContextWithWrongHostname(), "220 go ahead");
 			SmtpSession session = client(server).sslContext(TestCertificates.clientContextTrustingCa()).connect();
 
-			assertThatExceptionOfType(SSLHandshakeException.class).isThrownBy(session::starttls)
-				.withMessageContaining("127.0.0.1:" + server.port());
+			SSLHandshakeException failure = catchThrowableOfType(SSLHandshakeException.class, session::starttls);
 
+			assertThat(failure).isInstanceOfSatisfying(SmtpTlsCertificateException.class, (ex) -> {
+				assertThat(ex.problem()).isEqualTo(SmtpTlsCertificateException.Problem.HOSTNAME_MISMATCH);
+				assertThat(ex.isStarttls()).isTrue();
+			});
+			assertThat(failure)
+				.hasMessageStartingWith("TLS handshake with 127.0.0.1:" + server.port()
+						+ " failed after STARTTLS: the server's certificate does not name the host 127.0.0.1 (No subject ")
+				.hasMessageContaining("To go on, connect to a name the certificate holds, turn host name verification"
+						+ " off (hostnameVerification(false)), or do not use STARTTLS (TlsMode.NONE;")
+				.hasMessageNotContaining("SmtpTls.trusting");
 			assertThat(session.isConnected()).isFalse();
 			assertThat(session.isTls()).isFalse();
 			server.awaitScriptDone(WAIT);
@@ -260,6 +283,26 @@ class SmtpSessionTlsTests {
 			server.awaitScriptDone(WAIT);
 			assertThat(server.commands()).containsExactly("EHLO client.test", "STARTTLS", "EHLO client.test", "QUIT");
 			server.assertNoFailures();
+		}
+	}
+
+	@Test
+	void aHandshakeThatFailsForAnotherReasonIsNoCertificateFailure() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test").reply(EHLO_WITH_STARTTLS).startTls(TestCertificates.serverContext(), "220 go ahead");
+			// The test certificate's key is EC: a client offering only RSA suites shares none with it.
+			SmtpSession session = client(server).sslContext(TestCertificates.clientContextTrustingCa())
+				.tlsProtocols(List.of("TLSv1.2"))
+				.tlsCipherSuites(List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"))
+				.connect();
+
+			assertThatExceptionOfType(SSLHandshakeException.class).isThrownBy(session::starttls)
+				.withMessageStartingWith("TLS handshake with 127.0.0.1:" + server.port() + " failed after STARTTLS: ")
+				.withMessageNotContaining("certificate")
+				.isNotInstanceOf(SmtpTlsCertificateException.class);
+
+			assertThat(session.isConnected()).isFalse();
+			server.awaitScriptDone(WAIT);
 		}
 	}
 

@@ -52,6 +52,8 @@ final class SmtpClientFactory {
 	/** Where {@code debug-level} lines go. */
 	static final String DEBUG_LOGGER = "io.github.smtpkit.spring.debug";
 
+	private static final Log logger = LogFactory.getLog(SmtpClientFactory.class);
+
 	private static final Log debugLog = LogFactory.getLog(DEBUG_LOGGER);
 
 	private static final List<AuthMechanism> BUILT_IN_MECHANISMS = List.of(AuthMechanism.CRAM_MD5,
@@ -87,7 +89,8 @@ final class SmtpClientFactory {
 	 */
 	SmtpClient create(String server, SmtpServerProperties properties) {
 		Settings settings = new Settings(SmtpServers.propertyPrefix(server));
-		SmtpClient.Builder builder = SmtpClient.builder().protocol(properties.getProtocol());
+		warnOfPlainSmtpOnImplicitTlsPort(settings, properties);
+		SmtpClient.Builder builder = SmtpClient.builder().protocol(properties.effectiveProtocol());
 		applyAddress(settings, properties, builder);
 		applyTls(settings, properties, builder);
 		applyAuthentication(settings, properties, builder);
@@ -115,13 +118,28 @@ final class SmtpClientFactory {
 		return client;
 	}
 
+	/**
+	 * Port 465 with protocol smtp set explicitly is almost always a mistake: the server waits for
+	 * a TLS handshake, and the first connection fails (after the connect timeout, with the core's
+	 * SmtpImplicitTlsPortException). Said at start-up, naming the property that fixes it.
+	 */
+	private static void warnOfPlainSmtpOnImplicitTlsPort(Settings settings, SmtpServerProperties properties) {
+		if (properties.getProtocol() == SmtpProtocol.SMTP && properties.usesImplicitTlsPort()) {
+			logger.warn(settings.name("port") + " is " + properties.getPort()
+					+ ", the port of SMTP over implicit TLS (RFC 8314 3.3), but " + settings.name("protocol")
+					+ " is smtp: a server there waits for a TLS handshake before it greets, so connections will fail"
+					+ " after the connect timeout. Set " + settings.name("protocol")
+					+ "=smtps (or leave it unset: on port 465 that means smtps).");
+		}
+	}
+
 	private static void applyAddress(Settings settings, SmtpServerProperties properties, SmtpClient.Builder builder) {
 		Path unixSocket = properties.getUnixSocket();
 		if (unixSocket != null) {
 			settings.apply("unix-socket", unixSocket, (socket) -> {
-				if (properties.getProtocol() != SmtpProtocol.LMTP) {
+				if (properties.effectiveProtocol() != SmtpProtocol.LMTP) {
 					throw new IllegalArgumentException("A unix-domain socket is for protocol lmtp, but protocol is "
-							+ properties.getProtocol().name().toLowerCase(Locale.ROOT));
+							+ properties.effectiveProtocol().name().toLowerCase(Locale.ROOT));
 				}
 				builder.unixSocket(socket);
 			});
@@ -141,7 +159,7 @@ final class SmtpClientFactory {
 	 */
 	private void applyTls(Settings settings, SmtpServerProperties properties, SmtpClient.Builder builder) {
 		Starttls starttls = properties.getStarttls();
-		if (properties.getProtocol() == SmtpProtocol.SMTPS) {
+		if (properties.effectiveProtocol() == SmtpProtocol.SMTPS) {
 			builder.tls(TlsMode.IMPLICIT);
 		}
 		else if (properties.getUnixSocket() != null) {

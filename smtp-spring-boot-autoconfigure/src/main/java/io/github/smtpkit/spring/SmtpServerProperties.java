@@ -26,8 +26,11 @@ public class SmtpServerProperties {
 	/** The server's port. Defaults to 25 for smtp, 465 for smtps and 2003 for lmtp. */
 	private Integer port;
 
-	/** The protocol: smtp, smtps (SMTP over TLS from the first byte) or lmtp. */
-	private SmtpProtocol protocol = SmtpProtocol.SMTP;
+	/**
+	 * The protocol: smtp, smtps (SMTP over TLS from the first byte) or lmtp. Defaults to smtps
+	 * when the port is 465 (RFC 8314's port for SMTP over TLS), smtp otherwise.
+	 */
+	private SmtpProtocol protocol;
 
 	/** A unix-domain socket to connect to, for protocol lmtp. When set, host and port are not used. */
 	private Path unixSocket;
@@ -126,6 +129,23 @@ public class SmtpServerProperties {
 
 	public void setProtocol(SmtpProtocol protocol) {
 		this.protocol = protocol;
+	}
+
+	/**
+	 * The protocol to speak: the one set, else smtps on port 465, where servers expect TLS from
+	 * the first byte (RFC 8314 3.3), and smtp on any other port. The one place of that rule: read
+	 * the protocol through this, not {@link #getProtocol()}, which is {@code null} when not set.
+	 */
+	SmtpProtocol effectiveProtocol() {
+		if (this.protocol != null) {
+			return this.protocol;
+		}
+		return usesImplicitTlsPort() ? SmtpProtocol.SMTPS : SmtpProtocol.SMTP;
+	}
+
+	/** Whether the server is on TCP port 465, where servers speak TLS from the first byte. */
+	boolean usesImplicitTlsPort() {
+		return this.unixSocket == null && this.port != null && this.port == SmtpProtocol.SMTPS.defaultPort();
 	}
 
 	public Path getUnixSocket() {

@@ -14,6 +14,7 @@ import io.github.smtpkit.spring.event.SmtpEventPublisher;
 import io.github.smtpkit.spring.metrics.SmtpClientMetrics;
 import io.github.smtpkit.spring.metrics.SmtpPoolMetrics;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -23,6 +24,8 @@ import org.springframework.boot.mail.autoconfigure.MailSenderAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
@@ -37,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sender auto-configurations, several servers, and the application's own beans winning. No
  * connection is opened: clients connect on their first send.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class SmtpClientAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -106,6 +110,82 @@ class SmtpClientAutoConfigurationTests {
 				assertThat(pool.validateAfterIdle()).isZero();
 				assertThat(context.getBean(SmtpMailSender.class).getDefaultFrom()).isEqualTo("App <app@example.test>");
 				assertThat(context.getBean(SmtpProperties.class).toString()).doesNotContain("s3cret");
+			});
+	}
+
+	@Test
+	void port465WithoutAProtocolMeansSmtps() {
+		this.contextRunner.withPropertyValues("smtp.host=mail.example.test", "smtp.port=465").run((context) -> {
+			SmtpClient client = context.getBean(SmtpClient.class);
+			assertThat(client.endpoint()).isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTPS, "mail.example.test", 465));
+			assertThat(client.toString()).contains("tls=IMPLICIT");
+			assertThat(context.getBean(SmtpProperties.class).getProtocol()).as("not set").isNull();
+		});
+	}
+
+	@Test
+	void otherPortsWithoutAProtocolMeanSmtp() {
+		this.contextRunner.withPropertyValues("smtp.host=mail.example.test", "smtp.port=587").run((context) -> {
+			SmtpClient client = context.getBean(SmtpClient.class);
+			assertThat(client.endpoint()).isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 587));
+			assertThat(client.toString()).contains("tls=STARTTLS_OPPORTUNISTIC");
+		});
+		this.contextRunner.withPropertyValues("smtp.host=mail.example.test")
+			.run((context) -> assertThat(context.getBean(SmtpClient.class).endpoint())
+				.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 25)));
+	}
+
+	@Test
+	void namedServersTakeTheProtocolOfTheirOwnPortUnlessOneIsSet() {
+		this.contextRunner
+			.withPropertyValues("smtp.host=mail.example.test", "smtp.port=465", "smtp.servers.submission.port=587",
+					"smtp.servers.bulk.host=bulk.example.test", "smtp.servers.relay.port=465",
+					"smtp.servers.relay.protocol=lmtp")
+			.run((context) -> {
+				assertThat(context.getBean("smtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTPS, "mail.example.test", 465));
+				assertThat(context.getBean("submissionSmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 587));
+				// The port, inherited from smtp.port, is 465.
+				assertThat(context.getBean("bulkSmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTPS, "bulk.example.test", 465));
+				assertThat(context.getBean("relaySmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.LMTP, "mail.example.test", 465));
+			});
+	}
+
+	@Test
+	void explicitSmtpOnPort465StartsWithAWarningNamingTheProtocolProperty(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("smtp.host=mail.example.test", "smtp.port=465", "smtp.protocol=smtp",
+					"smtp.servers.bulk.host=bulk.example.test", "smtp.servers.bulk.protocol=smtps",
+					"smtp.servers.audit.port=587")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(SmtpClient.class).endpoint())
+					.as("what is set is done")
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 465));
+				assertThat(output).containsOnlyOnce("smtp.port is 465")
+					.contains("WARN")
+					.contains("smtp.port is 465, the port of SMTP over implicit TLS (RFC 8314 3.3), but smtp.protocol"
+							+ " is smtp")
+					.contains("Set smtp.protocol=smtps")
+					.doesNotContain("smtp.servers.bulk.protocol=smtps")
+					.doesNotContain("smtp.servers.audit");
+			});
+	}
+
+	@Test
+	void aNamedServersWarningNamesItsOwnPrefix(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("smtp.host=mail.example.test", "smtp.protocol=smtp", "smtp.servers.bulk.port=465")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean("bulkSmtpClient", SmtpClient.class).endpoint().protocol())
+					.isEqualTo(SmtpProtocol.SMTP);
+				assertThat(output).contains("smtp.servers.bulk.port is 465")
+					.contains("Set smtp.servers.bulk.protocol=smtps")
+					.doesNotContain("smtp.port is 465");
 			});
 	}
 
