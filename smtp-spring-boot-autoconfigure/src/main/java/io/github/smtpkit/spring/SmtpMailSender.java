@@ -14,8 +14,10 @@ import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpAmbiguousOutcomeException;
 import io.github.smtpkit.SmtpAuthenticationException;
 import io.github.smtpkit.SmtpClient;
+import io.github.smtpkit.SmtpImplicitTlsPortException;
 import io.github.smtpkit.SmtpMessageTooLargeException;
 import io.github.smtpkit.SmtpNotSupportedException;
+import io.github.smtpkit.SmtpTlsCertificateException;
 import io.github.smtpkit.spring.observation.DefaultSmtpSendObservationConvention;
 import io.github.smtpkit.spring.observation.SmtpSendObservationContext;
 import io.github.smtpkit.spring.observation.SmtpSendObservationConvention;
@@ -98,6 +100,9 @@ public class SmtpMailSender implements JavaMailSender {
 	private String envelopeFrom;
 
 	private boolean partialDelivery;
+
+	/** The properties that configure this sender's server, to name in hints; {@code null} outside Spring Boot. */
+	private String propertyPrefix;
 
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
@@ -249,7 +254,7 @@ public class SmtpMailSender implements JavaMailSender {
 		}
 		if (!failures.isEmpty()) {
 			throw new MailSendException(failures.size() + " of " + messages.length + " messages could not be sent to "
-					+ this.client.endpoint(), null, failures);
+					+ this.client.endpoint() + hint(unreachable), null, failures);
 		}
 	}
 
@@ -313,6 +318,33 @@ public class SmtpMailSender implements JavaMailSender {
 			// saveChanges() makes a new Message-ID; one the application set must survive.
 			message.setHeader(MESSAGE_ID, messageId);
 		}
+	}
+
+	/**
+	 * For a failure that configuration can cure, the property to set: the core's message names the
+	 * builder's methods, a Spring Boot user needs the keys.
+	 */
+	private String hint(Exception failure) {
+		if (this.propertyPrefix == null) {
+			return "";
+		}
+		String prefix = this.propertyPrefix + ".";
+		if (failure instanceof SmtpImplicitTlsPortException) {
+			return " (port 465 is SMTP over implicit TLS: set " + prefix + "protocol=smtps, or leave it unset)";
+		}
+		if (failure instanceof SmtpTlsCertificateException certificate) {
+			String cure = (certificate.problem() == SmtpTlsCertificateException.Problem.HOSTNAME_MISMATCH)
+					? "connect to a name the certificate holds, or set " + prefix + "ssl.verify-hostname=false"
+					: "set " + prefix + "ssl.bundle to an SSL bundle that trusts its issuer";
+			return " (the server's certificate was refused: " + cure
+					+ (certificate.isStarttls() ? ", or " + prefix + "starttls=none to send in clear text" : "") + ")";
+		}
+		return "";
+	}
+
+	/** Names the properties that configure this sender in hints on failures, as the auto-configuration does. */
+	void setPropertyPrefix(String propertyPrefix) {
+		this.propertyPrefix = propertyPrefix;
 	}
 
 	private static InternetAddress parse(String address) {

@@ -61,6 +61,7 @@ public final class SmtpMailSenderAutoConfiguration {
 			ObjectProvider<SmtpMailSenderCustomizer> customizers) {
 		SmtpMailSender mailSender = new SmtpMailSender(client);
 		String prefix = SmtpServers.propertyPrefix(server);
+		mailSender.setPropertyPrefix(prefix);
 		apply(prefix + ".default-from", properties.getDefaultFrom(), mailSender::setDefaultFrom);
 		apply(prefix + ".envelope-from", properties.getEnvelopeFrom(), mailSender::setEnvelopeFrom);
 		mailSender.setDefaultEncoding(properties.getDefaultEncoding());

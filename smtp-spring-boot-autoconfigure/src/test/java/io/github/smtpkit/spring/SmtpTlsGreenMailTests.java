@@ -134,8 +134,12 @@ class SmtpTlsGreenMailTests {
 			.run((context) -> {
 				assertThatExceptionOfType(MailSendException.class)
 					.isThrownBy(() -> context.getBean(MailSender.class).send(message()))
-					.satisfies((ex) -> assertThat(ex.getMessageExceptions()).singleElement()
-						.isInstanceOf(SSLHandshakeException.class));
+					.satisfies((ex) -> {
+						assertThat(ex.getMessageExceptions()).singleElement().isInstanceOf(SSLHandshakeException.class);
+						// Implicit TLS: no STARTTLS to turn off, only trust to add.
+						assertThat(ex.getMessage()).contains("set smtp.ssl.bundle to an SSL bundle that trusts its issuer")
+							.doesNotContain("starttls");
+					});
 				assertThat(this.greenMail.getReceivedMessages()).isEmpty();
 			});
 	}
@@ -153,8 +157,10 @@ class SmtpTlsGreenMailTests {
 						"spring.ssl.bundle.pem.mail.truststore.certificate=" + ca.toUri());
 			byUnnamedAddress.run((context) -> assertThatExceptionOfType(MailSendException.class)
 				.isThrownBy(() -> context.getBean(MailSender.class).send(message()))
-				.satisfies((ex) -> assertThat(ex.getMessageExceptions()).singleElement()
-					.isInstanceOf(SSLHandshakeException.class)));
+				.satisfies((ex) -> {
+					assertThat(ex.getMessageExceptions()).singleElement().isInstanceOf(SSLHandshakeException.class);
+					assertThat(ex.getMessage()).contains("or set smtp.ssl.verify-hostname=false");
+				}));
 			byUnnamedAddress.withPropertyValues("smtp.ssl.verify-hostname=false")
 				.run((context) -> context.getBean(MailSender.class).send(message()));
 			assertThat(unnamed.waitForIncomingEmail(5000, 1)).isTrue();
