@@ -58,45 +58,48 @@ final class JavaMailFailures {
 	 * replies after the data): Angus Mail's exception after a partial send.
 	 */
 	static SMTPSendFailedException partialDelivery(SendResult result, Envelope envelope) {
+		Refusals refusals = Refusals.of(result.refused(), envelope);
 		SmtpReply last = result.finalReply();
-		List<SMTPAddressFailedException> perAddress = new ArrayList<>();
-		result.refused().forEach((recipient, reply) -> perAddress
-			.add(new SMTPAddressFailedException(address(recipient), "RCPT TO:<" + recipient + ">", reply.code(),
-					reply(reply.code(), reply.message()))));
 		return new SMTPSendFailedException(".", last.code(), reply(last.code(), last.message()),
-				chain(perAddress, null), addresses(result.accepted()), null,
-				addresses(refusedInOrder(envelope, result.refused())));
+				chain(refusals.perAddress(), null), addresses(result.accepted()),
+				addresses(refusals.temporary()), addresses(refusals.permanent()));
 	}
 
 	/**
 	 * "Invalid Addresses", as Angus Mail says when it sent nothing because recipients were refused:
-	 * permanent refusals (5xx) are invalid, temporary ones (4xx) and the accepted are valid but
-	 * unsent.
+	 * the accepted and the temporarily refused are valid but unsent, the permanently refused
+	 * invalid.
 	 */
 	private static SendFailedException recipientsRefused(SmtpRecipientsRefusedException refused, Envelope envelope) {
-		Map<String, SmtpReply> replies = refused.recipients();
-		List<String> invalid = new ArrayList<>();
-		List<String> accepted = new ArrayList<>();
-		List<String> refusedForNow = new ArrayList<>();
-		List<SMTPAddressFailedException> perAddress = new ArrayList<>();
-		for (String recipient : envelope.recipients()) {
-			SmtpReply reply = replies.get(recipient);
-			if (reply == null) {
-				accepted.add(recipient);
-				continue;
-			}
-			(reply.code() / 100 == 4 ? refusedForNow : invalid).add(recipient);
-			perAddress.add(new SMTPAddressFailedException(address(recipient), "RCPT TO:<" + recipient + ">",
-					reply.code(), reply(reply.code(), reply.message())));
-		}
-		List<String> validUnsent = new ArrayList<>(accepted);
-		validUnsent.addAll(refusedForNow);
-		return new SendFailedException("Invalid Addresses", chain(perAddress, refused), null,
-				addresses(validUnsent), addresses(invalid));
+		Refusals refusals = Refusals.of(refused.recipients(), envelope);
+		List<String> validUnsent = new ArrayList<>(envelope.recipients());
+		validUnsent.removeIf(refused.recipients()::containsKey);
+		validUnsent.addAll(refusals.temporary());
+		return new SendFailedException("Invalid Addresses", chain(refusals.perAddress(), refused), null,
+				addresses(validUnsent), addresses(refusals.permanent()));
 	}
 
-	private static List<String> refusedInOrder(Envelope envelope, Map<String, SmtpReply> refused) {
-		return envelope.recipients().stream().filter(refused::containsKey).toList();
+	/**
+	 * Refused recipients sorted as Angus Mail sorts them, in envelope order: a 4xx refusal leaves a
+	 * valid address, a 5xx one an invalid address; each with its {@link SMTPAddressFailedException}.
+	 */
+	private record Refusals(List<String> temporary, List<String> permanent,
+			List<SMTPAddressFailedException> perAddress) {
+
+		static Refusals of(Map<String, SmtpReply> refused, Envelope envelope) {
+			Refusals refusals = new Refusals(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+			for (String recipient : envelope.recipients()) {
+				SmtpReply reply = refused.get(recipient);
+				if (reply == null) {
+					continue;
+				}
+				(reply.code() / 100 == 4 ? refusals.temporary : refusals.permanent).add(recipient);
+				refusals.perAddress.add(new SMTPAddressFailedException(address(recipient), "RCPT TO:<" + recipient + ">",
+						reply.code(), reply(reply.code(), reply.message())));
+			}
+			return refusals;
+		}
+
 	}
 
 	/** The exceptions linked by their next exceptions, then {@code last}; the head of the chain. */

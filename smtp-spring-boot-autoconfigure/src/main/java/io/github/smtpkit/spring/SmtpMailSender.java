@@ -129,11 +129,7 @@ public class SmtpMailSender implements JavaMailSender {
 	 * @throws IllegalArgumentException if it is not an address
 	 */
 	public void setDefaultFrom(String defaultFrom) {
-		if (defaultFrom == null) {
-			this.defaultFrom = null;
-			return;
-		}
-		this.defaultFrom = parse(defaultFrom);
+		this.defaultFrom = (defaultFrom != null) ? parse(defaultFrom) : null;
 	}
 
 	/** The {@code From} address of messages that have none, or {@code null}. */

@@ -271,6 +271,31 @@ class SmtpMailSenderDifferentialTests {
 		}
 	}
 
+	@Test
+	void theBounceAddressIsMailSmtpFrom() {
+		ApplicationCode code = (sender) -> sender.send(simple("app@example.test", "one@example.test"));
+		Outcome boot = outcome(bootRunner().withPropertyValues(
+				"spring.mail.properties.mail.smtp.from=bounces@example.test"), "mailSender", code);
+		Outcome smtpkit = outcome(smtpkitRunner().withPropertyValues("smtp.envelope-from=bounces@example.test"),
+				"mailSender", code);
+		assertThat(boot.transactions()).singleElement()
+			.satisfies((transaction) -> assertThat(transaction.mail()).isEqualTo("MAIL FROM:<bounces@example.test>"));
+		assertThat(smtpkit).isEqualTo(boot);
+	}
+
+	@Test
+	void partialDeliveryIsMailSmtpSendpartial() {
+		ApplicationCode code = (sender) -> sender.send(simple("app@example.test", "one@example.test",
+				"refused@example.test", "later@example.test"));
+		Outcome boot = outcome(bootRunner().withPropertyValues("spring.mail.properties.mail.smtp.sendpartial=true"),
+				"mailSender", code);
+		Outcome smtpkit = outcome(smtpkitRunner().withPropertyValues("smtp.partial-delivery=true"), "mailSender",
+				code);
+		assertThat(boot.transactions()).singleElement()
+			.satisfies((transaction) -> assertThat(transaction.rcpts()).containsExactly("RCPT TO:<one@example.test>"));
+		assertThat(smtpkit).isEqualTo(boot);
+	}
+
 	private static List<String> keysOf(String failure) {
 		return Pattern.compile("\\[(\\w+:[^=]*)=").matcher(failure).results().map((match) -> match.group(1)).toList();
 	}
