@@ -16,9 +16,10 @@ import io.github.smtpkit.internal.CommandLines;
  *
  * @param from the envelope sender; {@code ""} for the null reverse-path {@code <>} (bounces)
  * @param recipients the envelope recipients, at least one
- * @param mailOptions ESMTP options for MAIL, such as {@code BODY=8BITMIME}
- * @param rcptOptions ESMTP options for every RCPT, such as {@code NOTIFY=FAILURE}; sent to every server,
- * unlike the {@code dsn}'s
+ * @param mailOptions ESMTP options for MAIL, such as {@code BODY=8BITMIME}; sent to every ESMTP
+ * server, whatever it advertises
+ * @param rcptOptions ESMTP options for every RCPT, such as {@code ORCPT=rfc822;user@example.org};
+ * sent to every ESMTP server, whatever it advertises (for {@code NOTIFY=} use {@code dsn})
  * @param dsn the delivery status notifications to ask for (RFC 3461), sent only to a server that
  * advertises DSN (see {@link #withDsn(Dsn)}); {@code null} for none
  * @param requireAllRecipients whether the message goes to nobody unless the server accepts every
