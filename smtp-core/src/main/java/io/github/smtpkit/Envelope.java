@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.github.smtpkit.internal.Addresses;
 import io.github.smtpkit.internal.CommandLines;
@@ -15,18 +16,23 @@ import io.github.smtpkit.internal.CommandLines;
  *
  * @param from the envelope sender; {@code ""} for the null reverse-path {@code <>} (bounces)
  * @param recipients the envelope recipients, at least one
- * @param mailOptions ESMTP options for MAIL, such as {@code BODY=8BITMIME}
- * @param rcptOptions ESMTP options for every RCPT, such as {@code NOTIFY=FAILURE}
+ * @param mailOptions ESMTP options for MAIL, such as {@code BODY=8BITMIME}; sent to every ESMTP
+ * server, whatever it advertises
+ * @param rcptOptions ESMTP options for every RCPT, such as {@code ORCPT=rfc822;user@example.org};
+ * sent to every ESMTP server, whatever it advertises (for {@code NOTIFY=} use {@code dsn})
+ * @param dsn the delivery status notifications to ask for (RFC 3461), sent only to a server that
+ * advertises DSN (see {@link #withDsn(Dsn)}); {@code null} for none
  * @param requireAllRecipients whether the message goes to nobody unless the server accepts every
  * recipient at RCPT (see {@link #requiringAllRecipients()}); {@code false}, smtplib's way, delivers
  * to the recipients it accepted
  */
 public record Envelope(String from, List<String> recipients, List<String> mailOptions, List<String> rcptOptions,
-		boolean requireAllRecipients) {
+		Dsn dsn, boolean requireAllRecipients) {
 
 	/**
 	 * @throws IllegalArgumentException if there is no recipient, or an address or option is blank
-	 * (sender excepted) or contains CR or LF
+	 * (sender excepted) or contains CR or LF, or the {@code dsn} asks for {@code NOTIFY} or
+	 * {@code RET} which an option gives too
 	 */
 	public Envelope {
 		Objects.requireNonNull(from, "from");
@@ -37,6 +43,10 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 		}
 		mailOptions = checked("MAIL option", (mailOptions != null) ? mailOptions : List.of());
 		rcptOptions = checked("RCPT option", (rcptOptions != null) ? rcptOptions : List.of());
+		if (dsn != null) {
+			notGivenTwice("RET", dsn.retParameter().isPresent(), mailOptions, "MAIL");
+			notGivenTwice("NOTIFY", dsn.notifyParameter().isPresent(), rcptOptions, "RCPT");
+		}
 	}
 
 	/**
@@ -45,7 +55,7 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 	 * (sender excepted) or contains CR or LF
 	 */
 	public Envelope(String from, List<String> recipients, List<String> mailOptions, List<String> rcptOptions) {
-		this(from, recipients, mailOptions, rcptOptions, false);
+		this(from, recipients, mailOptions, rcptOptions, null, false);
 	}
 
 	/** An envelope without options. */
@@ -60,12 +70,35 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 
 	/** This envelope with these MAIL options instead. */
 	public Envelope withMailOptions(String... options) {
-		return new Envelope(this.from, this.recipients, List.of(options), this.rcptOptions, this.requireAllRecipients);
+		return new Envelope(this.from, this.recipients, List.of(options), this.rcptOptions, this.dsn,
+				this.requireAllRecipients);
 	}
 
 	/** This envelope with these RCPT options instead. */
 	public Envelope withRcptOptions(String... options) {
-		return new Envelope(this.from, this.recipients, this.mailOptions, List.of(options), this.requireAllRecipients);
+		return new Envelope(this.from, this.recipients, this.mailOptions, List.of(options), this.dsn,
+				this.requireAllRecipients);
+	}
+
+	/**
+	 * This envelope asking for these delivery status notifications (RFC 3461): {@code NOTIFY=} with
+	 * every RCPT and {@code RET=} with MAIL, before the envelope's own options.
+	 *
+	 * <p>They are sent only when the server advertises DSN in its EHLO reply; to any other server
+	 * the message goes without them, and without an error (a server without DSN would refuse
+	 * them, and the message with them). This is what Jakarta Mail's SMTP transport (and so Spring's
+	 * {@code JavaMailSenderImpl}) and nodemailer do. A caller who must know whether the request went
+	 * out can check {@link SmtpSession#hasExtn(String) hasExtn("dsn")} on a session to the same
+	 * server. To send the parameters to every server regardless, give them as raw options with
+	 * {@link #withMailOptions(String...)} and {@link #withRcptOptions(String...)} instead.
+	 * @param dsn what to ask for, or {@code null} for nothing
+	 * @return a copy of this envelope with {@code dsn} replaced
+	 * @throws IllegalArgumentException if the envelope's options already give {@code NOTIFY} or
+	 * {@code RET} and {@code dsn} asks for it too
+	 */
+	public Envelope withDsn(Dsn dsn) {
+		return new Envelope(this.from, this.recipients, this.mailOptions, this.rcptOptions, dsn,
+				this.requireAllRecipients);
 	}
 
 	/**
@@ -86,7 +119,7 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 	 * @return a copy of this envelope with {@code requireAllRecipients} set
 	 */
 	public Envelope requiringAllRecipients() {
-		return new Envelope(this.from, this.recipients, this.mailOptions, this.rcptOptions, true);
+		return new Envelope(this.from, this.recipients, this.mailOptions, this.rcptOptions, this.dsn, true);
 	}
 
 	/**
@@ -106,7 +139,52 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 				options.add(option);
 			}
 		}
-		return new Envelope(this.from, this.recipients, options, this.rcptOptions, this.requireAllRecipients);
+		return new Envelope(this.from, this.recipients, options, this.rcptOptions, this.dsn, this.requireAllRecipients);
+	}
+
+	/**
+	 * The MAIL options to send to a server with these extensions: the {@link #dsn()}'s
+	 * {@code RET=} when the server advertises DSN, then {@link #mailOptions()}. The one place the
+	 * DSN rule of {@link #withDsn(Dsn)} is applied, for every path of the transaction engine.
+	 */
+	List<String> mailOptionsFor(EsmtpFeatures features) {
+		return withDsnParameter(sendsDsn(features) ? this.dsn.retParameter() : Optional.empty(), this.mailOptions);
+	}
+
+	/**
+	 * The RCPT options to send, with every recipient, to a server with these extensions: the
+	 * {@link #dsn()}'s {@code NOTIFY=} when the server advertises DSN, then {@link #rcptOptions()}.
+	 */
+	List<String> rcptOptionsFor(EsmtpFeatures features) {
+		return withDsnParameter(sendsDsn(features) ? this.dsn.notifyParameter() : Optional.empty(),
+				this.rcptOptions);
+	}
+
+	private boolean sendsDsn(EsmtpFeatures features) {
+		return this.dsn != null && features.has("dsn");
+	}
+
+	private static List<String> withDsnParameter(Optional<String> parameter, List<String> options) {
+		if (parameter.isEmpty()) {
+			return options;
+		}
+		List<String> all = new ArrayList<>(options.size() + 1);
+		all.add(parameter.get());
+		all.addAll(options);
+		return all;
+	}
+
+	/** A DSN parameter must not go twice, once from the {@link Dsn} and once as a raw option. */
+	private static void notGivenTwice(String keyword, boolean inDsn, List<String> options, String command) {
+		if (!inDsn) {
+			return;
+		}
+		for (String option : options) {
+			if (option.regionMatches(true, 0, keyword + "=", 0, keyword.length() + 1)) {
+				throw new IllegalArgumentException(keyword + "= is asked for twice: by the Dsn and by the " + command
+						+ " option " + option + "; give it one way only");
+			}
+		}
 	}
 
 	/** A copy, each element checked: not blank, one line. */

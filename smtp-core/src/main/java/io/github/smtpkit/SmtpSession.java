@@ -1372,10 +1372,26 @@ public final class SmtpSession implements AutoCloseable {
 	private Map<String, SmtpReply> transact(String from, Collection<String> to, List<String> mailOptions,
 			List<String> rcptOptions, boolean requireAllRecipients, MessageSource source, byte[] shown)
 			throws SmtpException {
+		startTransaction();
+		return transact(prepare(from, to, mailOptions, rcptOptions, requireAllRecipients, source, shown));
+	}
+
+	/** One mail transaction of an envelope, as {@link #prepare(Envelope, MessageSource)} makes it. */
+	private Map<String, SmtpReply> transact(Envelope envelope, MessageSource source) throws SmtpException {
+		startTransaction();
+		return transact(prepare(envelope, source));
+	}
+
+	/** Forgets what the last transaction left behind, before a new one is prepared. */
+	private void startTransaction() {
 		this.endOfDataSent = false;
 		this.pipeliningStalled = false;
 		this.lastDataReply = null;
-		Transaction transaction = prepare(from, to, mailOptions, rcptOptions, requireAllRecipients, source, shown);
+	}
+
+	/** Sends a prepared transaction, one command at a time or pipelined. */
+	private Map<String, SmtpReply> transact(Transaction transaction) throws SmtpException {
+		MessageSource source = transaction.source();
 		if (usePipelining()) {
 			return transactPipelined(transaction);
 		}
@@ -1383,7 +1399,7 @@ public final class SmtpSession implements AutoCloseable {
 		SmtpReply reply = command(transaction.mail());
 		if (reply.code() != 250) {
 			closeOn421OrReset(reply);
-			throw new SmtpSenderRefusedException(reply.code(), reply.message(), from);
+			throw new SmtpSenderRefusedException(reply.code(), reply.message(), transaction.from());
 		}
 		Map<String, SmtpReply> refused = new LinkedHashMap<>();
 		for (int i = 0; i < transaction.to().size(); i++) {
@@ -1392,7 +1408,7 @@ public final class SmtpSession implements AutoCloseable {
 			noteRecipientReply(recipient, recipientReply);
 			checkRecipientReply(recipient, recipientReply, refused);
 		}
-		if (refused.size() == to.size()) {
+		if (refused.size() == transaction.to().size()) {
 			rsetQuietly();
 			throw new SmtpRecipientsRefusedException(refused);
 		}
@@ -1495,6 +1511,18 @@ public final class SmtpSession implements AutoCloseable {
 			rcpts.add(prepared("RCPT", "TO:" + Addresses.quote(recipient) + rcptSuffix, encoding));
 		}
 		return new Transaction(from, recipients, mail, rcpts, source, shown, chunked, requireAllRecipients);
+	}
+
+	/**
+	 * {@link #prepare(String, Collection, List, List, boolean, MessageSource, byte[])} for an
+	 * envelope, after EHLO: its MAIL and RCPT options are those for the server's extensions
+	 * ({@link Envelope#mailOptionsFor}), so that its DSN request goes only to a server that
+	 * advertises DSN. Every envelope reaches the transaction engine through here.
+	 */
+	private Transaction prepare(Envelope envelope, MessageSource source) throws SmtpException {
+		ehloOrHeloIfNeeded();
+		return prepare(envelope.from(), envelope.recipients(), envelope.mailOptionsFor(this.esmtpFeatures),
+				envelope.rcptOptionsFor(this.esmtpFeatures), envelope.requireAllRecipients(), source, null);
 	}
 
 	private Command prepared(String verb, String arguments, Charset encoding) {
@@ -1670,7 +1698,8 @@ public final class SmtpSession implements AutoCloseable {
 
 	/**
 	 * Sends messages one after another, each as {@code sendmail} would (but all or nothing when its
-	 * envelope {@linkplain Envelope#requireAllRecipients() requires all recipients}), telling each
+	 * envelope {@linkplain Envelope#requireAllRecipients() requires all recipients}, and with its
+	 * {@linkplain Envelope#withDsn(Dsn) DSN request} when the server advertises DSN), telling each
 	 * outcome as soon as it is known. With PIPELINING (on, and advertised) and without BDAT, a
 	 * message's data and end go out in one write with the next message's MAIL, RCPT and DATA: RFC
 	 * 2920 3.1 lets message content open a group. A message then costs one round trip instead of
@@ -1689,10 +1718,8 @@ public final class SmtpSession implements AutoCloseable {
 				return;
 			}
 			for (int i = 0; i < messages.size(); i++) {
-				Envelope envelope = messages.get(i).envelope();
 				try {
-					outcomes.sent(i, transact(envelope.from(), envelope.recipients(), envelope.mailOptions(),
-							envelope.rcptOptions(), envelope.requireAllRecipients(), messages.get(i).message(), null));
+					outcomes.sent(i, transact(messages.get(i).envelope(), messages.get(i).message()));
 				}
 				catch (SmtpException | RuntimeException ex) {
 					if (!isConnected()) {
@@ -1780,10 +1807,8 @@ public final class SmtpSession implements AutoCloseable {
 	private Transaction queueNext(List<OutgoingMessage> messages, int index, EachOutcome outcomes)
 			throws SmtpException {
 		OutgoingMessage message = messages.get(index);
-		Envelope envelope = message.envelope();
 		try {
-			Transaction transaction = prepare(envelope.from(), envelope.recipients(), envelope.mailOptions(),
-					envelope.rcptOptions(), envelope.requireAllRecipients(), message.message(), null);
+			Transaction transaction = prepare(message.envelope(), message.message());
 			queueGroup(transaction);
 			return transaction;
 		}

@@ -4,11 +4,15 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.smtpkit.Dsn.Notify;
+import io.github.smtpkit.Dsn.Ret;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * {@link Envelope}: checked when made, and the all-or-nothing choice carried through every copy.
+ * {@link Envelope}: checked when made, the all-or-nothing choice and the DSN request carried through
+ * every copy, and the DSN request sent only to a server that advertises DSN.
  */
 class EnvelopeTests {
 
@@ -28,7 +32,7 @@ class EnvelopeTests {
 		Envelope required = envelope.requiringAllRecipients();
 
 		assertThat(required).isEqualTo(new Envelope("a@example.test", List.of("b@example.test", "c@example.test"),
-				List.of("BODY=8BITMIME"), List.of("NOTIFY=FAILURE"), true));
+				List.of("BODY=8BITMIME"), List.of("NOTIFY=FAILURE"), null, true));
 		assertThat(envelope.requireAllRecipients()).isFalse();
 		assertThat(required).isNotEqualTo(envelope);
 		assertThat(required.requiringAllRecipients()).isEqualTo(required);
@@ -44,14 +48,81 @@ class EnvelopeTests {
 	}
 
 	@Test
-	void theFiveArgumentConstructorChecksAsTheFourArgumentOneDoes() {
+	void theCanonicalConstructorChecksAsTheFourArgumentOneDoes() {
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new Envelope("a@example.test", List.of(), List.of(), List.of(), true))
+			.isThrownBy(() -> new Envelope("a@example.test", List.of(), List.of(), List.of(), null, true))
 			.withMessageContaining("at least one recipient");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new Envelope("a@example.test", List.of("b@example.test\r\nRSET"), null, null, true))
+			.isThrownBy(() -> new Envelope("a@example.test", List.of("b@example.test\r\nRSET"), null, null, null, true))
 			.withMessageContaining("recipient");
-		assertThat(new Envelope("", List.of("b@example.test"), null, null, true).mailOptions()).isEmpty();
+		assertThat(new Envelope("", List.of("b@example.test"), null, null, null, true).mailOptions()).isEmpty();
+	}
+
+	@Test
+	void theDsnRequestIsCarriedThroughEveryCopy() {
+		Dsn dsn = Dsn.notifyOn(Notify.FAILURE).withRet(Ret.HDRS);
+		Envelope envelope = Envelope.of("a@example.test", "b@example.test").withDsn(dsn);
+
+		assertThat(Envelope.of("a@example.test", "b@example.test").dsn()).isNull();
+		assertThat(envelope.dsn()).isEqualTo(dsn);
+		assertThat(envelope.withMailOptions("BODY=8BITMIME").dsn()).isEqualTo(dsn);
+		assertThat(envelope.withRcptOptions("ORCPT=rfc822;b@example.test").dsn()).isEqualTo(dsn);
+		assertThat(envelope.requiringAllRecipients().dsn()).isEqualTo(dsn);
+		assertThat(envelope.requiringAllRecipients().withDsn(null))
+			.isEqualTo(Envelope.of("a@example.test", "b@example.test").requiringAllRecipients());
+		Envelope international = Envelope.of("a@example.test", "jürgen@example.test").withDsn(dsn);
+		assertThat(international.withSmtputf8IfNeeded().dsn()).isEqualTo(dsn);
+		assertThat(international.withSmtputf8IfNeeded().mailOptions()).containsExactly("SMTPUTF8", "BODY=8BITMIME");
+	}
+
+	@Test
+	void theDsnParametersAreSentOnlyToAServerThatAdvertisesDsnAndBeforeTheOwnOptions() {
+		Envelope envelope = Envelope.of("a@example.test", "b@example.test")
+			.withMailOptions("BODY=8BITMIME")
+			.withRcptOptions("ORCPT=rfc822;b@example.test")
+			.withDsn(Dsn.notifyOn(Notify.SUCCESS, Notify.FAILURE).withRet(Ret.FULL));
+		EsmtpFeatures dsn = EsmtpFeatures.parse("fake.test\nPIPELINING\nDSN\n8BITMIME");
+		EsmtpFeatures noDsn = EsmtpFeatures.parse("fake.test\nPIPELINING\n8BITMIME");
+
+		assertThat(envelope.mailOptionsFor(dsn)).containsExactly("RET=FULL", "BODY=8BITMIME");
+		assertThat(envelope.rcptOptionsFor(dsn)).containsExactly("NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;b@example.test");
+		assertThat(envelope.mailOptionsFor(noDsn)).containsExactly("BODY=8BITMIME");
+		assertThat(envelope.rcptOptionsFor(noDsn)).containsExactly("ORCPT=rfc822;b@example.test");
+		assertThat(envelope.mailOptionsFor(EsmtpFeatures.none())).containsExactly("BODY=8BITMIME");
+		assertThat(envelope.rcptOptionsFor(EsmtpFeatures.none())).containsExactly("ORCPT=rfc822;b@example.test");
+	}
+
+	@Test
+	void anEmptyOrPartialDsnRequestSendsOnlyWhatItAsksFor() {
+		EsmtpFeatures dsn = EsmtpFeatures.parse("fake.test\nDSN");
+		Envelope retOnly = Envelope.of("a@example.test", "b@example.test").withDsn(Dsn.ret(Ret.HDRS));
+		Envelope none = Envelope.of("a@example.test", "b@example.test").withDsn(Dsn.none());
+
+		assertThat(retOnly.mailOptionsFor(dsn)).containsExactly("RET=HDRS");
+		assertThat(retOnly.rcptOptionsFor(dsn)).isEmpty();
+		assertThat(none.mailOptionsFor(dsn)).isEmpty();
+		assertThat(none.rcptOptionsFor(dsn)).isEmpty();
+	}
+
+	@Test
+	void aDsnParameterAlsoGivenAsARawOptionIsRefused() {
+		Envelope raw = Envelope.of("a@example.test", "b@example.test")
+			.withMailOptions("ret=full")
+			.withRcptOptions("NOTIFY=NEVER");
+
+		assertThatIllegalArgumentException().isThrownBy(() -> raw.withDsn(Dsn.notifyOn(Notify.FAILURE)))
+			.withMessageContaining("NOTIFY= is asked for twice")
+			.withMessageContaining("NOTIFY=NEVER");
+		assertThatIllegalArgumentException().isThrownBy(() -> raw.withDsn(Dsn.ret(Ret.HDRS)))
+			.withMessageContaining("RET= is asked for twice")
+			.withMessageContaining("ret=full");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> Envelope.of("a@example.test", "b@example.test")
+				.withDsn(Dsn.ret(Ret.FULL))
+				.withMailOptions("RET=HDRS"))
+			.withMessageContaining("RET=");
+		// A Dsn that does not ask for the parameter leaves the raw option alone.
+		assertThat(raw.withDsn(Dsn.none()).rcptOptions()).containsExactly("NOTIFY=NEVER");
 	}
 
 }

@@ -2,8 +2,13 @@ package io.github.smtpkit.spring;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
+import io.github.smtpkit.Dsn;
+import io.github.smtpkit.Dsn.Notify;
+import io.github.smtpkit.Dsn.Ret;
 import io.github.smtpkit.Envelope;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
@@ -23,7 +28,8 @@ import org.eclipse.angus.mail.smtp.SMTPMessage;
  * {@code Sender}: {@link MimeMessage#getFrom()});</li>
  * <li>RCPT TO: {@link MimeMessage#getAllRecipients()}, groups expanded: {@code To}, {@code Cc},
  * then {@code Bcc};</li>
- * <li>an {@link SMTPMessage}'s DSN settings ({@code NOTIFY}, {@code RET}) and MAIL extension;</li>
+ * <li>an {@link SMTPMessage}'s DSN settings ({@code NOTIFY}, {@code RET}), sent only when the
+ * server advertises DSN, and its MAIL extension, sent always;</li>
  * <li>all recipients or none, unless partial delivery is chosen (for all messages, or by an
  * {@link SMTPMessage}'s {@code sendPartial}).</li>
  * </ul>
@@ -45,9 +51,9 @@ final class JavaMailEnvelope {
 		String from = sender(message, smtpMessage, envelopeFrom);
 		List<String> recipients = recipients(message);
 		List<String> mailOptions = new ArrayList<>();
-		List<String> rcptOptions = new ArrayList<>();
+		Dsn dsn = null;
 		if (smtpMessage != null) {
-			dsnOptions(smtpMessage, mailOptions, rcptOptions);
+			dsn = dsn(smtpMessage);
 			String extension = smtpMessage.getMailExtension();
 			if (extension != null && !extension.isBlank()) {
 				mailOptions.addAll(Arrays.asList(extension.strip().split("\\s+")));
@@ -55,7 +61,8 @@ final class JavaMailEnvelope {
 		}
 		// Angus Mail sends an address that is not ASCII only with mail.mime.allowutf8, and then with
 		// SMTPUTF8 too: here it always goes, with the options it needs.
-		Envelope envelope = new Envelope(from, recipients, mailOptions, rcptOptions).withSmtputf8IfNeeded();
+		Envelope envelope = new Envelope(from, recipients, mailOptions, List.of()).withDsn(dsn)
+			.withSmtputf8IfNeeded();
 		boolean partial = partialDelivery || (smtpMessage != null && smtpMessage.getSendPartial());
 		return partial ? envelope : envelope.requiringAllRecipients();
 	}
@@ -98,32 +105,34 @@ final class JavaMailEnvelope {
 		return recipients;
 	}
 
-	/** {@code RET=} with MAIL and {@code NOTIFY=} with every RCPT, as the message asks (RFC 3461). */
-	private static void dsnOptions(SMTPMessage message, List<String> mailOptions, List<String> rcptOptions) {
+	/**
+	 * The DSN request (RFC 3461) the message makes with {@link SMTPMessage#setNotifyOptions} and
+	 * {@link SMTPMessage#setReturnOption}, or {@code null} when it makes none. As with Angus Mail,
+	 * it goes only to a server that advertises DSN ({@link Envelope#withDsn(Dsn)}).
+	 */
+	private static Dsn dsn(SMTPMessage message) {
 		int notify = message.getNotifyOptions();
+		Set<Notify> conditions = EnumSet.noneOf(Notify.class);
 		if (notify == SMTPMessage.NOTIFY_NEVER) {
-			rcptOptions.add("NOTIFY=NEVER");
+			conditions.add(Notify.NEVER);
 		}
-		else if (notify != 0) {
-			List<String> when = new ArrayList<>(3);
+		else {
 			if ((notify & SMTPMessage.NOTIFY_SUCCESS) != 0) {
-				when.add("SUCCESS");
+				conditions.add(Notify.SUCCESS);
 			}
 			if ((notify & SMTPMessage.NOTIFY_FAILURE) != 0) {
-				when.add("FAILURE");
+				conditions.add(Notify.FAILURE);
 			}
 			if ((notify & SMTPMessage.NOTIFY_DELAY) != 0) {
-				when.add("DELAY");
-			}
-			rcptOptions.add("NOTIFY=" + String.join(",", when));
-		}
-		switch (message.getReturnOption()) {
-			case SMTPMessage.RETURN_FULL -> mailOptions.add("RET=FULL");
-			case SMTPMessage.RETURN_HDRS -> mailOptions.add("RET=HDRS");
-			default -> {
-				// None asked for.
+				conditions.add(Notify.DELAY);
 			}
 		}
+		Ret ret = switch (message.getReturnOption()) {
+			case SMTPMessage.RETURN_FULL -> Ret.FULL;
+			case SMTPMessage.RETURN_HDRS -> Ret.HDRS;
+			default -> null;
+		};
+		return (conditions.isEmpty() && ret == null) ? null : new Dsn(conditions, ret);
 	}
 
 	private static boolean hasText(String text) {

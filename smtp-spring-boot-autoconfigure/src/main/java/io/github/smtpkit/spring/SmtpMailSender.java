@@ -52,7 +52,8 @@ import org.springframework.mail.javamail.MimeMessageHelper;
  * envelope-from, else the {@link #setEnvelopeFrom bounce address}, else the {@code From} address;
  * the recipients are {@link MimeMessage#getAllRecipients()} ({@code To}, {@code Cc}, {@code Bcc},
  * in that order), and {@code Bcc} is not sent. An {@code SMTPMessage}'s {@code NOTIFY} and
- * {@code RET} go with RCPT and MAIL.</li>
+ * {@code RET} go with RCPT and MAIL when the server advertises DSN, and are dropped silently when
+ * it does not, so that the message is still delivered.</li>
  * <li><b>All recipients or none</b>: when the server refuses a recipient, nobody gets the message
  * (RSET, nothing sent), as with Angus Mail's default {@code mail.smtp.sendpartial=false}, so that
  * code that retries a failed message mails nobody twice. {@link #setPartialDelivery} (or an

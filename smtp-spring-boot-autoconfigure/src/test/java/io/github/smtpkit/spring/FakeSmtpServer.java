@@ -15,15 +15,21 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * A small SMTP server on 127.0.0.1 for what GreenMail will not do: refuse chosen senders and
  * recipients, refuse credentials, record every transaction exactly as it came (envelope lines and
  * data), or accept connections and never say a word. It advertises PIPELINING, 8BITMIME, DSN and
- * SMTPUTF8, and answers pipelined commands in order. Every connection has its own daemon thread,
- * and every read gives up after 10 s, so a test never hangs on it.
+ * SMTPUTF8 (or, {@linkplain #withoutDsn made so}, all but DSN), and answers pipelined commands in
+ * order. Every connection has its own daemon thread, and every read gives up after 10 s, so a test
+ * never hangs on it.
  */
 final class FakeSmtpServer implements AutoCloseable {
+
+	/** A DSN parameter (RFC 3461) after the address of a MAIL or RCPT line. */
+	private static final Pattern DSN_PARAMETER = Pattern.compile(">.*\\s(RET|ENVID|NOTIFY|ORCPT)=",
+			Pattern.CASE_INSENSITIVE);
 
 	private final ServerSocket serverSocket;
 
@@ -32,6 +38,8 @@ final class FakeSmtpServer implements AutoCloseable {
 	private final Predicate<String> refused;
 
 	private final boolean refusingCredentials;
+
+	private final boolean dsn;
 
 	private final AtomicInteger connections = new AtomicInteger();
 
@@ -43,10 +51,11 @@ final class FakeSmtpServer implements AutoCloseable {
 
 	private final List<String> commands = new CopyOnWriteArrayList<>();
 
-	private FakeSmtpServer(boolean silent, Predicate<String> refused, boolean refusingCredentials) {
+	private FakeSmtpServer(boolean silent, Predicate<String> refused, boolean refusingCredentials, boolean dsn) {
 		this.silent = silent;
 		this.refused = refused;
 		this.refusingCredentials = refusingCredentials;
+		this.dsn = dsn;
 		try {
 			this.serverSocket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		}
@@ -64,17 +73,26 @@ final class FakeSmtpServer implements AutoCloseable {
 	 * a message that has an {@code X-Refuse: data} header.
 	 */
 	static FakeSmtpServer refusing(Predicate<String> refusedLine) {
-		return new FakeSmtpServer(false, refusedLine, false);
+		return new FakeSmtpServer(false, refusedLine, false, true);
+	}
+
+	/**
+	 * A server like {@link #refusing(Predicate)} that does not advertise DSN (as Gmail's submission
+	 * servers do not) and so, as RFC 5321 4.1.1.11 has it, refuses with 555 a MAIL or RCPT line
+	 * with a DSN parameter ({@code RET=}, {@code ENVID=}, {@code NOTIFY=}, {@code ORCPT=}).
+	 */
+	static FakeSmtpServer withoutDsn(Predicate<String> refusedLine) {
+		return new FakeSmtpServer(false, refusedLine, false, false);
 	}
 
 	/** A server that offers AUTH PLAIN and LOGIN, and refuses every login with 535. */
 	static FakeSmtpServer refusingCredentials() {
-		return new FakeSmtpServer(false, (line) -> false, true);
+		return new FakeSmtpServer(false, (line) -> false, true, true);
 	}
 
 	/** A server that accepts connections and never answers, not even with a greeting. */
 	static FakeSmtpServer silent() {
-		return new FakeSmtpServer(true, (line) -> false, false);
+		return new FakeSmtpServer(true, (line) -> false, false, true);
 	}
 
 	int port() {
@@ -140,8 +158,16 @@ final class FakeSmtpServer implements AutoCloseable {
 				this.commands.add(line);
 				String command = line.toUpperCase(Locale.ROOT);
 				if (command.startsWith("EHLO")) {
-					reply(out, "250-fake.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8"
-							+ (this.refusingCredentials ? "\r\n250-AUTH PLAIN LOGIN" : "") + "\r\n250 ENHANCEDSTATUSCODES");
+					reply(out, "250-fake.test\r\n250-PIPELINING\r\n250-8BITMIME" + (this.dsn ? "\r\n250-DSN" : "")
+							+ "\r\n250-SMTPUTF8" + (this.refusingCredentials ? "\r\n250-AUTH PLAIN LOGIN" : "")
+							+ "\r\n250 ENHANCEDSTATUSCODES");
+				}
+				else if (!this.dsn && (command.startsWith("MAIL") || command.startsWith("RCPT"))
+						&& DSN_PARAMETER.matcher(line).find()) {
+					if (command.startsWith("MAIL")) {
+						mail = null;
+					}
+					reply(out, "555 5.5.4 DSN parameters not supported");
 				}
 				else if (command.startsWith("AUTH")) {
 					reply(out, "535 5.7.8 authentication failed");

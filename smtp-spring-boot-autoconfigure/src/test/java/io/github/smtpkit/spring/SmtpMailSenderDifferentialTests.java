@@ -103,6 +103,19 @@ class SmtpMailSenderDifferentialTests {
 		assertThat(received.getContentType()).containsIgnoringCase("charset=UTF-8");
 	}
 
+	/** An {@link SMTPMessage} that asks for delivery status notifications (RFC 3461). */
+	private static final ApplicationCode SMTP_MESSAGE_WITH_DSN = (sender) -> {
+		SMTPMessage message = new SMTPMessage(Session.getInstance(new Properties()));
+		message.setFrom("app@example.test");
+		message.setRecipients(MimeMessage.RecipientType.TO, "one@example.test, two@example.test");
+		message.setSubject("With DSN");
+		message.setText("text");
+		message.setEnvelopeFrom("bounces@example.test");
+		message.setNotifyOptions(SMTPMessage.NOTIFY_FAILURE | SMTPMessage.NOTIFY_DELAY);
+		message.setReturnOption(SMTPMessage.RETURN_HDRS);
+		sender.send(message);
+	};
+
 	static Stream<Object[]> applicationCode() {
 		Map<String, ApplicationCode> cases = new LinkedHashMap<>();
 		cases.put("SimpleMailMessage with to, cc, bcc and reply-to", (sender) -> {
@@ -188,17 +201,7 @@ class SmtpMailSenderDifferentialTests {
 			message.setHeader("Resent-To", "elsewhere@example.test");
 			sender.send(message);
 		});
-		cases.put("SMTPMessage envelope-from, NOTIFY and RET", (sender) -> {
-			SMTPMessage message = new SMTPMessage(Session.getInstance(new Properties()));
-			message.setFrom("app@example.test");
-			message.setRecipients(MimeMessage.RecipientType.TO, "one@example.test");
-			message.setSubject("With DSN");
-			message.setText("text");
-			message.setEnvelopeFrom("bounces@example.test");
-			message.setNotifyOptions(SMTPMessage.NOTIFY_FAILURE | SMTPMessage.NOTIFY_DELAY);
-			message.setReturnOption(SMTPMessage.RETURN_HDRS);
-			sender.send(message);
-		});
+		cases.put("SMTPMessage envelope-from, NOTIFY and RET", SMTP_MESSAGE_WITH_DSN);
 		cases.put("SMTPMessage with sendPartial", (sender) -> {
 			SMTPMessage message = new SMTPMessage(Session.getInstance(new Properties()));
 			message.setFrom("app@example.test");
@@ -241,6 +244,35 @@ class SmtpMailSenderDifferentialTests {
 			throw new IOException("no template");
 		}));
 		return cases.entrySet().stream().map((entry) -> new Object[] { entry.getKey(), entry.getValue() });
+	}
+
+	@Test
+	void aDsnRequestGoesToAServerThatAdvertisesDsn() {
+		Outcome boot = outcome(bootRunner(), "mailSender", SMTP_MESSAGE_WITH_DSN);
+		Outcome smtpkit = outcome(smtpkitRunner(), "mailSender", SMTP_MESSAGE_WITH_DSN);
+		assertThat(boot.failure()).isNull();
+		assertThat(boot.transactions()).singleElement().satisfies((transaction) -> {
+			assertThat(transaction.mail()).isEqualTo("MAIL FROM:<bounces@example.test> RET=HDRS");
+			assertThat(transaction.rcpts()).containsExactly("RCPT TO:<one@example.test> NOTIFY=FAILURE,DELAY",
+					"RCPT TO:<two@example.test> NOTIFY=FAILURE,DELAY");
+		});
+		assertThat(smtpkit).isEqualTo(boot);
+	}
+
+	@Test
+	void aDsnRequestToAServerWithoutDsnIsDroppedAndTheMessageDelivered() throws IOException {
+		try (FakeSmtpServer withoutDsn = FakeSmtpServer.withoutDsn((line) -> false)) {
+			Outcome boot = outcome(withoutDsn, bootRunner().withPropertyValues("spring.mail.port=" + withoutDsn.port()),
+					"mailSender", SMTP_MESSAGE_WITH_DSN);
+			Outcome smtpkit = outcome(withoutDsn, smtpkitRunner().withPropertyValues("smtp.port=" + withoutDsn.port()),
+					"mailSender", SMTP_MESSAGE_WITH_DSN);
+			assertThat(boot.failure()).isNull();
+			assertThat(boot.transactions()).singleElement().satisfies((transaction) -> {
+				assertThat(transaction.mail()).isEqualTo("MAIL FROM:<bounces@example.test>");
+				assertThat(transaction.rcpts()).containsExactly("RCPT TO:<one@example.test>", "RCPT TO:<two@example.test>");
+			});
+			assertThat(smtpkit).isEqualTo(boot);
+		}
 	}
 
 	@Test
@@ -319,11 +351,17 @@ class SmtpMailSenderDifferentialTests {
 
 	/** Runs the application code against one sender and says what the server got and the application was told. */
 	private static Outcome outcome(ApplicationContextRunner runner, String beanName, ApplicationCode code) {
+		return outcome(server, runner, beanName, code);
+	}
+
+	/** As {@link #outcome(ApplicationContextRunner, String, ApplicationCode)}, recorded by the given server. */
+	private static Outcome outcome(FakeSmtpServer recordingServer, ApplicationContextRunner runner, String beanName,
+			ApplicationCode code) {
 		List<Outcome> outcome = new ArrayList<>();
 		runner.run((context) -> {
 			assertThat(context).hasNotFailed();
 			JavaMailSender sender = context.getBean(beanName, JavaMailSender.class);
-			server.clear();
+			recordingServer.clear();
 			String failure = null;
 			try {
 				code.send(sender);
@@ -331,8 +369,9 @@ class SmtpMailSenderDifferentialTests {
 			catch (MailException ex) {
 				failure = describe(ex);
 			}
-			outcome.add(new Outcome(server.transactions().stream().map(SmtpMailSenderDifferentialTests::normalized)
-				.toList(), failure));
+			outcome.add(new Outcome(
+					recordingServer.transactions().stream().map(SmtpMailSenderDifferentialTests::normalized).toList(),
+					failure));
 		});
 		return outcome.get(0);
 	}
