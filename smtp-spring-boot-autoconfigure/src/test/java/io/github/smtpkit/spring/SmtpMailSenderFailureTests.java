@@ -2,11 +2,13 @@ package io.github.smtpkit.spring;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.github.smtpkit.SmtpImplicitTlsPortException;
 import io.github.smtpkit.spring.event.SmtpConnectionEvent;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.InternetAddress;
@@ -29,6 +31,7 @@ import org.springframework.mail.javamail.MimeMessageHelper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * How {@link SmtpMailSender} reports what was not delivered, against a server that refuses chosen
@@ -148,6 +151,30 @@ class SmtpMailSenderFailureTests {
 				assertThat(context.getBean(ConnectionEvents.class).kinds).containsExactly(SmtpConnectionEvent.Kind.STARTED,
 						SmtpConnectionEvent.Kind.FAILED);
 			});
+	}
+
+	@Test
+	void plainSmtpOnPort465FailsWithinTheConnectTimeoutNamingSmtps() throws IOException {
+		ServerSocket silent;
+		try {
+			// Accepts connections (the backlog does) and never says a word, as an SMTPS server does.
+			silent = new ServerSocket(465, 50, InetAddress.getLoopbackAddress());
+		}
+		catch (IOException ex) {
+			assumeTrue(false, "port 465 cannot be bound here (it takes root, as CI has): " + ex.getMessage());
+			return;
+		}
+		try (silent) {
+			this.contextRunner
+				.withPropertyValues("smtp.port=465", "smtp.protocol=smtp", "smtp.connect-timeout=1s", "smtp.timeout=60s")
+				.run((context) -> assertThatExceptionOfType(MailSendException.class)
+					.isThrownBy(() -> context.getBean(JavaMailSender.class).send(message("one@example.test")))
+					.satisfies((ex) -> {
+						assertThat(ex.getMessageExceptions()).singleElement()
+							.isInstanceOf(SmtpImplicitTlsPortException.class);
+						assertThat(ex.getMessage()).contains("set smtp.protocol=smtps");
+					}));
+		}
 	}
 
 	@Test
