@@ -46,6 +46,10 @@ import org.springframework.boot.ssl.SslOptions;
  * failure analyzer then shows the property, its value and where it came from). The address and
  * pool checks that span several keys are made here too, so that they can name one; a combination
  * only {@code build()} refuses fails with an {@link IllegalStateException} naming the prefix.
+ *
+ * <p>Then the {@link SmtpClientBuilderCustomizer} beans get the builder, in order; a value they set
+ * that the builder refuses fails with an {@link IllegalStateException} naming the customizer and
+ * the server.
  */
 final class SmtpClientFactory {
 
