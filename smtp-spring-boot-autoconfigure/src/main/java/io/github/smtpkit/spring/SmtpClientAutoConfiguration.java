@@ -3,7 +3,6 @@ package io.github.smtpkit.spring;
 import io.github.smtpkit.SmtpClient;
 
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
@@ -51,12 +50,15 @@ public final class SmtpClientAutoConfiguration {
 	/**
 	 * Registers {@code <name>SmtpClient} for each {@code smtp.servers.<name>}, unless the
 	 * application defines a bean of that name itself.
+	 *
+	 * <p>Each definition names a static factory method and holds the server's name as its one
+	 * argument, so that Spring AOT can write it as code (it refuses instance suppliers): with AOT,
+	 * which servers there are is settled at build time, and their settings are read when the bean
+	 * is made.
 	 */
-	static class NamedSmtpClientsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+	static class NamedSmtpClientsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
 
 		private Environment environment;
-
-		private BeanFactory beanFactory;
 
 		@Override
 		public void setEnvironment(Environment environment) {
@@ -64,21 +66,36 @@ public final class SmtpClientAutoConfiguration {
 		}
 
 		@Override
-		public void setBeanFactory(BeanFactory beanFactory) {
-			this.beanFactory = beanFactory;
-		}
-
-		@Override
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-			SmtpServers.namedServerProperties(this.environment).forEach((server, properties) -> {
+			// Binds every server now, so that a bad name fails while configuration classes are processed.
+			for (String server : SmtpServers.namedServerProperties(this.environment).keySet()) {
 				String beanName = SmtpServers.clientBeanName(server);
 				if (!registry.containsBeanDefinition(beanName)) {
-					RootBeanDefinition definition = new RootBeanDefinition(SmtpClient.class,
-							() -> SmtpClientFactory.of(this.beanFactory).create(server, properties));
-					definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
-					registry.registerBeanDefinition(beanName, definition);
+					registry.registerBeanDefinition(beanName, definition(server));
 				}
-			});
+			}
+		}
+
+		private static RootBeanDefinition definition(String server) {
+			RootBeanDefinition definition = new RootBeanDefinition(NamedSmtpClientsRegistrar.class);
+			definition.setFactoryMethodName("namedSmtpClient");
+			definition.setTargetType(SmtpClient.class);
+			definition.getConstructorArgumentValues().addIndexedArgumentValue(0, server);
+			definition.setAutowireMode(AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
+			definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
+			return definition;
+		}
+
+		/**
+		 * The client of a named server, from its properties as they are when the bean is made.
+		 * @param server the name under {@code smtp.servers}
+		 * @param environment where the properties are
+		 * @param beanFactory where listener factories, SSL bundles, AUTH mechanisms and builder
+		 * customizers are
+		 * @return the server's client
+		 */
+		static SmtpClient namedSmtpClient(String server, Environment environment, BeanFactory beanFactory) {
+			return SmtpClientFactory.of(beanFactory).create(server, SmtpServers.namedServerProperties(environment, server));
 		}
 
 	}

@@ -46,6 +46,10 @@ import org.springframework.boot.ssl.SslOptions;
  * failure analyzer then shows the property, its value and where it came from). The address and
  * pool checks that span several keys are made here too, so that they can name one; a combination
  * only {@code build()} refuses fails with an {@link IllegalStateException} naming the prefix.
+ *
+ * <p>Then the {@link SmtpClientBuilderCustomizer} beans get the builder, in order; a value they set
+ * that the builder refuses fails with an {@link IllegalStateException} naming the customizer and
+ * the server.
  */
 final class SmtpClientFactory {
 
@@ -65,31 +69,62 @@ final class SmtpClientFactory {
 
 	private final ObjectProvider<AuthMechanism> authMechanisms;
 
+	private final ObjectProvider<SmtpClientBuilderCustomizer> builderCustomizers;
+
 	private SmtpClientFactory(ObjectProvider<SmtpEventListenerFactory> listenerFactories,
-			ObjectProvider<SslBundles> sslBundles, ObjectProvider<AuthMechanism> authMechanisms) {
+			ObjectProvider<SslBundles> sslBundles, ObjectProvider<AuthMechanism> authMechanisms,
+			ObjectProvider<SmtpClientBuilderCustomizer> builderCustomizers) {
 		this.listenerFactories = listenerFactories;
 		this.sslBundles = sslBundles;
 		this.authMechanisms = authMechanisms;
+		this.builderCustomizers = builderCustomizers;
 	}
 
-	/** A factory that finds listener factories, SSL bundles and extra AUTH mechanisms among the beans. */
+	/**
+	 * A factory that finds listener factories, SSL bundles, extra AUTH mechanisms and builder
+	 * customizers among the beans.
+	 */
 	static SmtpClientFactory of(BeanFactory beanFactory) {
 		return new SmtpClientFactory(beanFactory.getBeanProvider(SmtpEventListenerFactory.class),
-				beanFactory.getBeanProvider(SslBundles.class), beanFactory.getBeanProvider(AuthMechanism.class));
+				beanFactory.getBeanProvider(SslBundles.class), beanFactory.getBeanProvider(AuthMechanism.class),
+				beanFactory.getBeanProvider(SmtpClientBuilderCustomizer.class));
 	}
 
 	/**
 	 * Builds the client of one server and, with {@code test-connection}, checks that the server
-	 * answers.
+	 * answers. The {@link SmtpClientBuilderCustomizer} beans are applied, in order, after the
+	 * properties.
 	 * @param server {@value SmtpServers#DEFAULT_SERVER} or the name under {@code smtp.servers}
 	 * @param properties the server's effective settings
 	 * @return a client; nothing is connected unless {@code test-connection} is set
 	 * @throws InvalidConfigurationPropertyValueException naming a property whose value is refused
-	 * @throws IllegalStateException if {@code test-connection} is set and the server does not answer
+	 * @throws IllegalStateException if {@code test-connection} is set and the server does not answer,
+	 * or naming the customizer whose setting the builder refused
 	 */
 	SmtpClient create(String server, SmtpServerProperties properties) {
 		Settings settings = new Settings(SmtpServers.propertyPrefix(server));
 		warnOfPlainSmtpOnImplicitTlsPort(settings, properties);
+		List<SmtpClientBuilderCustomizer> customizers = this.builderCustomizers.orderedStream().toList();
+		SmtpClient.Builder builder = configure(server, settings, properties);
+		for (SmtpClientBuilderCustomizer customizer : customizers) {
+			customize(customizer, server, settings, builder);
+		}
+		SmtpClient client;
+		try {
+			client = builder.build();
+		}
+		catch (IllegalArgumentException ex) {
+			throw (customizers.isEmpty()) ? invalidConfiguration(settings, ex)
+					: invalidConfiguration(server, settings, properties, customizers, ex);
+		}
+		if (properties.isTestConnection()) {
+			testConnection(server, settings, client, properties);
+		}
+		return client;
+	}
+
+	/** A builder with the server's properties applied. */
+	private SmtpClient.Builder configure(String server, Settings settings, SmtpServerProperties properties) {
 		SmtpClient.Builder builder = SmtpClient.builder().protocol(properties.effectiveProtocol());
 		applyAddress(settings, properties, builder);
 		applyTls(settings, properties, builder);
@@ -104,18 +139,66 @@ final class SmtpClientFactory {
 		}
 		builder.pool(poolConfig(settings, properties.getPool()));
 		builder.eventListener(listenerFor(server));
-		SmtpClient client;
+		return builder;
+	}
+
+	/** Applies one customizer, naming it and the server if it fails (a setter refused its value). */
+	private static void customize(SmtpClientBuilderCustomizer customizer, String server, Settings settings,
+			SmtpClient.Builder builder) {
 		try {
-			client = builder.build();
+			customizer.customize(server, builder);
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalStateException(describe(customizer) + " failed for SMTP server '" + server + "' ("
+					+ settings.prefix + "): " + ex.getMessage(), ex);
+		}
+	}
+
+	private static IllegalStateException invalidConfiguration(Settings settings, IllegalArgumentException ex) {
+		return new IllegalStateException("Invalid SMTP configuration under '" + settings.prefix + "': "
+				+ ex.getMessage(), ex);
+	}
+
+	/**
+	 * {@code build()} refused what the properties and the customizers made together: finds which
+	 * made it invalid by building anew, from the properties alone, then after each customizer in
+	 * turn. Only on this failure path are customizers applied a second time.
+	 */
+	private IllegalStateException invalidConfiguration(String server, Settings settings,
+			SmtpServerProperties properties, List<SmtpClientBuilderCustomizer> customizers,
+			IllegalArgumentException ex) {
+		SmtpClient.Builder probe = configure(server, settings, properties);
+		IllegalArgumentException refused = refusal(probe);
+		if (refused != null) {
+			return invalidConfiguration(settings, refused);
+		}
+		for (SmtpClientBuilderCustomizer customizer : customizers) {
+			customize(customizer, server, settings, probe);
+			refused = refusal(probe);
+			if (refused != null) {
+				return new IllegalStateException("Invalid SMTP configuration for server '" + server + "' ("
+						+ settings.prefix + ") after " + describe(customizer) + ": " + refused.getMessage(), ex);
+			}
+		}
+		// A customizer that does not do the same twice: name them all.
+		return new IllegalStateException("Invalid SMTP configuration for server '" + server + "' (" + settings.prefix
+				+ ") after " + customizers.stream().map(SmtpClientFactory::describe).toList() + ": "
+				+ ex.getMessage(), ex);
+	}
+
+	/** What {@code build()} refuses in the builder, or {@code null}; a client it makes is closed unused. */
+	private static IllegalArgumentException refusal(SmtpClient.Builder builder) {
+		try {
+			builder.build().close();
+			return null;
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("Invalid SMTP configuration under '" + settings.prefix + "': "
-					+ ex.getMessage(), ex);
+			return ex;
 		}
-		if (properties.isTestConnection()) {
-			testConnection(server, settings, client, properties);
-		}
-		return client;
+	}
+
+	private static String describe(SmtpClientBuilderCustomizer customizer) {
+		return SmtpClientBuilderCustomizer.class.getSimpleName() + " " + customizer.getClass().getName();
 	}
 
 	/**

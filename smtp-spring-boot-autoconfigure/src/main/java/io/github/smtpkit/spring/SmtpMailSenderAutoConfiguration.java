@@ -5,9 +5,10 @@ import java.util.function.Consumer;
 import io.github.smtpkit.SmtpClient;
 import jakarta.mail.internet.MimeMessage;
 
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConstructorArgumentValues;
+import org.springframework.beans.factory.config.RuntimeBeanReference;
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -83,13 +84,14 @@ public final class SmtpMailSenderAutoConfiguration {
 	/**
 	 * Registers {@code <name>SmtpMailSender} for each {@code smtp.servers.<name>}, sending through
 	 * {@code <name>SmtpClient}, unless the application defines a bean of that name itself.
+	 *
+	 * <p>Each definition names a static factory method and holds its arguments, the server's name
+	 * and a reference to its client, so that Spring AOT can write it as code (it refuses instance
+	 * suppliers); the server's settings are read when the bean is made.
 	 */
-	static class NamedSmtpMailSendersRegistrar
-			implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+	static class NamedSmtpMailSendersRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
 
 		private Environment environment;
-
-		private BeanFactory beanFactory;
 
 		@Override
 		public void setEnvironment(Environment environment) {
@@ -97,21 +99,37 @@ public final class SmtpMailSenderAutoConfiguration {
 		}
 
 		@Override
-		public void setBeanFactory(BeanFactory beanFactory) {
-			this.beanFactory = beanFactory;
-		}
-
-		@Override
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-			SmtpServers.namedServerProperties(this.environment).forEach((server, properties) -> {
+			for (String server : SmtpServers.namedServerProperties(this.environment).keySet()) {
 				String beanName = SmtpServers.mailSenderBeanName(server);
 				if (!registry.containsBeanDefinition(beanName)) {
-					registry.registerBeanDefinition(beanName, new RootBeanDefinition(SmtpMailSender.class,
-							() -> mailSender(server, this.beanFactory.getBean(SmtpServers.clientBeanName(server),
-									SmtpClient.class), properties,
-									this.beanFactory.getBeanProvider(SmtpMailSenderCustomizer.class))));
+					registry.registerBeanDefinition(beanName, definition(server));
 				}
-			});
+			}
+		}
+
+		private static RootBeanDefinition definition(String server) {
+			RootBeanDefinition definition = new RootBeanDefinition(NamedSmtpMailSendersRegistrar.class);
+			definition.setFactoryMethodName("namedSmtpMailSender");
+			definition.setTargetType(SmtpMailSender.class);
+			ConstructorArgumentValues arguments = definition.getConstructorArgumentValues();
+			arguments.addIndexedArgumentValue(0, server);
+			arguments.addIndexedArgumentValue(1, new RuntimeBeanReference(SmtpServers.clientBeanName(server)));
+			definition.setAutowireMode(AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
+			return definition;
+		}
+
+		/**
+		 * The mail sender of a named server, from its properties as they are when the bean is made.
+		 * @param server the name under {@code smtp.servers}
+		 * @param client the server's client, {@code <name>SmtpClient}
+		 * @param environment where the properties are
+		 * @param customizers the application's mail sender customizers
+		 * @return the server's mail sender
+		 */
+		static SmtpMailSender namedSmtpMailSender(String server, SmtpClient client, Environment environment,
+				ObjectProvider<SmtpMailSenderCustomizer> customizers) {
+			return mailSender(server, client, SmtpServers.namedServerProperties(environment, server), customizers);
 		}
 
 	}

@@ -60,18 +60,32 @@ final class SmtpServers {
 		Binder binder = Binder.get(environment);
 		Map<String, SmtpServerProperties> servers = new LinkedHashMap<>();
 		for (String name : namedServers(environment)) {
-			if (DEFAULT_SERVER.equals(name)) {
-				throw new InvalidConfigurationPropertyValueException(SERVERS_PREFIX + "." + name, name,
-						"The name '" + DEFAULT_SERVER + "' stands for the server configured directly under '" + PREFIX
-								+ "'; choose another name");
-			}
-			SmtpServerProperties properties = new SmtpServerProperties();
-			binder.bind(PREFIX, Bindable.ofInstance(properties));
-			binder.bind(propertyPrefix(name), Bindable.ofInstance(properties));
-			inheritAddressWhole(binder, propertyPrefix(name), properties);
-			servers.put(name, properties);
+			servers.put(name, namedServerProperties(binder, name));
 		}
 		return servers;
+	}
+
+	/**
+	 * One named server's effective settings, bound when its beans are made: with AOT processing,
+	 * which servers there are is settled at build time, and their settings are read at run time.
+	 * @throws InvalidConfigurationPropertyValueException if the server is named {@value #DEFAULT_SERVER}
+	 * @see #namedServerProperties(Environment)
+	 */
+	static SmtpServerProperties namedServerProperties(Environment environment, String name) {
+		return namedServerProperties(Binder.get(environment), name);
+	}
+
+	private static SmtpServerProperties namedServerProperties(Binder binder, String name) {
+		if (DEFAULT_SERVER.equals(name)) {
+			throw new InvalidConfigurationPropertyValueException(SERVERS_PREFIX + "." + name, name,
+					"The name '" + DEFAULT_SERVER + "' stands for the server configured directly under '" + PREFIX
+							+ "'; choose another name");
+		}
+		SmtpServerProperties properties = new SmtpServerProperties();
+		binder.bind(PREFIX, Bindable.ofInstance(properties));
+		binder.bind(propertyPrefix(name), Bindable.ofInstance(properties));
+		inheritAddressWhole(binder, propertyPrefix(name), properties);
+		return properties;
 	}
 
 	/**
