@@ -21,8 +21,10 @@ import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.internal.DebugLog;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.Listeners;
+import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.PooledSession;
 import io.github.smtpkit.internal.SessionPool;
+import io.github.smtpkit.internal.TransactionEngine;
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.pool.PoolStats;
 import jakarta.mail.internet.MimeMessage;
@@ -263,19 +265,19 @@ public final class SmtpClient implements AutoCloseable {
 	 * checked session
 	 */
 	private boolean sendOver(PooledSession lease, Batch batch) {
-		SmtpSession session = lease.session();
+		TransactionEngine engine = lease.session().engine();
 		if (this.pipeliningDisabled.get()) {
-			session.disablePipelining();
+			engine.disablePipelining();
 		}
 		int[] part = batch.unsettled(this.pool.messagesLeft(lease));
 		try {
-			session.sendEach(batch.messagesAt(part), new SmtpSession.EachOutcome() {
+			engine.sendEach(batch.messagesAt(part), new TransactionEngine.BatchOutcomes() {
 
 				@Override
 				public void sent(int index, Map<String, SmtpReply> refused) {
 					lease.messageSent();
 					int message = part[index];
-					batch.sent(message, resultOf(batch.messages.get(message).envelope(), refused, session));
+					batch.sent(message, resultOf(batch.messages.get(message).envelope(), refused, engine));
 				}
 
 				@Override
@@ -286,6 +288,9 @@ public final class SmtpClient implements AutoCloseable {
 			});
 			this.pool.giveBack(lease);
 			return false;
+		}
+		catch (MessageSourceException ex) {
+			return settleBroken(lease, batch, part, ex.getCause());
 		}
 		catch (IOException | RuntimeException ex) {
 			return settleBroken(lease, batch, part, ex);
@@ -305,9 +310,9 @@ public final class SmtpClient implements AutoCloseable {
 	 * @return whether the message is to be sent again
 	 */
 	private boolean settleBroken(PooledSession lease, Batch batch, int[] part, Exception ex) {
-		SmtpSession session = lease.session();
-		boolean dataSent = session.endOfDataSent();
-		boolean stalled = session.pipeliningStalled();
+		TransactionEngine engine = lease.session().engine();
+		boolean dataSent = engine.endOfDataSent();
+		boolean stalled = engine.pipeliningStalled();
 		this.pool.discard(lease, brokenReason(ex));
 		int position = batch.firstUnsettled(part);
 		if (position < 0) {
@@ -493,12 +498,12 @@ public final class SmtpClient implements AutoCloseable {
 		}
 	}
 
-	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, SmtpSession session) {
+	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, TransactionEngine engine) {
 		List<String> accepted = envelope.recipients();
 		if (!refused.isEmpty()) {
 			accepted = accepted.stream().filter((recipient) -> !refused.containsKey(recipient)).toList();
 		}
-		return new SendResult(accepted, refused, session.lastDataReply(), session.dataReplies());
+		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies());
 	}
 
 	/** A 421 reply, carried by an exception: the server is closing the connection (RFC 5321 3.8). */
