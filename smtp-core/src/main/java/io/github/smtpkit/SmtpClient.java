@@ -18,12 +18,12 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 import io.github.smtpkit.auth.AuthMechanism;
-import io.github.smtpkit.internal.DebugLog;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.Listeners;
 import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.PooledSession;
 import io.github.smtpkit.internal.SessionPool;
+import io.github.smtpkit.internal.SessionSettings;
 import io.github.smtpkit.internal.TransactionEngine;
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.pool.PoolStats;
@@ -91,12 +91,12 @@ public final class SmtpClient implements AutoCloseable {
 		this.tlsMode = builder.tlsMode;
 		this.authenticates = builder.username != null;
 		this.pipelining = builder.pipelining;
-		this.chunking = builder.chunking;
-		this.listener = builder.listener;
+		this.chunking = builder.settings.chunking();
+		this.listener = builder.settings.listener();
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
-		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, builder.listener,
+		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
 				() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder));
 	}
 
@@ -106,33 +106,19 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	private static SmtpSession.Builder sessionBuilder(Builder builder) {
-		SmtpSession.Builder sessions = SmtpSession.builder(builder.protocol)
-			.timeout(builder.timeout)
-			.connectTimeout(builder.connectTimeout)
-			.hostnameVerification(builder.hostnameVerification)
-			.allowCleartextAuth(builder.allowCleartextAuth)
-			.chunking(builder.chunking)
-			.tlsProtocols(builder.tlsProtocols)
-			.tlsCipherSuites(builder.tlsCipherSuites)
-			.debugLevel(builder.debugLevel)
-			.eventListener(builder.listener);
+		SessionSettings settings = builder.settings.copy();
+		Supplier<SSLContext> sslContextSupplier = settings.sslContext();
+		if (sslContextSupplier != null) {
+			// Asked once per new connection, so that a renewed context is used from the next one on.
+			SSLContext sslContext = Objects.requireNonNull(sslContextSupplier.get(), "sslContextSupplier gave null");
+			settings.sslContext(() -> sslContext);
+		}
+		SmtpSession.Builder sessions = SmtpSession.builder(builder.protocol).settings(settings);
 		if (builder.unixSocket != null) {
 			sessions.unixSocket(builder.unixSocket);
 		}
 		else {
 			sessions.host(builder.host).port(builder.port);
-		}
-		if (builder.dataTimeout != null) {
-			sessions.dataTimeout(builder.dataTimeout);
-		}
-		if (builder.localHostname != null) {
-			sessions.localHostname(builder.localHostname);
-		}
-		if (builder.debugOutput != null) {
-			sessions.debugOutput(builder.debugOutput);
-		}
-		if (builder.sslContextSupplier != null) {
-			sessions.sslContext(Objects.requireNonNull(builder.sslContextSupplier.get(), "sslContextSupplier gave null"));
 		}
 		return sessions;
 	}
@@ -610,45 +596,26 @@ public final class SmtpClient implements AutoCloseable {
 
 		private TlsMode tlsMode;
 
-		private Supplier<SSLContext> sslContextSupplier;
-
-		private List<String> tlsProtocols = List.of();
-
-		private List<String> tlsCipherSuites = List.of();
-
-		private boolean hostnameVerification = true;
-
 		private String username;
 
 		private String password;
 
 		private List<AuthMechanism> authMechanisms = SmtpSession.DEFAULT_AUTH_MECHANISMS;
 
-		private boolean allowCleartextAuth;
-
 		private boolean pipelining = true;
-
-		private boolean chunking;
-
-		private String localHostname;
-
-		private Duration timeout = SmtpSession.DEFAULT_TIMEOUT;
-
-		private Duration connectTimeout = Duration.ofSeconds(10);
-
-		private Duration dataTimeout;
-
-		private int debugLevel;
-
-		private Consumer<String> debugOutput;
-
-		private SmtpEventListener listener = SmtpEventListener.NONE;
 
 		private PoolConfig pool = PoolConfig.defaults();
 
 		private Clock clock = Clock.systemUTC();
 
+		/**
+		 * Timeouts, TLS, debug output and the listener: what {@link SmtpSession.Builder} carries
+		 * too, handed to the session of every connection. Checked at {@link #build()}.
+		 */
+		private SessionSettings settings = new SessionSettings();
+
 		private Builder() {
+			this.settings.connectTimeout(Duration.ofSeconds(10));
 		}
 
 		/** SMTP (default), SMTPS (implicit TLS) or LMTP. */
@@ -693,7 +660,7 @@ public final class SmtpClient implements AutoCloseable {
 		/** The TLS context (default {@link SmtpTls#defaultContext()}). */
 		public Builder sslContext(SSLContext sslContext) {
 			Objects.requireNonNull(sslContext, "sslContext");
-			this.sslContextSupplier = () -> sslContext;
+			this.settings.sslContext(() -> sslContext);
 			return this;
 		}
 
@@ -704,7 +671,7 @@ public final class SmtpClient implements AutoCloseable {
 		 * {@link PoolConfig#maxLifetime()}). The supplier must be fast and must not return null.
 		 */
 		public Builder sslContextSupplier(Supplier<SSLContext> sslContextSupplier) {
-			this.sslContextSupplier = Objects.requireNonNull(sslContextSupplier, "sslContextSupplier");
+			this.settings.sslContext(Objects.requireNonNull(sslContextSupplier, "sslContextSupplier"));
 			return this;
 		}
 
@@ -713,7 +680,7 @@ public final class SmtpClient implements AutoCloseable {
 		 * @see SmtpSession.Builder#tlsProtocols(List)
 		 */
 		public Builder tlsProtocols(List<String> protocols) {
-			this.tlsProtocols = List.copyOf(protocols);
+			this.settings.tlsProtocols(protocols);
 			return this;
 		}
 
@@ -722,13 +689,13 @@ public final class SmtpClient implements AutoCloseable {
 		 * @see SmtpSession.Builder#tlsCipherSuites(List)
 		 */
 		public Builder tlsCipherSuites(List<String> cipherSuites) {
-			this.tlsCipherSuites = List.copyOf(cipherSuites);
+			this.settings.tlsCipherSuites(cipherSuites);
 			return this;
 		}
 
 		/** Whether the certificate must name the host (default {@code true}). */
 		public Builder hostnameVerification(boolean hostnameVerification) {
-			this.hostnameVerification = hostnameVerification;
+			this.settings.hostnameVerification(hostnameVerification);
 			return this;
 		}
 
@@ -767,37 +734,37 @@ public final class SmtpClient implements AutoCloseable {
 		 * {@code false}); needed for {@code BODY=BINARYMIME}.
 		 */
 		public Builder chunking(boolean chunking) {
-			this.chunking = chunking;
+			this.settings.chunking(chunking);
 			return this;
 		}
 
 		/** Whether credentials may go in clear text to a server that is not on this machine (default no). */
 		public Builder allowCleartextAuth(boolean allowCleartextAuth) {
-			this.allowCleartextAuth = allowCleartextAuth;
+			this.settings.allowCleartextAuth(allowCleartextAuth);
 			return this;
 		}
 
 		/** The name said in EHLO (default: this machine's fully qualified name). */
 		public Builder localHostname(String localHostname) {
-			this.localHostname = localHostname;
+			this.settings.localHostname(localHostname);
 			return this;
 		}
 
 		/** The bound on each reply and each write (default 60 s). */
 		public Builder timeout(Duration timeout) {
-			this.timeout = Durations.requirePositive("timeout", timeout);
+			this.settings.timeout(timeout);
 			return this;
 		}
 
 		/** The bound on opening a connection (default 10 s). */
 		public Builder connectTimeout(Duration connectTimeout) {
-			this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
+			this.settings.connectTimeout(connectTimeout);
 			return this;
 		}
 
 		/** The bound on sending one whole message (default: only the per-write timeout). */
 		public Builder dataTimeout(Duration dataTimeout) {
-			this.dataTimeout = Durations.requirePositive("dataTimeout", dataTimeout);
+			this.settings.dataTimeout(dataTimeout);
 			return this;
 		}
 
@@ -807,19 +774,19 @@ public final class SmtpClient implements AutoCloseable {
 		 * @see SmtpSession.Builder#debugLevel(int)
 		 */
 		public Builder debugLevel(int debugLevel) {
-			this.debugLevel = DebugLog.requireLevel("debugLevel", debugLevel);
+			this.settings.debugLevel(debugLevel);
 			return this;
 		}
 
 		/** Where the sessions' debug lines go (default: standard error). */
 		public Builder debugOutput(Consumer<String> debugOutput) {
-			this.debugOutput = Objects.requireNonNull(debugOutput, "debugOutput");
+			this.settings.debugOutput(debugOutput);
 			return this;
 		}
 
 		/** Receives session, pool and send events (default: none). */
 		public Builder eventListener(SmtpEventListener listener) {
-			this.listener = Objects.requireNonNull(listener, "listener");
+			this.settings.listener(listener);
 			return this;
 		}
 
@@ -882,10 +849,12 @@ public final class SmtpClient implements AutoCloseable {
 			return new SmtpClient(this, endpoint);
 		}
 
-		/** A shallow copy: every setting is immutable (lists are copied when set). */
+		/** A copy: every setting is immutable (lists are copied when set), and the settings are copied. */
 		private Builder copy() {
 			try {
-				return (Builder) clone();
+				Builder copy = (Builder) clone();
+				copy.settings = this.settings.copy();
+				return copy;
 			}
 			catch (CloneNotSupportedException ex) {
 				throw new IllegalStateException(ex);

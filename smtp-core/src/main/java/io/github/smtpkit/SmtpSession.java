@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +30,7 @@ import io.github.smtpkit.internal.LocalHostname;
 import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.MessageText;
 import io.github.smtpkit.internal.MimeMessages;
+import io.github.smtpkit.internal.SessionSettings;
 import io.github.smtpkit.internal.SmtpConnection;
 import io.github.smtpkit.internal.SmtpWire;
 import io.github.smtpkit.internal.TransactionEngine;
@@ -76,7 +76,7 @@ import jakarta.mail.internet.MimeMessage;
 public final class SmtpSession implements AutoCloseable {
 
 	/** The timeout for connecting and for each read and write when none is configured. */
-	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+	public static final Duration DEFAULT_TIMEOUT = SessionSettings.DEFAULT_TIMEOUT;
 
 	/** The longest reply line accepted, in bytes with its CRLF (smtplib's {@code _MAXLINE}). */
 	public static final int MAX_LINE_LENGTH = SmtpWire.MAX_LINE_LENGTH;
@@ -97,7 +97,8 @@ public final class SmtpSession implements AutoCloseable {
 
 	private final int defaultPort;
 
-	private final String localHostname;
+	/** The settings it shares with {@link SmtpClient}: timeouts, TLS, debug output, the listener. */
+	private final SessionSettings settings;
 
 	private final Duration connectTimeout;
 
@@ -107,15 +108,8 @@ public final class SmtpSession implements AutoCloseable {
 	/** The ports where servers speak TLS from the first byte (RFC 8314 3.3): 465. */
 	private final Set<Integer> implicitTlsPorts;
 
+	/** The context for TLS, or {@code null} for {@link SmtpTls#defaultContext()}. */
 	private final SSLContext sslContext;
-
-	private final List<String> tlsProtocols;
-
-	private final List<String> tlsCipherSuites;
-
-	private final boolean hostnameVerification;
-
-	private final boolean allowCleartextAuth;
 
 	private InetSocketAddress sourceAddress;
 
@@ -139,21 +133,20 @@ public final class SmtpSession implements AutoCloseable {
 		this.protocol = builder.protocol;
 		this.defaultHost = (builder.unixSocket != null) ? builder.unixSocket.toString() : builder.host;
 		this.defaultPort = builder.port;
-		this.localHostname = builder.localHostname;
-		this.connectTimeout = (builder.connectTimeout != null) ? builder.connectTimeout : builder.timeout;
-		this.implicitTlsPortGreetingTimeout = (builder.connectTimeout != null) ? builder.connectTimeout
+		this.settings = builder.settings.copy();
+		Duration configuredConnectTimeout = this.settings.connectTimeout();
+		this.connectTimeout = (configuredConnectTimeout != null) ? configuredConnectTimeout : this.settings.timeout();
+		this.implicitTlsPortGreetingTimeout = (configuredConnectTimeout != null) ? configuredConnectTimeout
 				: IMPLICIT_TLS_PORT_GREETING_TIMEOUT;
 		this.implicitTlsPorts = builder.implicitTlsPorts;
-		this.sslContext = builder.sslContext;
-		this.tlsProtocols = builder.tlsProtocols;
-		this.tlsCipherSuites = builder.tlsCipherSuites;
-		this.hostnameVerification = builder.hostnameVerification;
-		this.allowCleartextAuth = builder.allowCleartextAuth;
+		this.sslContext = (this.settings.sslContext() != null) ? this.settings.sslContext().get() : null;
 		this.sourceAddress = builder.sourceAddress;
-		DebugLog debug = new DebugLog(builder.debugOutput, builder.clock, builder.debugLevel);
-		this.wire = new SmtpWire(debug, builder.listener, builder.timeout, this::disconnect);
+		Consumer<String> debugOutput = (this.settings.debugOutput() != null) ? this.settings.debugOutput()
+				: System.err::println;
+		DebugLog debug = new DebugLog(debugOutput, builder.clock, this.settings.debugLevel());
+		this.wire = new SmtpWire(debug, this.settings.listener(), this.settings.timeout(), this::disconnect);
 		this.engine = new TransactionEngine(this.wire, new EngineSession(), this.protocol, builder.pipelining,
-				builder.chunking, builder.dataTimeout);
+				this.settings.chunking(), this.settings.dataTimeout());
 	}
 
 	/** A builder for an SMTP session (smtplib's {@code SMTP}): port 25, STARTTLS on request. */
@@ -331,7 +324,8 @@ public final class SmtpSession implements AutoCloseable {
 
 	private void startTls(SSLContext context, boolean afterStarttls) throws IOException {
 		SmtpEndpoint target = endpoint();
-		this.wire.startTls(context, this.hostnameVerification, this.tlsProtocols, this.tlsCipherSuites,
+		this.wire.startTls(context, this.settings.hostnameVerification(), this.settings.tlsProtocols(),
+				this.settings.tlsCipherSuites(),
 				(failure) -> SmtpTls.handshakeFailure(target, afterStarttls, failure));
 	}
 
@@ -668,7 +662,7 @@ public final class SmtpSession implements AutoCloseable {
 	private void requireSafeForCredentials() throws SmtpException {
 		this.wire.requireConnected();
 		SmtpConnection connection = this.wire.connection();
-		if (!connection.isTls() && !connection.isLoopback() && !this.allowCleartextAuth) {
+		if (!connection.isTls() && !connection.isLoopback() && !this.settings.allowCleartextAuth()) {
 			throw new SmtpException("Refusing to send credentials in clear text to " + endpoint()
 					+ ": call starttls() first, connect with implicit TLS, or allow it with allowCleartextAuth(true)");
 		}
@@ -988,7 +982,8 @@ public final class SmtpSession implements AutoCloseable {
 	 * qualified name, else its address as a literal such as {@code [192.0.2.1]}, as smtplib does.
 	 */
 	public String localHostname() {
-		return (this.localHostname != null) ? this.localHostname : LocalHostname.value();
+		String configured = this.settings.localHostname();
+		return (configured != null) ? configured : LocalHostname.value();
 	}
 
 	/** The timeout of each read (and, as configured, of each write). */
@@ -1068,39 +1063,16 @@ public final class SmtpSession implements AutoCloseable {
 
 		private Path unixSocket;
 
-		private String localHostname;
-
-		private Duration timeout = DEFAULT_TIMEOUT;
-
-		private Duration connectTimeout;
-
 		private Set<Integer> implicitTlsPorts = Set.of(SmtpProtocol.SMTPS.defaultPort());
-
-		private Duration dataTimeout;
 
 		private InetSocketAddress sourceAddress;
 
-		private SSLContext sslContext;
-
-		private List<String> tlsProtocols = List.of();
-
-		private List<String> tlsCipherSuites = List.of();
-
-		private boolean hostnameVerification = true;
-
-		private boolean allowCleartextAuth;
-
 		private boolean pipelining;
 
-		private boolean chunking;
-
-		private SmtpEventListener listener = SmtpEventListener.NONE;
-
-		private int debugLevel;
-
-		private Consumer<String> debugOutput = System.err::println;
-
 		private Clock clock = Clock.systemDefaultZone();
+
+		/** Timeouts, TLS, debug output and the listener: what {@link SmtpClient.Builder} carries too. */
+		private SessionSettings settings = new SessionSettings();
 
 		private Builder(SmtpProtocol protocol) {
 			this.protocol = protocol;
@@ -1132,8 +1104,8 @@ public final class SmtpSession implements AutoCloseable {
 
 		/** The name to say in HELO and EHLO (default: this machine's fully qualified name). */
 		public Builder localHostname(String localHostname) {
-			this.localHostname = CommandLines.requireSingleLine("localHostname",
-					Objects.requireNonNull(localHostname, "localHostname"));
+			this.settings.localHostname(CommandLines.requireSingleLine("localHostname",
+					Objects.requireNonNull(localHostname, "localHostname")));
 			return this;
 		}
 
@@ -1143,7 +1115,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * @throws IllegalArgumentException if zero or negative
 		 */
 		public Builder timeout(Duration timeout) {
-			this.timeout = Durations.requirePositive("timeout", timeout);
+			this.settings.timeout(timeout);
 			return this;
 		}
 
@@ -1153,7 +1125,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * (default there 10 s): see {@link SmtpImplicitTlsPortException}.
 		 */
 		public Builder connectTimeout(Duration connectTimeout) {
-			this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
+			this.settings.connectTimeout(connectTimeout);
 			return this;
 		}
 
@@ -1171,7 +1143,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * none beyond the timeout on each write). A server that reads, but very slowly, is cut off.
 		 */
 		public Builder dataTimeout(Duration dataTimeout) {
-			this.dataTimeout = Durations.requirePositive("dataTimeout", dataTimeout);
+			this.settings.dataTimeout(dataTimeout);
 			return this;
 		}
 
@@ -1186,7 +1158,8 @@ public final class SmtpSession implements AutoCloseable {
 		 * {@link SmtpTls#defaultContext()}, which verifies certificates against the JDK's authorities).
 		 */
 		public Builder sslContext(SSLContext sslContext) {
-			this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+			Objects.requireNonNull(sslContext, "sslContext");
+			this.settings.sslContext(() -> sslContext);
 			return this;
 		}
 
@@ -1196,22 +1169,14 @@ public final class SmtpSession implements AutoCloseable {
 		 * @throws IllegalArgumentException if a name is blank
 		 */
 		public Builder tlsProtocols(List<String> protocols) {
-			this.tlsProtocols = requireNames("tlsProtocols", protocols);
+			this.settings.tlsProtocols(SessionSettings.requireNames("tlsProtocols", protocols));
 			return this;
 		}
 
 		/** The cipher suites to enable, in JSSE's names (default: the context's). */
 		public Builder tlsCipherSuites(List<String> cipherSuites) {
-			this.tlsCipherSuites = requireNames("tlsCipherSuites", cipherSuites);
+			this.settings.tlsCipherSuites(SessionSettings.requireNames("tlsCipherSuites", cipherSuites));
 			return this;
-		}
-
-		private static List<String> requireNames(String what, List<String> names) {
-			List<String> copy = List.copyOf(Objects.requireNonNull(names, what));
-			if (copy.stream().anyMatch(String::isBlank)) {
-				throw new IllegalArgumentException(what + " must not contain a blank name, but was " + copy);
-			}
-			return copy;
 		}
 
 		/**
@@ -1219,7 +1184,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * Turning it off lets anyone with a certificate from a trusted authority pose as the server.
 		 */
 		public Builder hostnameVerification(boolean hostnameVerification) {
-			this.hostnameVerification = hostnameVerification;
+			this.settings.hostnameVerification(hostnameVerification);
 			return this;
 		}
 
@@ -1228,7 +1193,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * on this machine (default {@code false}; loopback and unix-domain sockets are always allowed).
 		 */
 		public Builder allowCleartextAuth(boolean allowCleartextAuth) {
-			this.allowCleartextAuth = allowCleartextAuth;
+			this.settings.allowCleartextAuth(allowCleartextAuth);
 			return this;
 		}
 
@@ -1250,31 +1215,42 @@ public final class SmtpSession implements AutoCloseable {
 		 * CRLF line endings, as every {@link MessageSource} does.
 		 */
 		public Builder chunking(boolean chunking) {
-			this.chunking = chunking;
+			this.settings.chunking(chunking);
 			return this;
 		}
 
 		/** Receives the session's events (default: none). */
 		public Builder eventListener(SmtpEventListener listener) {
-			this.listener = Objects.requireNonNull(listener, "listener");
+			this.settings.listener(listener);
 			return this;
 		}
 
 		/** The debug level to start with: 0 off (default), 1 every line, 2 with time stamps. */
 		public Builder debugLevel(int debugLevel) {
-			this.debugLevel = DebugLog.requireLevel("debugLevel", debugLevel);
+			this.settings.debugLevel(debugLevel);
 			return this;
 		}
 
 		/** Where debug lines go (default: standard error). */
 		public Builder debugOutput(Consumer<String> debugOutput) {
-			this.debugOutput = Objects.requireNonNull(debugOutput, "debugOutput");
+			this.settings.debugOutput(debugOutput);
 			return this;
 		}
 
 		/** The clock for debug time stamps (default: the system clock). */
 		public Builder clock(Clock clock) {
 			this.clock = Objects.requireNonNull(clock, "clock");
+			return this;
+		}
+
+		/**
+		 * Every setting {@link SmtpClient.Builder} shares with this builder at once, checked: how a
+		 * client configures the session of each connection it opens.
+		 * @throws IllegalArgumentException naming a bad value
+		 */
+		Builder settings(SessionSettings settings) {
+			settings.validate();
+			this.settings = settings.copy();
 			return this;
 		}
 
