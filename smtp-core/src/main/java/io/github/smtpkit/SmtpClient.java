@@ -5,8 +5,6 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -228,7 +226,7 @@ public final class SmtpClient implements AutoCloseable {
 
 	/** Sends the messages over as few sessions as it can, healing as the class documents. */
 	private List<BatchResult> sendBatch(List<OutgoingMessage> messages) {
-		Batch batch = new Batch(messages);
+		SendBatch batch = new SendBatch(messages, this.endpoint, this.listener);
 		boolean retrying = false;
 		while (batch.hasUnsettled()) {
 			PooledSession lease;
@@ -250,7 +248,7 @@ public final class SmtpClient implements AutoCloseable {
 	 * @return whether the message the session broke on is to be sent again, on a fresh or freshly
 	 * checked session
 	 */
-	private boolean sendOver(PooledSession lease, Batch batch) {
+	private boolean sendOver(PooledSession lease, SendBatch batch) {
 		TransactionEngine engine = lease.session().engine();
 		if (this.pipeliningDisabled.get()) {
 			engine.disablePipelining();
@@ -263,7 +261,7 @@ public final class SmtpClient implements AutoCloseable {
 				public void sent(int index, Map<String, SmtpReply> refused) {
 					lease.messageSent();
 					int message = part[index];
-					batch.sent(message, resultOf(batch.messages.get(message).envelope(), refused, engine));
+					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine));
 				}
 
 				@Override
@@ -295,7 +293,7 @@ public final class SmtpClient implements AutoCloseable {
 	 * it were not sent and stay unsettled.
 	 * @return whether the message is to be sent again
 	 */
-	private boolean settleBroken(PooledSession lease, Batch batch, int[] part, Exception ex) {
+	private boolean settleBroken(PooledSession lease, SendBatch batch, int[] part, Exception ex) {
 		TransactionEngine engine = lease.session().engine();
 		boolean dataSent = engine.endOfDataSent();
 		boolean stalled = engine.pipeliningStalled();
@@ -326,107 +324,6 @@ public final class SmtpClient implements AutoCloseable {
 		}
 		batch.failed(broken, ex, outcomeOf(ex));
 		return false;
-	}
-
-	/** The progress of a batch: each message's result once settled, and its attempts. */
-	private final class Batch {
-
-		final List<OutgoingMessage> messages;
-
-		final BatchResult[] results;
-
-		final int[] attempts;
-
-		final long started = System.nanoTime();
-
-		/** Every message before this one is settled. */
-		private int settledBefore;
-
-		Batch(List<OutgoingMessage> messages) {
-			this.messages = messages;
-			this.results = new BatchResult[messages.size()];
-			this.attempts = new int[messages.size()];
-			Arrays.fill(this.attempts, 1);
-		}
-
-		boolean hasUnsettled() {
-			while (this.settledBefore < this.results.length && this.results[this.settledBefore] != null) {
-				this.settledBefore++;
-			}
-			return this.settledBefore < this.results.length;
-		}
-
-		/**
-		 * The first {@code limit} messages without a result, in order: a message settled early (a
-		 * failed check, told before the one ahead of it) is never sent again.
-		 */
-		int[] unsettled(int limit) {
-			int[] part = new int[Math.min(limit, this.results.length - this.settledBefore)];
-			int count = 0;
-			for (int index = this.settledBefore; index < this.results.length && count < part.length; index++) {
-				if (this.results[index] == null) {
-					part[count++] = index;
-				}
-			}
-			return (count == part.length) ? part : Arrays.copyOf(part, count);
-		}
-
-		List<OutgoingMessage> messagesAt(int[] part) {
-			if (part.length == this.messages.size()) {
-				// All of them, in order: a single send's one message, or a batch's first part.
-				return this.messages;
-			}
-			List<OutgoingMessage> selected = new ArrayList<>(part.length);
-			for (int index : part) {
-				selected.add(this.messages.get(index));
-			}
-			return selected;
-		}
-
-		/** The position in {@code part} of its first message without a result, or -1. */
-		int firstUnsettled(int[] part) {
-			for (int position = 0; position < part.length; position++) {
-				if (this.results[part[position]] == null) {
-					return position;
-				}
-			}
-			return -1;
-		}
-
-		void sent(int index, SendResult result) {
-			this.results[index] = new BatchResult(this.messages.get(index), result, null);
-			finished(index, result.isFullyAccepted() ? SendOutcome.ACCEPTED : SendOutcome.PARTIALLY_ACCEPTED);
-		}
-
-		void failed(int index, Exception failure, SendOutcome outcome) {
-			this.results[index] = new BatchResult(this.messages.get(index), null, failure);
-			finished(index, outcome);
-		}
-
-		/** Every message still without a result fails with this: no session could be had. */
-		void failUnsettled(Exception failure) {
-			for (int index = this.settledBefore; index < this.results.length; index++) {
-				if (this.results[index] == null) {
-					failed(index, failure, SendOutcome.FAILED);
-				}
-			}
-		}
-
-		List<BatchResult> results() {
-			return List.of(this.results);
-		}
-
-		private void finished(int index, SendOutcome outcome) {
-			if (SmtpClient.this.listener == SmtpEventListener.NONE) {
-				return;
-			}
-			OutgoingMessage message = this.messages.get(index);
-			int attempts = this.attempts[index];
-			Duration duration = Duration.ofNanos(System.nanoTime() - this.started);
-			Listeners.notify(SmtpClient.this.listener, (l) -> l.sendFinished(SmtpClient.this.endpoint, outcome,
-					message.envelope().recipients().size(), message.message().size(), attempts, duration));
-		}
-
 	}
 
 	/** Whether new sessions pipeline: asked for, and not given up on for this server. */
