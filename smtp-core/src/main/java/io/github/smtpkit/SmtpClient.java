@@ -5,8 +5,6 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,11 +16,13 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 import io.github.smtpkit.auth.AuthMechanism;
-import io.github.smtpkit.internal.DebugLog;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.Listeners;
+import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.PooledSession;
 import io.github.smtpkit.internal.SessionPool;
+import io.github.smtpkit.internal.SessionSettings;
+import io.github.smtpkit.internal.TransactionEngine;
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.pool.PoolStats;
 import jakarta.mail.internet.MimeMessage;
@@ -89,12 +89,12 @@ public final class SmtpClient implements AutoCloseable {
 		this.tlsMode = builder.tlsMode;
 		this.authenticates = builder.username != null;
 		this.pipelining = builder.pipelining;
-		this.chunking = builder.chunking;
-		this.listener = builder.listener;
+		this.chunking = builder.settings.chunking();
+		this.listener = builder.settings.listener();
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
-		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, builder.listener,
+		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
 				() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder));
 	}
 
@@ -104,33 +104,19 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	private static SmtpSession.Builder sessionBuilder(Builder builder) {
-		SmtpSession.Builder sessions = SmtpSession.builder(builder.protocol)
-			.timeout(builder.timeout)
-			.connectTimeout(builder.connectTimeout)
-			.hostnameVerification(builder.hostnameVerification)
-			.allowCleartextAuth(builder.allowCleartextAuth)
-			.chunking(builder.chunking)
-			.tlsProtocols(builder.tlsProtocols)
-			.tlsCipherSuites(builder.tlsCipherSuites)
-			.debugLevel(builder.debugLevel)
-			.eventListener(builder.listener);
+		SessionSettings settings = builder.settings.copy();
+		Supplier<SSLContext> sslContextSupplier = settings.sslContext();
+		if (sslContextSupplier != null) {
+			// Asked once per new connection, so that a renewed context is used from the next one on.
+			SSLContext sslContext = Objects.requireNonNull(sslContextSupplier.get(), "sslContextSupplier gave null");
+			settings.sslContext(() -> sslContext);
+		}
+		SmtpSession.Builder sessions = SmtpSession.builder(builder.protocol).settings(settings);
 		if (builder.unixSocket != null) {
 			sessions.unixSocket(builder.unixSocket);
 		}
 		else {
 			sessions.host(builder.host).port(builder.port);
-		}
-		if (builder.dataTimeout != null) {
-			sessions.dataTimeout(builder.dataTimeout);
-		}
-		if (builder.localHostname != null) {
-			sessions.localHostname(builder.localHostname);
-		}
-		if (builder.debugOutput != null) {
-			sessions.debugOutput(builder.debugOutput);
-		}
-		if (builder.sslContextSupplier != null) {
-			sessions.sslContext(Objects.requireNonNull(builder.sslContextSupplier.get(), "sslContextSupplier gave null"));
 		}
 		return sessions;
 	}
@@ -240,7 +226,7 @@ public final class SmtpClient implements AutoCloseable {
 
 	/** Sends the messages over as few sessions as it can, healing as the class documents. */
 	private List<BatchResult> sendBatch(List<OutgoingMessage> messages) {
-		Batch batch = new Batch(messages);
+		SendBatch batch = new SendBatch(messages, this.endpoint, this.listener);
 		boolean retrying = false;
 		while (batch.hasUnsettled()) {
 			PooledSession lease;
@@ -262,20 +248,20 @@ public final class SmtpClient implements AutoCloseable {
 	 * @return whether the message the session broke on is to be sent again, on a fresh or freshly
 	 * checked session
 	 */
-	private boolean sendOver(PooledSession lease, Batch batch) {
-		SmtpSession session = lease.session();
+	private boolean sendOver(PooledSession lease, SendBatch batch) {
+		TransactionEngine engine = lease.session().engine();
 		if (this.pipeliningDisabled.get()) {
-			session.disablePipelining();
+			engine.disablePipelining();
 		}
 		int[] part = batch.unsettled(this.pool.messagesLeft(lease));
 		try {
-			session.sendEach(batch.messagesAt(part), new SmtpSession.EachOutcome() {
+			engine.sendEach(batch.messagesAt(part), new TransactionEngine.BatchOutcomes() {
 
 				@Override
 				public void sent(int index, Map<String, SmtpReply> refused) {
 					lease.messageSent();
 					int message = part[index];
-					batch.sent(message, resultOf(batch.messages.get(message).envelope(), refused, session));
+					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine));
 				}
 
 				@Override
@@ -286,6 +272,9 @@ public final class SmtpClient implements AutoCloseable {
 			});
 			this.pool.giveBack(lease);
 			return false;
+		}
+		catch (MessageSourceException ex) {
+			return settleBroken(lease, batch, part, ex.getCause());
 		}
 		catch (IOException | RuntimeException ex) {
 			return settleBroken(lease, batch, part, ex);
@@ -304,10 +293,10 @@ public final class SmtpClient implements AutoCloseable {
 	 * it were not sent and stay unsettled.
 	 * @return whether the message is to be sent again
 	 */
-	private boolean settleBroken(PooledSession lease, Batch batch, int[] part, Exception ex) {
-		SmtpSession session = lease.session();
-		boolean dataSent = session.endOfDataSent();
-		boolean stalled = session.pipeliningStalled();
+	private boolean settleBroken(PooledSession lease, SendBatch batch, int[] part, Exception ex) {
+		TransactionEngine engine = lease.session().engine();
+		boolean dataSent = engine.endOfDataSent();
+		boolean stalled = engine.pipeliningStalled();
 		this.pool.discard(lease, brokenReason(ex));
 		int position = batch.firstUnsettled(part);
 		if (position < 0) {
@@ -335,107 +324,6 @@ public final class SmtpClient implements AutoCloseable {
 		}
 		batch.failed(broken, ex, outcomeOf(ex));
 		return false;
-	}
-
-	/** The progress of a batch: each message's result once settled, and its attempts. */
-	private final class Batch {
-
-		final List<OutgoingMessage> messages;
-
-		final BatchResult[] results;
-
-		final int[] attempts;
-
-		final long started = System.nanoTime();
-
-		/** Every message before this one is settled. */
-		private int settledBefore;
-
-		Batch(List<OutgoingMessage> messages) {
-			this.messages = messages;
-			this.results = new BatchResult[messages.size()];
-			this.attempts = new int[messages.size()];
-			Arrays.fill(this.attempts, 1);
-		}
-
-		boolean hasUnsettled() {
-			while (this.settledBefore < this.results.length && this.results[this.settledBefore] != null) {
-				this.settledBefore++;
-			}
-			return this.settledBefore < this.results.length;
-		}
-
-		/**
-		 * The first {@code limit} messages without a result, in order: a message settled early (a
-		 * failed check, told before the one ahead of it) is never sent again.
-		 */
-		int[] unsettled(int limit) {
-			int[] part = new int[Math.min(limit, this.results.length - this.settledBefore)];
-			int count = 0;
-			for (int index = this.settledBefore; index < this.results.length && count < part.length; index++) {
-				if (this.results[index] == null) {
-					part[count++] = index;
-				}
-			}
-			return (count == part.length) ? part : Arrays.copyOf(part, count);
-		}
-
-		List<OutgoingMessage> messagesAt(int[] part) {
-			if (part.length == this.messages.size()) {
-				// All of them, in order: a single send's one message, or a batch's first part.
-				return this.messages;
-			}
-			List<OutgoingMessage> selected = new ArrayList<>(part.length);
-			for (int index : part) {
-				selected.add(this.messages.get(index));
-			}
-			return selected;
-		}
-
-		/** The position in {@code part} of its first message without a result, or -1. */
-		int firstUnsettled(int[] part) {
-			for (int position = 0; position < part.length; position++) {
-				if (this.results[part[position]] == null) {
-					return position;
-				}
-			}
-			return -1;
-		}
-
-		void sent(int index, SendResult result) {
-			this.results[index] = new BatchResult(this.messages.get(index), result, null);
-			finished(index, result.isFullyAccepted() ? SendOutcome.ACCEPTED : SendOutcome.PARTIALLY_ACCEPTED);
-		}
-
-		void failed(int index, Exception failure, SendOutcome outcome) {
-			this.results[index] = new BatchResult(this.messages.get(index), null, failure);
-			finished(index, outcome);
-		}
-
-		/** Every message still without a result fails with this: no session could be had. */
-		void failUnsettled(Exception failure) {
-			for (int index = this.settledBefore; index < this.results.length; index++) {
-				if (this.results[index] == null) {
-					failed(index, failure, SendOutcome.FAILED);
-				}
-			}
-		}
-
-		List<BatchResult> results() {
-			return List.of(this.results);
-		}
-
-		private void finished(int index, SendOutcome outcome) {
-			if (SmtpClient.this.listener == SmtpEventListener.NONE) {
-				return;
-			}
-			OutgoingMessage message = this.messages.get(index);
-			int attempts = this.attempts[index];
-			Duration duration = Duration.ofNanos(System.nanoTime() - this.started);
-			Listeners.notify(SmtpClient.this.listener, (l) -> l.sendFinished(SmtpClient.this.endpoint, outcome,
-					message.envelope().recipients().size(), message.message().size(), attempts, duration));
-		}
-
 	}
 
 	/** Whether new sessions pipeline: asked for, and not given up on for this server. */
@@ -493,12 +381,12 @@ public final class SmtpClient implements AutoCloseable {
 		}
 	}
 
-	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, SmtpSession session) {
+	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, TransactionEngine engine) {
 		List<String> accepted = envelope.recipients();
 		if (!refused.isEmpty()) {
 			accepted = accepted.stream().filter((recipient) -> !refused.containsKey(recipient)).toList();
 		}
-		return new SendResult(accepted, refused, session.lastDataReply(), session.dataReplies());
+		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies());
 	}
 
 	/** A 421 reply, carried by an exception: the server is closing the connection (RFC 5321 3.8). */
@@ -605,45 +493,26 @@ public final class SmtpClient implements AutoCloseable {
 
 		private TlsMode tlsMode;
 
-		private Supplier<SSLContext> sslContextSupplier;
-
-		private List<String> tlsProtocols = List.of();
-
-		private List<String> tlsCipherSuites = List.of();
-
-		private boolean hostnameVerification = true;
-
 		private String username;
 
 		private String password;
 
 		private List<AuthMechanism> authMechanisms = SmtpSession.DEFAULT_AUTH_MECHANISMS;
 
-		private boolean allowCleartextAuth;
-
 		private boolean pipelining = true;
-
-		private boolean chunking;
-
-		private String localHostname;
-
-		private Duration timeout = SmtpSession.DEFAULT_TIMEOUT;
-
-		private Duration connectTimeout = Duration.ofSeconds(10);
-
-		private Duration dataTimeout;
-
-		private int debugLevel;
-
-		private Consumer<String> debugOutput;
-
-		private SmtpEventListener listener = SmtpEventListener.NONE;
 
 		private PoolConfig pool = PoolConfig.defaults();
 
 		private Clock clock = Clock.systemUTC();
 
+		/**
+		 * Timeouts, TLS, debug output and the listener: what {@link SmtpSession.Builder} carries
+		 * too, handed to the session of every connection. Checked at {@link #build()}.
+		 */
+		private SessionSettings settings = new SessionSettings();
+
 		private Builder() {
+			this.settings.connectTimeout(Duration.ofSeconds(10));
 		}
 
 		/** SMTP (default), SMTPS (implicit TLS) or LMTP. */
@@ -688,7 +557,7 @@ public final class SmtpClient implements AutoCloseable {
 		/** The TLS context (default {@link SmtpTls#defaultContext()}). */
 		public Builder sslContext(SSLContext sslContext) {
 			Objects.requireNonNull(sslContext, "sslContext");
-			this.sslContextSupplier = () -> sslContext;
+			this.settings.sslContext(() -> sslContext);
 			return this;
 		}
 
@@ -699,7 +568,7 @@ public final class SmtpClient implements AutoCloseable {
 		 * {@link PoolConfig#maxLifetime()}). The supplier must be fast and must not return null.
 		 */
 		public Builder sslContextSupplier(Supplier<SSLContext> sslContextSupplier) {
-			this.sslContextSupplier = Objects.requireNonNull(sslContextSupplier, "sslContextSupplier");
+			this.settings.sslContext(Objects.requireNonNull(sslContextSupplier, "sslContextSupplier"));
 			return this;
 		}
 
@@ -708,7 +577,7 @@ public final class SmtpClient implements AutoCloseable {
 		 * @see SmtpSession.Builder#tlsProtocols(List)
 		 */
 		public Builder tlsProtocols(List<String> protocols) {
-			this.tlsProtocols = List.copyOf(protocols);
+			this.settings.tlsProtocols(protocols);
 			return this;
 		}
 
@@ -717,13 +586,13 @@ public final class SmtpClient implements AutoCloseable {
 		 * @see SmtpSession.Builder#tlsCipherSuites(List)
 		 */
 		public Builder tlsCipherSuites(List<String> cipherSuites) {
-			this.tlsCipherSuites = List.copyOf(cipherSuites);
+			this.settings.tlsCipherSuites(cipherSuites);
 			return this;
 		}
 
 		/** Whether the certificate must name the host (default {@code true}). */
 		public Builder hostnameVerification(boolean hostnameVerification) {
-			this.hostnameVerification = hostnameVerification;
+			this.settings.hostnameVerification(hostnameVerification);
 			return this;
 		}
 
@@ -762,37 +631,37 @@ public final class SmtpClient implements AutoCloseable {
 		 * {@code false}); needed for {@code BODY=BINARYMIME}.
 		 */
 		public Builder chunking(boolean chunking) {
-			this.chunking = chunking;
+			this.settings.chunking(chunking);
 			return this;
 		}
 
 		/** Whether credentials may go in clear text to a server that is not on this machine (default no). */
 		public Builder allowCleartextAuth(boolean allowCleartextAuth) {
-			this.allowCleartextAuth = allowCleartextAuth;
+			this.settings.allowCleartextAuth(allowCleartextAuth);
 			return this;
 		}
 
 		/** The name said in EHLO (default: this machine's fully qualified name). */
 		public Builder localHostname(String localHostname) {
-			this.localHostname = localHostname;
+			this.settings.localHostname(localHostname);
 			return this;
 		}
 
 		/** The bound on each reply and each write (default 60 s). */
 		public Builder timeout(Duration timeout) {
-			this.timeout = Durations.requirePositive("timeout", timeout);
+			this.settings.timeout(timeout);
 			return this;
 		}
 
 		/** The bound on opening a connection (default 10 s). */
 		public Builder connectTimeout(Duration connectTimeout) {
-			this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
+			this.settings.connectTimeout(connectTimeout);
 			return this;
 		}
 
 		/** The bound on sending one whole message (default: only the per-write timeout). */
 		public Builder dataTimeout(Duration dataTimeout) {
-			this.dataTimeout = Durations.requirePositive("dataTimeout", dataTimeout);
+			this.settings.dataTimeout(dataTimeout);
 			return this;
 		}
 
@@ -802,19 +671,19 @@ public final class SmtpClient implements AutoCloseable {
 		 * @see SmtpSession.Builder#debugLevel(int)
 		 */
 		public Builder debugLevel(int debugLevel) {
-			this.debugLevel = DebugLog.requireLevel("debugLevel", debugLevel);
+			this.settings.debugLevel(debugLevel);
 			return this;
 		}
 
 		/** Where the sessions' debug lines go (default: standard error). */
 		public Builder debugOutput(Consumer<String> debugOutput) {
-			this.debugOutput = Objects.requireNonNull(debugOutput, "debugOutput");
+			this.settings.debugOutput(debugOutput);
 			return this;
 		}
 
 		/** Receives session, pool and send events (default: none). */
 		public Builder eventListener(SmtpEventListener listener) {
-			this.listener = Objects.requireNonNull(listener, "listener");
+			this.settings.listener(listener);
 			return this;
 		}
 
@@ -877,10 +746,12 @@ public final class SmtpClient implements AutoCloseable {
 			return new SmtpClient(this, endpoint);
 		}
 
-		/** A shallow copy: every setting is immutable (lists are copied when set). */
+		/** A copy: every setting is immutable (lists are copied when set), and the settings are copied. */
 		private Builder copy() {
 			try {
-				return (Builder) clone();
+				Builder copy = (Builder) clone();
+				copy.settings = this.settings.copy();
+				return copy;
 			}
 			catch (CloneNotSupportedException ex) {
 				throw new IllegalStateException(ex);

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
-import io.github.smtpkit.internal.CompositeSmtpEventListener;
-
 /**
  * Receives what a session does, for audit logs, metrics and tracing. Every method does nothing by
  * default, so a listener overrides only what it needs.

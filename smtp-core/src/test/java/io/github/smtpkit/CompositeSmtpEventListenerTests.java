@@ -1,4 +1,4 @@
-package io.github.smtpkit.internal;
+package io.github.smtpkit;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -7,9 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import io.github.smtpkit.SmtpEndpoint;
-import io.github.smtpkit.SmtpEventListener;
-import io.github.smtpkit.SmtpProtocol;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

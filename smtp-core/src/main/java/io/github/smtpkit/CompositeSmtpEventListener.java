@@ -1,21 +1,19 @@
-package io.github.smtpkit.internal;
+package io.github.smtpkit;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
-import io.github.smtpkit.SendOutcome;
-import io.github.smtpkit.SmtpEndpoint;
-import io.github.smtpkit.SmtpEventListener;
-import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.internal.Listeners;
 
 /**
  * Hands every event to several listeners in turn, each isolated as {@link Listeners#notify} does,
  * so that one that throws neither breaks the session nor keeps the others from the event. Made by
- * {@link SmtpEventListener#composite(List)}.
+ * {@link SmtpEventListener#composite(List)}; beside the interface, not in {@code internal}, so that
+ * the public listener type depends on nothing internal.
  */
-public final class CompositeSmtpEventListener implements SmtpEventListener {
+final class CompositeSmtpEventListener implements SmtpEventListener {
 
 	private final List<SmtpEventListener> delegates;
 
@@ -24,7 +22,7 @@ public final class CompositeSmtpEventListener implements SmtpEventListener {
 	}
 
 	/** One listener for all: {@link SmtpEventListener#NONE} for none, the listener itself for one. */
-	public static SmtpEventListener of(List<? extends SmtpEventListener> listeners) {
+	static SmtpEventListener of(List<? extends SmtpEventListener> listeners) {
 		List<SmtpEventListener> delegates = listeners.stream()
 			.filter((l) -> l != SmtpEventListener.NONE)
 			.map(SmtpEventListener.class::cast)

@@ -1,0 +1,123 @@
+package io.github.smtpkit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.github.smtpkit.internal.Listeners;
+
+/**
+ * The progress of one {@link SmtpClient} send or batch: each message's result once settled, and
+ * its attempts; tells the listener each message's end as soon as it is known. Not thread-safe:
+ * one caller's thread drives it.
+ */
+final class SendBatch {
+
+	private final List<OutgoingMessage> messages;
+
+	private final BatchResult[] results;
+
+	final int[] attempts;
+
+	private final long started = System.nanoTime();
+
+	private final SmtpEndpoint endpoint;
+
+	private final SmtpEventListener listener;
+
+	/** Every message before this one is settled. */
+	private int settledBefore;
+
+	SendBatch(List<OutgoingMessage> messages, SmtpEndpoint endpoint, SmtpEventListener listener) {
+		this.messages = messages;
+		this.endpoint = endpoint;
+		this.listener = listener;
+		this.results = new BatchResult[messages.size()];
+		this.attempts = new int[messages.size()];
+		Arrays.fill(this.attempts, 1);
+	}
+
+	OutgoingMessage message(int index) {
+		return this.messages.get(index);
+	}
+
+	boolean hasUnsettled() {
+		while (this.settledBefore < this.results.length && this.results[this.settledBefore] != null) {
+			this.settledBefore++;
+		}
+		return this.settledBefore < this.results.length;
+	}
+
+	/**
+	 * The first {@code limit} messages without a result, in order: a message settled early (a
+	 * failed check, told before the one ahead of it) is never sent again.
+	 */
+	int[] unsettled(int limit) {
+		int[] part = new int[Math.min(limit, this.results.length - this.settledBefore)];
+		int count = 0;
+		for (int index = this.settledBefore; index < this.results.length && count < part.length; index++) {
+			if (this.results[index] == null) {
+				part[count++] = index;
+			}
+		}
+		return (count == part.length) ? part : Arrays.copyOf(part, count);
+	}
+
+	List<OutgoingMessage> messagesAt(int[] part) {
+		if (part.length == this.messages.size()) {
+			// All of them, in order: a single send's one message, or a batch's first part.
+			return this.messages;
+		}
+		List<OutgoingMessage> selected = new ArrayList<>(part.length);
+		for (int index : part) {
+			selected.add(this.messages.get(index));
+		}
+		return selected;
+	}
+
+	/** The position in {@code part} of its first message without a result, or -1. */
+	int firstUnsettled(int[] part) {
+		for (int position = 0; position < part.length; position++) {
+			if (this.results[part[position]] == null) {
+				return position;
+			}
+		}
+		return -1;
+	}
+
+	void sent(int index, SendResult result) {
+		this.results[index] = new BatchResult(this.messages.get(index), result, null);
+		finished(index, result.isFullyAccepted() ? SendOutcome.ACCEPTED : SendOutcome.PARTIALLY_ACCEPTED);
+	}
+
+	void failed(int index, Exception failure, SendOutcome outcome) {
+		this.results[index] = new BatchResult(this.messages.get(index), null, failure);
+		finished(index, outcome);
+	}
+
+	/** Every message still without a result fails with this: no session could be had. */
+	void failUnsettled(Exception failure) {
+		for (int index = this.settledBefore; index < this.results.length; index++) {
+			if (this.results[index] == null) {
+				failed(index, failure, SendOutcome.FAILED);
+			}
+		}
+	}
+
+	List<BatchResult> results() {
+		return List.of(this.results);
+	}
+
+	private void finished(int index, SendOutcome outcome) {
+		if (this.listener == SmtpEventListener.NONE) {
+			return;
+		}
+		OutgoingMessage message = this.messages.get(index);
+		int attempts = this.attempts[index];
+		Duration duration = Duration.ofNanos(System.nanoTime() - this.started);
+		Listeners.notify(this.listener, (l) -> l.sendFinished(this.endpoint, outcome,
+				message.envelope().recipients().size(), message.message().size(), attempts, duration));
+	}
+
+}

@@ -1,0 +1,87 @@
+package io.github.smtpkit.internal;
+
+import java.util.Base64;
+
+import io.github.smtpkit.SmtpAuthenticationException;
+import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpException;
+import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.auth.SmtpAuthenticator;
+
+/**
+ * One AUTH exchange (RFC 4954), smtplib's {@code auth()}: the command with its initial response,
+ * then each 334 challenge base64-decoded, answered and the answer base64-encoded, for a bounded
+ * number of challenges. Every payload goes out through {@link SmtpWire#writeAuthResponse} or
+ * redacted, so that nothing of the exchange reaches debug output or a listener.
+ */
+public final class AuthExchange {
+
+	/** The most server challenges one exchange may take (smtplib's {@code _MAXCHALLENGE}). */
+	public static final int MAX_CHALLENGES = 5;
+
+	private AuthExchange() {
+	}
+
+	/**
+	 * Runs the exchange and tells the listener how it ended.
+	 * @param mechanism the mechanism's name, upper case and on one line
+	 * @return the final reply: 235, or 503 (already authenticated)
+	 * @throws SmtpAuthenticationException if the server refused
+	 * @throws SmtpException if the server sent more than {@link #MAX_CHALLENGES} challenges
+	 */
+	public static SmtpReply run(SmtpWire wire, String mechanism, SmtpAuthenticator authenticator,
+			boolean initialResponseOk) throws SmtpException {
+		byte[] initialResponse = initialResponseOk ? authenticator.respond(null) : null;
+		SmtpReply reply;
+		int challenges;
+		if (initialResponse != null) {
+			// RFC 4954 4: an empty initial response is sent as "=".
+			String encoded = (initialResponse.length == 0) ? "=" : base64(initialResponse);
+			wire.writeCommand("AUTH " + mechanism + " " + encoded, "AUTH " + mechanism + " " + SmtpWire.REDACTED);
+			reply = wire.readReply();
+			challenges = 1;
+		}
+		else {
+			wire.writeCommand(mechanism.isEmpty() ? "AUTH" : "AUTH " + mechanism);
+			reply = wire.readReply();
+			challenges = 0;
+		}
+		while (reply.code() == 334) {
+			challenges++;
+			byte[] challenge;
+			try {
+				challenge = Base64.getMimeDecoder().decode(reply.message());
+			}
+			catch (IllegalArgumentException ex) {
+				// RFC 4954 4: "*" cancels the exchange; the server answers 501.
+				wire.writeCommand("*");
+				SmtpReply cancelled = wire.readReply();
+				throw failure(wire, mechanism, new SmtpReply(cancelled.code(),
+						"Server sent a challenge that is not base64: " + reply.message()));
+			}
+			byte[] response = authenticator.respond(challenge);
+			wire.writeAuthResponse(base64((response != null) ? response : new byte[0]));
+			reply = wire.readReply();
+			if (challenges > MAX_CHALLENGES) {
+				throw new SmtpException("Server AUTH mechanism infinite loop. Last response: " + reply);
+			}
+		}
+		if (reply.code() == 235 || reply.code() == 503) {
+			SmtpEndpoint target = wire.endpoint();
+			wire.event((l) -> l.authSucceeded(target, mechanism));
+			return reply;
+		}
+		throw failure(wire, mechanism, reply);
+	}
+
+	private static SmtpAuthenticationException failure(SmtpWire wire, String mechanism, SmtpReply reply) {
+		SmtpEndpoint target = wire.endpoint();
+		wire.event((l) -> l.authFailed(target, mechanism, reply));
+		return new SmtpAuthenticationException(reply.code(), reply.message());
+	}
+
+	private static String base64(byte[] bytes) {
+		return Base64.getEncoder().encodeToString(bytes);
+	}
+
+}

@@ -1,0 +1,198 @@
+package io.github.smtpkit.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import javax.net.ssl.SSLContext;
+
+import io.github.smtpkit.SmtpEventListener;
+
+/**
+ * What {@code SmtpSession.Builder} and {@code SmtpClient.Builder} both carry for each session:
+ * timeouts, TLS, credentials policy, chunking, debug output and the listener. One list of these
+ * fields, with their defaults and checks, instead of one per builder; a client hands a copy to
+ * the session builder of every connection it opens.
+ *
+ * <p>Mutable, as the builders that hold it; {@link #copy()} before handing it on. Every value is
+ * immutable (lists are copied when set), so a shallow copy is a whole one.
+ */
+public final class SessionSettings implements Cloneable {
+
+	/** The timeout for connecting and for each read and write when none is configured. */
+	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+	private Duration timeout = DEFAULT_TIMEOUT;
+
+	private Duration connectTimeout;
+
+	private Duration dataTimeout;
+
+	private String localHostname;
+
+	private Supplier<SSLContext> sslContext;
+
+	private List<String> tlsProtocols = List.of();
+
+	private List<String> tlsCipherSuites = List.of();
+
+	private boolean hostnameVerification = true;
+
+	private boolean allowCleartextAuth;
+
+	private boolean chunking;
+
+	private int debugLevel;
+
+	private Consumer<String> debugOutput;
+
+	private SmtpEventListener listener = SmtpEventListener.NONE;
+
+	/**
+	 * Checks what a builder may take unchecked until it builds: the TLS names and the local host
+	 * name.
+	 * @throws IllegalArgumentException naming the bad value
+	 */
+	public void validate() {
+		requireNames("tlsProtocols", this.tlsProtocols);
+		requireNames("tlsCipherSuites", this.tlsCipherSuites);
+		if (this.localHostname != null) {
+			CommandLines.requireSingleLine("localHostname", this.localHostname);
+		}
+	}
+
+	/**
+	 * A copy of the names, which must not be blank.
+	 * @throws IllegalArgumentException naming {@code what} if one is blank
+	 */
+	public static List<String> requireNames(String what, List<String> names) {
+		List<String> copy = List.copyOf(Objects.requireNonNull(names, what));
+		if (copy.stream().anyMatch(String::isBlank)) {
+			throw new IllegalArgumentException(what + " must not contain a blank name, but was " + copy);
+		}
+		return copy;
+	}
+
+	/** A copy that changes independently of this one. */
+	public SessionSettings copy() {
+		try {
+			return (SessionSettings) clone();
+		}
+		catch (CloneNotSupportedException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The bound on each read and write: positive, default {@link #DEFAULT_TIMEOUT}. */
+	public Duration timeout() {
+		return this.timeout;
+	}
+
+	public void timeout(Duration timeout) {
+		this.timeout = Durations.requirePositive("timeout", timeout);
+	}
+
+	/** The bound on opening a connection, or {@code null} for the timeout. */
+	public Duration connectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void connectTimeout(Duration connectTimeout) {
+		this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
+	}
+
+	/** The bound on sending one whole message, or {@code null} for only the per-write timeout. */
+	public Duration dataTimeout() {
+		return this.dataTimeout;
+	}
+
+	public void dataTimeout(Duration dataTimeout) {
+		this.dataTimeout = Durations.requirePositive("dataTimeout", dataTimeout);
+	}
+
+	/** The name said in HELO and EHLO, or {@code null} for this machine's. */
+	public String localHostname() {
+		return this.localHostname;
+	}
+
+	public void localHostname(String localHostname) {
+		this.localHostname = localHostname;
+	}
+
+	/** Where the TLS context comes from, or {@code null} for the JDK's default context. */
+	public Supplier<SSLContext> sslContext() {
+		return this.sslContext;
+	}
+
+	public void sslContext(Supplier<SSLContext> sslContext) {
+		this.sslContext = sslContext;
+	}
+
+	public List<String> tlsProtocols() {
+		return this.tlsProtocols;
+	}
+
+	public void tlsProtocols(List<String> tlsProtocols) {
+		this.tlsProtocols = List.copyOf(tlsProtocols);
+	}
+
+	public List<String> tlsCipherSuites() {
+		return this.tlsCipherSuites;
+	}
+
+	public void tlsCipherSuites(List<String> tlsCipherSuites) {
+		this.tlsCipherSuites = List.copyOf(tlsCipherSuites);
+	}
+
+	public boolean hostnameVerification() {
+		return this.hostnameVerification;
+	}
+
+	public void hostnameVerification(boolean hostnameVerification) {
+		this.hostnameVerification = hostnameVerification;
+	}
+
+	public boolean allowCleartextAuth() {
+		return this.allowCleartextAuth;
+	}
+
+	public void allowCleartextAuth(boolean allowCleartextAuth) {
+		this.allowCleartextAuth = allowCleartextAuth;
+	}
+
+	public boolean chunking() {
+		return this.chunking;
+	}
+
+	public void chunking(boolean chunking) {
+		this.chunking = chunking;
+	}
+
+	public int debugLevel() {
+		return this.debugLevel;
+	}
+
+	public void debugLevel(int debugLevel) {
+		this.debugLevel = DebugLog.requireLevel("debugLevel", debugLevel);
+	}
+
+	/** Where debug lines go, or {@code null} for standard error. */
+	public Consumer<String> debugOutput() {
+		return this.debugOutput;
+	}
+
+	public void debugOutput(Consumer<String> debugOutput) {
+		this.debugOutput = Objects.requireNonNull(debugOutput, "debugOutput");
+	}
+
+	public SmtpEventListener listener() {
+		return this.listener;
+	}
+
+	public void listener(SmtpEventListener listener) {
+		this.listener = Objects.requireNonNull(listener, "listener");
+	}
+
+}

@@ -1,0 +1,510 @@
+package io.github.smtpkit.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
+
+import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpEventListener;
+import io.github.smtpkit.SmtpException;
+import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.SmtpResponseException;
+import io.github.smtpkit.SmtpServerDisconnectedException;
+import io.github.smtpkit.SmtpTimeoutException;
+
+/**
+ * The wire of one session: writes commands (with debug output, redaction and listener calls) and
+ * reads whole replies (bounded in bytes per line and by the read timeout), parsing them as smtplib
+ * does. It keeps the commands written and not yet answered, oldest first, so that each reply is
+ * reported against the command it answers however many went out in one write (PIPELINING).
+ *
+ * <p>It knows nothing of SMTP's dialogue: which command comes next is the session's business (and
+ * the {@link TransactionEngine}'s). When the connection breaks, the wire asks the session to
+ * disconnect (the session's {@code disconnect()}, which forgets what the server said and then
+ * calls {@link #close()}), and throws what smtplib throws.
+ *
+ * <p>Not thread-safe, like the session that owns it.
+ */
+public final class SmtpWire {
+
+	/** The longest reply line accepted, in bytes with its CRLF (smtplib's {@code _MAXLINE}). */
+	public static final int MAX_LINE_LENGTH = 8192;
+
+	/** What stands for an AUTH payload in debug output and events. */
+	public static final String REDACTED = "<redacted>";
+
+	private static final String CRLF = "\r\n";
+
+	private final DebugLog debug;
+
+	private final SmtpEventListener listener;
+
+	/** Whether anyone listens: on the per-command path, events are not even built otherwise. */
+	private final boolean listening;
+
+	/** The session's disconnect(): run whenever the connection turns out broken. */
+	private final Runnable sessionDisconnect;
+
+	private Duration timeout;
+
+	private SmtpEndpoint endpoint;
+
+	private SmtpConnection connection;
+
+	private ReplyReader reader;
+
+	private OutputStream output;
+
+	/** ASCII, or UTF-8 after an SMTPUTF8 {@code MAIL}, until RSET or a new connection. */
+	private Charset commandEncoding = StandardCharsets.US_ASCII;
+
+	/** The commands written and not answered yet, oldest first: several when pipelining. */
+	private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
+
+	/** Whether the server greeted: only then is the connection reported closed to listeners. */
+	private boolean greeted;
+
+	/**
+	 * @param debug the session's debug output
+	 * @param listener the session's listener, {@link SmtpEventListener#NONE} for none
+	 * @param timeout the bound on each read
+	 * @param sessionDisconnect what to do when the connection breaks: the session's
+	 * {@code disconnect()}, which must call {@link #close()}
+	 */
+	public SmtpWire(DebugLog debug, SmtpEventListener listener, Duration timeout, Runnable sessionDisconnect) {
+		this.debug = debug;
+		this.listener = listener;
+		this.listening = listener != SmtpEventListener.NONE;
+		this.timeout = timeout;
+		this.sessionDisconnect = sessionDisconnect;
+	}
+
+	// ---------------------------------------------------------------- the connection
+
+	/** Notes where the next connection goes, before it is opened: failures name it. */
+	public void connectingTo(SmtpEndpoint target) {
+		this.endpoint = target;
+	}
+
+	/** Reads and writes through this newly opened connection from now on. */
+	public void attach(SmtpConnection opened) {
+		this.connection = opened;
+		useConnectionStreams();
+	}
+
+	/** The server greeted: from now on listeners hear when the connection closes. */
+	public void greeted() {
+		this.greeted = true;
+	}
+
+	/**
+	 * Completes a TLS handshake, implicit or after STARTTLS, and reads and writes through TLS from
+	 * then on (bytes the server sent in clear text after its 220 are dropped, not read as if they
+	 * came through TLS).
+	 * @param describeFailure turns what the JDK raised into the exception that names the server and
+	 * the ways out (for a refused certificate, an {@code SmtpTlsCertificateException})
+	 * @throws SSLHandshakeException if the handshake failed, as {@code describeFailure} made it
+	 * @throws SmtpTimeoutException if it took longer than the timeout
+	 */
+	public SSLSession startTls(SSLContext context, boolean hostnameVerification, List<String> protocols,
+			List<String> cipherSuites, Function<SSLException, SSLHandshakeException> describeFailure)
+			throws IOException {
+		SmtpEndpoint target = this.endpoint;
+		long started = System.nanoTime();
+		SSLSession session;
+		try {
+			session = this.connection.startTls(context, hostnameVerification, protocols, cipherSuites);
+		}
+		catch (SocketTimeoutException ex) {
+			SmtpTimeoutException timedOut = new SmtpTimeoutException("Timed out after "
+					+ Durations.describe(this.timeout) + " in the TLS handshake with " + target, ex);
+			event((l) -> l.tlsFailed(target, timedOut));
+			throw timedOut;
+		}
+		catch (SSLException ex) {
+			SSLHandshakeException failed = describeFailure.apply(ex);
+			event((l) -> l.tlsFailed(target, failed));
+			throw failed;
+		}
+		useConnectionStreams();
+		this.debug.print("tls:", session.getProtocol() + " " + session.getCipherSuite());
+		event((l) -> l.tlsEstablished(target, session.getProtocol(), session.getCipherSuite(),
+				elapsedSince(started)));
+		return session;
+	}
+
+	private void useConnectionStreams() {
+		this.reader = new ReplyReader(this.connection.input());
+		this.output = this.connection.output();
+	}
+
+	/**
+	 * Closes the connection, forgets the unanswered commands and the command encoding, and tells
+	 * the listener when the server had greeted. Does nothing more when already closed.
+	 */
+	public void close() {
+		SmtpConnection closing = this.connection;
+		this.connection = null;
+		this.reader = null;
+		this.output = null;
+		this.commandEncoding = StandardCharsets.US_ASCII;
+		this.pending.clear();
+		if (closing != null) {
+			closing.close();
+		}
+		if (this.greeted) {
+			// Listeners pair this with connectEnd; a connection that failed to open got connectFailed.
+			this.greeted = false;
+			SmtpEndpoint target = this.endpoint;
+			event((l) -> l.connectionClosed(target));
+		}
+	}
+
+	/** Gives the connection up as the session's {@code disconnect()} does (a 421, a fatal fault). */
+	public void disconnect() {
+		this.sessionDisconnect.run();
+	}
+
+	/** The open connection, or {@code null}. */
+	public SmtpConnection connection() {
+		return this.connection;
+	}
+
+	public boolean isConnected() {
+		return this.connection != null;
+	}
+
+	/** Where the session is (or was last) connected, or {@code null} before the first connect. */
+	public SmtpEndpoint endpoint() {
+		return this.endpoint;
+	}
+
+	/** The bound on each read. */
+	public Duration timeout() {
+		return this.timeout;
+	}
+
+	/**
+	 * Changes the bound on each read from now on.
+	 * @throws SmtpException as a failed write would, if the connection could not take it
+	 */
+	public void setTimeout(Duration timeout) throws SmtpException {
+		this.timeout = timeout;
+		if (this.connection != null) {
+			try {
+				this.connection.setReadTimeout(timeout);
+			}
+			catch (IOException ex) {
+				throw writeFailure(ex);
+			}
+		}
+	}
+
+	/** The buffered stream to the server, for the message data; flush to send. */
+	public OutputStream output() throws SmtpServerDisconnectedException {
+		requireConnected();
+		return this.output;
+	}
+
+	public void requireConnected() throws SmtpServerDisconnectedException {
+		if (this.connection == null) {
+			throw new SmtpServerDisconnectedException("please run connect() first");
+		}
+	}
+
+	// ---------------------------------------------------------------- writing
+
+	/** Commands from now on are UTF-8 (after an SMTPUTF8 {@code MAIL}) or, after RSET, ASCII again. */
+	public void useCommandEncoding(Charset encoding) {
+		this.commandEncoding = encoding;
+	}
+
+	/**
+	 * Writes raw text, encoded as commands are, and expects one reply: smtplib's {@code send}.
+	 * @throws IllegalArgumentException if the text has characters the command encoding lacks
+	 */
+	public void sendRaw(String text) throws SmtpException {
+		write(encode(text), CommandLines.verbOf(text), text, true, true);
+	}
+
+	/** Writes a command line (CRLF is added) and sends it now; its reply is expected next. */
+	public void writeCommand(String line) throws SmtpException {
+		writeCommand(line, line);
+	}
+
+	/**
+	 * Writes a command line whose debug output and event show {@code shownLine} instead: for an
+	 * AUTH payload, {@link #REDACTED}.
+	 */
+	public void writeCommand(String line, String shownLine) throws SmtpException {
+		write(encode(line + CRLF), CommandLines.verbOf(line), shownLine, true, true);
+	}
+
+	/**
+	 * Writes a line of an AUTH exchange, reported with the verb {@code AUTH} and shown redacted:
+	 * its first word is the payload.
+	 */
+	public void writeAuthResponse(String payload) throws SmtpException {
+		write(encode(payload + CRLF), "AUTH", REDACTED, true, true);
+	}
+
+	/**
+	 * Writes a prepared command and expects its reply.
+	 * @param flush whether to send it now; a pipelined group is flushed once, after its last command
+	 */
+	public void write(PreparedCommand command, boolean flush) throws SmtpException {
+		write(command.bytes(), command.verb(), command.line(), flush, true);
+	}
+
+	/**
+	 * Writes a command (or raw text) and, unless told otherwise, expects one reply to it.
+	 * @param flush whether to send it now
+	 * @param expectsReply whether the reply will be read as this command's; not so for the last
+	 * BDAT chunk, whose reply is read as the message's
+	 */
+	public void write(byte[] bytes, String verb, String shownText, boolean flush, boolean expectsReply)
+			throws SmtpException {
+		if (this.debug.isEnabled()) {
+			this.debug.print("send:", DebugLog.repr(shownText.endsWith(CRLF) ? shownText : shownText + CRLF));
+		}
+		requireConnected();
+		if (expectsReply) {
+			this.pending.addLast(new PendingCommand(verb, System.nanoTime()));
+		}
+		try {
+			this.output.write(bytes);
+			if (flush) {
+				this.output.flush();
+			}
+		}
+		catch (IOException ex) {
+			throw writeFailure(ex);
+		}
+		if (this.listening) {
+			SmtpEndpoint target = this.endpoint;
+			String shownLine = shownText.endsWith(CRLF) ? shownText.substring(0, shownText.length() - 2) : shownText;
+			event((l) -> l.commandSent(target, verb, shownLine));
+		}
+	}
+
+	/** Sends what was written and not flushed: a pipelined group, perhaps behind a message's end. */
+	public void flush() throws SmtpException {
+		try {
+			this.output.flush();
+		}
+		catch (IOException ex) {
+			throw writeFailure(ex);
+		}
+	}
+
+	/**
+	 * Expects {@code count} replies to something written outside this class (the end of the
+	 * message data), reported with this verb.
+	 */
+	public void expectReplies(String verb, int count, long sentAtNanos) {
+		for (int i = count; i > 0; i--) {
+			this.pending.addLast(new PendingCommand(verb, sentAtNanos));
+		}
+	}
+
+	/**
+	 * Turns a failed write into what smtplib raises, after disconnecting: a timeout when the server
+	 * stopped reading, else a disconnect.
+	 */
+	public SmtpException writeFailure(IOException ex) {
+		SmtpEndpoint target = this.endpoint;
+		Duration bound = (this.connection != null) ? this.connection.writeTimeout() : this.timeout;
+		disconnect();
+		if (ex instanceof SocketTimeoutException) {
+			return new SmtpTimeoutException("Timed out after " + Durations.describe(bound) + " writing to "
+					+ target + " (the server stopped reading)", ex);
+		}
+		return new SmtpServerDisconnectedException("Server not connected", ex);
+	}
+
+	/** Encodes text as commands are encoded now. */
+	public byte[] encode(String text) {
+		return encode(text, this.commandEncoding);
+	}
+
+	/**
+	 * Encodes command text: ASCII as it is, anything else in the encoding given.
+	 * @throws IllegalArgumentException if the text has characters the encoding lacks
+	 */
+	public static byte[] encode(String text, Charset encoding) {
+		if (Ascii.isAscii(text)) {
+			// Nearly every command: ASCII is ASCII in either encoding, and needs no encoder.
+			return text.getBytes(StandardCharsets.US_ASCII);
+		}
+		try {
+			ByteBuffer encoded = encoding.newEncoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.encode(CharBuffer.wrap(text));
+			byte[] bytes = new byte[encoded.remaining()];
+			encoded.get(bytes);
+			return bytes;
+		}
+		catch (CharacterCodingException ex) {
+			throw new IllegalArgumentException("Command has characters outside " + encoding
+					+ " (non-ASCII addresses need the SMTPUTF8 option on MAIL, which the server must advertise): "
+					+ text.strip());
+		}
+	}
+
+	// ---------------------------------------------------------------- reading
+
+	/**
+	 * Reads the reply to the oldest unanswered command (or, with none, the greeting): smtplib's
+	 * {@code getreply}. Lines are joined with {@code "\n"}; a code that is not a number gives
+	 * {@link SmtpReply#MALFORMED_CODE} and ends the reply.
+	 * @throws SmtpServerDisconnectedException at end of stream or on a read error; disconnected
+	 * @throws SmtpTimeoutException when no reply came within the timeout; disconnected
+	 * @throws SmtpResponseException {@code (500, "Line too long.")} for a line over
+	 * {@link #MAX_LINE_LENGTH} bytes; disconnected
+	 */
+	public SmtpReply readReply() throws SmtpException {
+		requireConnected();
+		PendingCommand answered = this.pending.peekFirst();
+		String verb = (answered != null) ? answered.verb() : null;
+		// Most replies are one line: their text is the message, with no list or join.
+		String message = null;
+		StringBuilder lines = null;
+		int code;
+		while (true) {
+			byte[] line = readLine(verb);
+			if (this.debug.isEnabled()) {
+				this.debug.print("reply:", DebugLog.repr(line, 0, line.length));
+			}
+			if (line.length > MAX_LINE_LENGTH) {
+				disconnect();
+				throw new SmtpResponseException(500, "Line too long.");
+			}
+			String text = replyText(line);
+			if (message == null) {
+				message = text;
+			}
+			else {
+				lines = ((lines != null) ? lines : new StringBuilder(message)).append('\n').append(text);
+			}
+			code = replyCode(line);
+			if (code == SmtpReply.MALFORMED_CODE || line.length < 4 || line[3] != '-') {
+				break;
+			}
+		}
+		SmtpReply reply = new SmtpReply(code, (lines != null) ? lines.toString() : message);
+		if (this.debug.isEnabled()) {
+			this.debug.print("reply:", "retcode (" + code + "); Msg: " + DebugLog.repr(reply.message()));
+		}
+		if (answered != null) {
+			this.pending.pollFirst();
+			if (this.listening) {
+				SmtpEndpoint target = this.endpoint;
+				Duration duration = elapsedSince(answered.sentAt());
+				event((l) -> l.replyReceived(target, verb, reply, duration));
+			}
+		}
+		return reply;
+	}
+
+	/** One line of a reply, one byte over the limit at most, so that an over-long one shows. */
+	private byte[] readLine(String verb) throws SmtpException {
+		byte[] line;
+		try {
+			line = this.reader.readLine(MAX_LINE_LENGTH + 1);
+		}
+		catch (SocketTimeoutException ex) {
+			SmtpEndpoint target = this.endpoint;
+			disconnect();
+			throw new SmtpTimeoutException("Timed out after " + Durations.describe(this.timeout) + " waiting for "
+					+ ((verb != null) ? "the reply to " + verb : this.greeted ? "a reply" : "the greeting") + " from "
+					+ target, ex);
+		}
+		catch (IOException ex) {
+			disconnect();
+			throw new SmtpServerDisconnectedException("Connection unexpectedly closed: " + ex.getMessage(), ex);
+		}
+		if (line.length == 0) {
+			disconnect();
+			throw new SmtpServerDisconnectedException("Connection unexpectedly closed");
+		}
+		return line;
+	}
+
+	/** The text after the code and separator, stripped of blanks and line ending, as smtplib does. */
+	static String replyText(byte[] line) {
+		int start = Math.min(4, line.length);
+		int end = line.length;
+		while (start < end && isStrippable(line[start])) {
+			start++;
+		}
+		while (end > start && isStrippable(line[end - 1])) {
+			end--;
+		}
+		return new String(line, start, end - start, StandardCharsets.UTF_8);
+	}
+
+	private static boolean isDigit(byte b) {
+		return b >= '0' && b <= '9';
+	}
+
+	private static boolean isStrippable(byte b) {
+		return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+	}
+
+	/** The first three bytes as a number, as Python's {@code int()} reads them, or -1. */
+	static int replyCode(byte[] line) {
+		if (line.length >= 3 && isDigit(line[0]) && isDigit(line[1]) && isDigit(line[2])) {
+			return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+		}
+		String code = new String(line, 0, Math.min(3, line.length), StandardCharsets.ISO_8859_1).strip();
+		try {
+			return Integer.parseInt(code);
+		}
+		catch (NumberFormatException ex) {
+			return SmtpReply.MALFORMED_CODE;
+		}
+	}
+
+	// ---------------------------------------------------------------- debug and events
+
+	/** The session's debug output, for what is not a command or a reply (connects, TLS, data). */
+	public DebugLog debug() {
+		return this.debug;
+	}
+
+	/** Whether anyone listens: a caller on a hot path can skip building an event. */
+	public boolean isListening() {
+		return this.listening;
+	}
+
+	/** Tells the listener; one that throws is logged and ignored. */
+	public void event(Consumer<SmtpEventListener> event) {
+		Listeners.notify(this.listener, event);
+	}
+
+	static Duration elapsedSince(long startNanos) {
+		return Duration.ofNanos(System.nanoTime() - startNanos);
+	}
+
+	/** A command written and not answered yet: its verb and when it went out, for events. */
+	private record PendingCommand(String verb, long sentAt) {
+	}
+
+}

@@ -1,0 +1,29 @@
+/**
+ * smtp-core's implementation, not API: nothing here is supported for use outside smtp-core, and
+ * it may change in any release. The layers, each using only those below it:
+ * <ul>
+ * <li>the transaction engine: {@link io.github.smtpkit.internal.TransactionEngine} runs one mail
+ * transaction (MAIL, RCPT, DATA or BDAT, the replies after the message for SMTP and LMTP, one
+ * command at a time or pipelined) and, with {@code TransactionBatch},
+ * the pipelined batch; {@code MessageWriter},
+ * {@link io.github.smtpkit.internal.DotStuffingOutputStream} and
+ * {@code BdatOutputStream} put the message on the wire;
+ * {@link io.github.smtpkit.internal.AuthExchange} runs AUTH;</li>
+ * <li>the wire: {@link io.github.smtpkit.internal.SmtpWire} writes commands (debug output,
+ * redaction, listener calls) and reads whole replies (bounded) through
+ * {@link io.github.smtpkit.internal.ReplyReader};</li>
+ * <li>the connection: {@link io.github.smtpkit.internal.SmtpConnection} (socket, TLS, streams,
+ * timeouts), {@link io.github.smtpkit.internal.WriteTimeoutOutputStream},
+ * {@link io.github.smtpkit.internal.UnixSocketStreams};</li>
+ * <li>beside them: the session pool ({@link io.github.smtpkit.internal.SessionPool}, on
+ * commons-pool2), {@link io.github.smtpkit.internal.SessionSettings} (what both public builders
+ * carry), and small helpers for addresses, command lines, message text, MIME envelopes,
+ * durations, time-outs, debug output and listener calls.</li>
+ * </ul>
+ *
+ * <p>Only {@code io.github.smtpkit} (and its tests) may depend on this package. It depends on the
+ * JDK, Jakarta Mail, commons-pool2 and the public types of {@code io.github.smtpkit} it works
+ * with (replies, exceptions, envelopes, the listener); what those keep package-private reaches it
+ * through {@link io.github.smtpkit.internal.TransactionEngine.Session}. It never imports Spring.
+ */
+package io.github.smtpkit.internal;
