@@ -20,11 +20,12 @@ import io.github.smtpkit.SmtpTls;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Where the real-server rig of {@code ../shared/interop} lives and how to talk to it: Postfix on
- * 127.0.0.1:2525 (STARTTLS, AUTH after TLS), :2587 (AUTH without TLS), :4465 (implicit TLS) and
- * Dovecot LMTP on :2003 and a unix socket, all for the domain {@code example.test}. Its run folder
- * is {@code $INTEROP_RUN} (default {@code /tmp/smtp-interop}), with the certificate in
- * {@code certs/cert.pem} and delivered mail in {@code mail/<localpart>/Maildir/{new,cur}}.
+ * Where the repository's real-server rig ({@code interop/}, see its README) lives and how to talk
+ * to it: Postfix on 127.0.0.1:2525 (STARTTLS, AUTH after TLS), :2587 (AUTH without TLS), :4465
+ * (implicit TLS) and Dovecot LMTP on :2003 and a unix socket, all for the domain
+ * {@code example.test}. Its run folder is {@code $INTEROP_RUN} (default {@code /tmp/smtp-interop}),
+ * with the certificate in {@code certs/cert.pem} and delivered mail in
+ * {@code mail/<localpart>/Maildir/{new,cur}}.
  *
  * <p>Tests talk only to loopback and the rig's unix socket.
  */
@@ -90,8 +91,8 @@ final class InteropRig {
 	 * error, never a reason to skip.
 	 */
 	static void requireRunning() {
-		String advice = " The interop rig is not running: start it with `sudo ../shared/interop/start.sh`"
-				+ " (run folder " + runDirectory() + ", set INTEROP_RUN to change it).";
+		String advice = " The interop rig is not running: start it with `sudo interop/start.sh` from the"
+				+ " repository root (run folder " + runDirectory() + ", set INTEROP_RUN to change it).";
 		if (!Files.isReadable(certificate())) {
 			throw new IllegalStateException("No certificate at " + certificate() + "." + advice);
 		}
