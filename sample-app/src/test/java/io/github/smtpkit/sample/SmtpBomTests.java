@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A module of the build (the root POM's modules and its profiles' modules) is published unless its
  * packaging is {@code pom} or it sets {@code maven.deploy.skip} to true, as sample-app and benchmarks
  * do. The BOM has no parent (so that importers do not inherit the parent's dependency management),
- * so its version is checked against the parent's too.
+ * so its version and plugin versions are checked against the parent's too.
  */
 class SmtpBomTests {
 
@@ -78,6 +78,17 @@ class SmtpBomTests {
 			.isEqualTo(text(parent, "version", null));
 		assertThat(text(bom, "packaging", null)).isEqualTo("pom");
 		assertThat(modules(parent)).as("the build's modules").contains("smtp-bom");
+	}
+
+	@Test
+	void theBomPinsItsPluginsToTheParentsVersions() {
+		List<Element> plugins = children(child(child(child(bom, "build"), "pluginManagement"), "plugins"), "plugin");
+		assertThat(plugins).as("smtp-bom's pinned plugins").isNotEmpty();
+		for (Element plugin : plugins) {
+			String artifactId = text(plugin, "artifactId", null);
+			assertThat(text(plugin, "version", null)).as("smtp-bom's version of %s, against the parent's", artifactId)
+				.isEqualTo(text(child(parent, "properties"), artifactId + ".version", "(not pinned in the parent)"));
+		}
 	}
 
 	@Test
