@@ -23,8 +23,8 @@ import org.springframework.core.type.AnnotationMetadata;
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of a pooled {@link SmtpClient} per server:
  * {@code smtpClient} (primary) for the server under {@code smtp.*}, {@code <name>SmtpClient} for
- * each under {@code smtp.servers.<name>}. Each is closed, ending its pooled sessions with QUIT,
- * when the application context closes.
+ * each under {@code smtp.servers.<name>} (primary when {@code smtp.primary} names it). Each is
+ * closed, ending its pooled sessions with QUIT, when the application context closes.
  *
  * <p>The named servers' beans are registered while configuration classes are processed, not
  * later, so that the conditions of later auto-configurations see them.
@@ -67,11 +67,14 @@ public final class SmtpClientAutoConfiguration {
 
 		@Override
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			String primary = SmtpServers.primaryServer(this.environment);
 			// Binds every server now, so that a bad name fails while configuration classes are processed.
 			for (String server : SmtpServers.namedServerProperties(this.environment).keySet()) {
 				String beanName = SmtpServers.clientBeanName(server);
 				if (!registry.containsBeanDefinition(beanName)) {
-					registry.registerBeanDefinition(beanName, definition(server));
+					RootBeanDefinition definition = definition(server);
+					definition.setPrimary(server.equals(primary));
+					registry.registerBeanDefinition(beanName, definition);
 				}
 			}
 		}

@@ -32,7 +32,8 @@ import org.springframework.mail.javamail.JavaMailSender;
  * {@link EnableAutoConfiguration Auto-configuration} of an {@link SmtpMailSender} (Spring's
  * {@link JavaMailSender}) per server: {@code smtpMailSender} (primary, also known as
  * {@code mailSender}, the name of Spring Boot's own bean) for the server under {@code smtp.*},
- * {@code <name>SmtpMailSender} for each under {@code smtp.servers.<name>}.
+ * {@code <name>SmtpMailSender} for each under {@code smtp.servers.<name>} (primary when
+ * {@code smtp.primary} names it).
  *
  * <p>Backs off when the application defines a {@link MailSender} of its own. Runs before Spring
  * Boot's mail auto-configuration, which backs off in turn when it finds a {@link MailSender}: an
@@ -100,10 +101,13 @@ public final class SmtpMailSenderAutoConfiguration {
 
 		@Override
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			String primary = SmtpServers.primaryServer(this.environment);
 			for (String server : SmtpServers.namedServerProperties(this.environment).keySet()) {
 				String beanName = SmtpServers.mailSenderBeanName(server);
 				if (!registry.containsBeanDefinition(beanName)) {
-					registry.registerBeanDefinition(beanName, definition(server));
+					RootBeanDefinition definition = definition(server);
+					definition.setPrimary(server.equals(primary));
+					registry.registerBeanDefinition(beanName, definition);
 				}
 			}
 		}

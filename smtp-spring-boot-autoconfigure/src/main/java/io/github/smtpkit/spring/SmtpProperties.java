@@ -22,7 +22,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * </pre>
  *
  * <p>The default server's beans are {@code smtpClient} and {@code smtpMailSender}; a named
- * server's are {@code <name>SmtpClient} and {@code <name>SmtpMailSender}.
+ * server's are {@code <name>SmtpClient} and {@code <name>SmtpMailSender}. The primary ones,
+ * injected where no qualifier says which, are the default server's, or without a default server
+ * those of the named server {@code smtp.primary} names.
  */
 @ConfigurationProperties("smtp")
 public class SmtpProperties extends SmtpServerProperties {
@@ -33,6 +35,14 @@ public class SmtpProperties extends SmtpServerProperties {
 	 */
 	private Map<String, SmtpServerProperties> servers = new LinkedHashMap<>();
 
+	/**
+	 * The server under smtp.servers whose client and mail sender are primary, injected where no
+	 * qualifier says which, when no default server is configured (no smtp.host or
+	 * smtp.unix-socket). Not needed with a default server, whose beans are primary, nor with a
+	 * single named server.
+	 */
+	private String primary;
+
 	/** Spring application events for what the clients do. */
 	private final Events events = new Events();
 
@@ -42,6 +52,14 @@ public class SmtpProperties extends SmtpServerProperties {
 
 	public void setServers(Map<String, SmtpServerProperties> servers) {
 		this.servers = servers;
+	}
+
+	public String getPrimary() {
+		return this.primary;
+	}
+
+	public void setPrimary(String primary) {
+		this.primary = primary;
 	}
 
 	public Events getEvents() {

@@ -29,6 +29,9 @@ final class SmtpServers {
 
 	private static final String SERVERS_PREFIX = PREFIX + ".servers";
 
+	/** Names the named server whose beans are primary when there is no default server. */
+	static final String PRIMARY_PROPERTY = PREFIX + ".primary";
+
 	private static final String CLIENT_SUFFIX = "SmtpClient";
 
 	private static final String MAIL_SENDER_SUFFIX = "SmtpMailSender";
@@ -48,6 +51,39 @@ final class SmtpServers {
 	/** The names under {@code smtp.servers}, in configuration order. */
 	static Set<String> namedServers(Environment environment) {
 		return Binder.get(environment).bind(SERVERS_PREFIX, SERVERS).map(Map::keySet).orElse(Set.of());
+	}
+
+	/**
+	 * The server whose client and mail sender are primary: the default server when there is one,
+	 * else the named server {@code smtp.primary} names, else none. Not the first named server:
+	 * the order of {@code smtp.servers} is not the file's when keys come from several places (an
+	 * environment variable such as {@code SMTP_SERVERS_BULK_PASSWORD} puts its server first), and
+	 * mail must not change servers because a password moved.
+	 * @return the server's name, or {@code null} when no server is primary
+	 * @throws InvalidConfigurationPropertyValueException if {@code smtp.primary} names no server
+	 * under {@code smtp.servers}, or is set beside a default server and names another
+	 */
+	static String primaryServer(Environment environment) {
+		String primary = Binder.get(environment)
+			.bind(PRIMARY_PROPERTY, String.class)
+			.map(String::strip)
+			.orElse("");
+		primary = primary.isEmpty() ? null : primary;
+		if (hasDefaultServer(environment)) {
+			if (primary != null && !DEFAULT_SERVER.equals(primary)) {
+				throw new InvalidConfigurationPropertyValueException(PRIMARY_PROPERTY, primary,
+						"The default server (" + PREFIX + ".host or " + PREFIX + ".unix-socket) is the primary one; "
+								+ PRIMARY_PROPERTY + " chooses among the servers under " + SERVERS_PREFIX
+								+ " only when there is no default server");
+			}
+			return DEFAULT_SERVER;
+		}
+		if (primary != null && !namedServers(environment).contains(primary)) {
+			throw new InvalidConfigurationPropertyValueException(PRIMARY_PROPERTY, primary,
+					"No server under " + SERVERS_PREFIX + " is named '" + primary + "'; the servers are "
+							+ namedServers(environment));
+		}
+		return primary;
 	}
 
 	/**
