@@ -98,8 +98,9 @@ final class SmtpClientFactory {
 	 * @param properties the server's effective settings
 	 * @return a client; nothing is connected unless {@code test-connection} is set
 	 * @throws InvalidConfigurationPropertyValueException naming a property whose value is refused
-	 * @throws IllegalStateException if {@code test-connection} is set and the server does not answer,
-	 * or naming the customizer whose setting the builder refused
+	 * @throws SmtpTestConnectionException if {@code test-connection} is set and the server does not
+	 * answer
+	 * @throws IllegalStateException naming the customizer whose setting the builder refused
 	 */
 	SmtpClient create(String server, SmtpServerProperties properties) {
 		Settings settings = new Settings(SmtpServers.propertyPrefix(server));
@@ -367,9 +368,7 @@ final class SmtpClientFactory {
 		}
 		catch (IOException | RuntimeException ex) {
 			client.close();
-			throw new IllegalStateException("SMTP server '" + server + "' at " + client.endpoint()
-					+ " did not answer NOOP at start-up (" + settings.name("test-connection") + "=true): "
-					+ ex.getMessage(), ex);
+			throw new SmtpTestConnectionException(server, settings.prefix, client.endpoint(), ex);
 		}
 	}
 
