@@ -17,13 +17,9 @@ import jakarta.mail.internet.MimeMessage;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.mail.MailException;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.util.StringUtils;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -37,7 +33,8 @@ import org.springframework.web.multipart.MultipartFile;
  *
  * <p>Mail goes out through the {@link JavaMailSender} beans of the smtpkit starter, as in any
  * application: {@code smtpMailSender} for the server under {@code smtp.*} and
- * {@code <name>SmtpMailSender} for each under {@code smtp.servers.<name>}.
+ * {@code <name>SmtpMailSender} for each under {@code smtp.servers.<name>}. Errors are answered
+ * with problem details by {@link ApiExceptionHandler}.
  */
 @RestController
 @RequestMapping("/api")
@@ -91,17 +88,19 @@ public class MailController {
 			@RequestParam(defaultValue = DEFAULT_SERVER) String server) throws MessagingException, IOException {
 		JavaMailSender sender = this.senders.get(server);
 		if (sender == null) {
-			throw new IllegalArgumentException("No server named '" + server + "'; there are " + this.senders.keySet());
+			throw new InvalidFieldException("server", "No server named '" + server + "' (field 'server'); there are "
+					+ this.senders.keySet() + ".", null);
 		}
 		InternetAddress[] recipients;
 		try {
 			recipients = InternetAddress.parse(to, true);
 		}
 		catch (AddressException ex) {
-			throw new IllegalArgumentException("Not an address list: '" + to + "' (" + ex.getMessage() + ")", ex);
+			throw new InvalidFieldException("to", "Not an address list in 'to': '" + to + "' (" + ex.getMessage() + ").",
+					ex);
 		}
 		if (recipients.length == 0) {
-			throw new IllegalArgumentException("Give at least one recipient");
+			throw new InvalidFieldException("to", "Give at least one recipient in 'to'.", null);
 		}
 		boolean withAttachment = attachment != null && !attachment.isEmpty();
 		MimeMessage message = sender.createMimeMessage();
@@ -125,16 +124,6 @@ public class MailController {
 	@GetMapping("/commands")
 	public List<SmtpCommandLog.Entry> commands() {
 		return this.commandLog.recent();
-	}
-
-	@ExceptionHandler({ IllegalArgumentException.class, MessagingException.class })
-	ProblemDetail badRequest(Exception ex) {
-		return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-	}
-
-	@ExceptionHandler(MailException.class)
-	ProblemDetail notSent(MailException ex) {
-		return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_GATEWAY, "Not sent: " + ex.getMostSpecificCause());
 	}
 
 	private static String serverName(String beanName) {

@@ -26,6 +26,8 @@ import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.BufferingClientHttpRequestFactory;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -109,14 +111,63 @@ class SampleApplicationTests {
 	}
 
 	@Test
-	void refusesWhatItCannotSendWithAProblemDetail() {
+	void refusesWhatItCannotSendWithAProblemDetailNamingTheField() {
 		ResponseEntity<JsonNode> badAddress = postMail("default", "not an <address", "Bad", null);
 		assertThat(badAddress.getStatusCode().value()).isEqualTo(400);
-		assertThat(badAddress.getBody().path("detail").asString()).startsWith("Not an address list");
+		assertThat(badAddress.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(badAddress.getBody().path("detail").asString()).startsWith("Not an address list in 'to'");
+		assertThat(badAddress.getBody().path("field").asString()).isEqualTo("to");
 
 		ResponseEntity<JsonNode> unknownServer = postMail("nowhere", "you@example.com", "Bad", null);
 		assertThat(unknownServer.getStatusCode().value()).isEqualTo(400);
 		assertThat(unknownServer.getBody().path("detail").asString()).contains("No server named 'nowhere'");
+		assertThat(unknownServer.getBody().path("field").asString()).isEqualTo("server");
+	}
+
+	@Test
+	void aMissingFieldIsNamed() {
+		MultiValueMap<String, Object> form = new LinkedMultiValueMap<>();
+		form.add("subject", "No recipient");
+		ResponseEntity<JsonNode> response = post(form);
+
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getBody().path("detail").asString())
+			.isEqualTo("The field 'to' is missing: give one or more recipients, separated by commas.");
+		assertThat(response.getBody().path("field").asString()).isEqualTo("to");
+	}
+
+	@Test
+	void anAttachmentOverTheFileLimitGetsA413NamingTheLimit() {
+		ResponseEntity<JsonNode> response = postMail("default", "you@example.com", "Too big", "big.bin",
+				new byte[10 * 1024 * 1024 + 1]);
+
+		assertThat(response.getStatusCode().value()).isEqualTo(413);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody().path("detail").asString()).isEqualTo("The attachment is larger than 10MB, the "
+				+ "most this sample accepts for a file (spring.servlet.multipart.max-file-size).");
+		assertThat(response.getBody().path("limit").asString()).isEqualTo("10MB");
+		assertThat(response.getBody().path("property").asString()).isEqualTo("spring.servlet.multipart.max-file-size");
+		assertThat(response.getBody().path("field").asString()).isEqualTo("attachment");
+	}
+
+	/**
+	 * Sent as browsers and curl send a form, with its length: Tomcat then refuses it for its size
+	 * before reading it. (Sent in chunks, it reads the attachment and stops at the file limit.)
+	 */
+	@Test
+	void aMailOverTheRequestLimitGetsA413NamingTheLimit() {
+		MultiValueMap<String, Object> form = form("default", "you@example.com", "Far too big", "huge.bin",
+				new byte[20 * 1024 * 1024]);
+		ResponseEntity<JsonNode> response = post(form, RestClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.requestFactory(new BufferingClientHttpRequestFactory(new JdkClientHttpRequestFactory()))
+			.build());
+
+		assertThat(response.getStatusCode().value()).isEqualTo(413);
+		assertThat(response.getBody().path("detail").asString()).isEqualTo("The mail with its attachment is larger "
+				+ "than 11MB, the most this sample accepts in one request (spring.servlet.multipart.max-request-size); "
+				+ "attachments may be up to 10MB (spring.servlet.multipart.max-file-size).");
+		assertThat(response.getBody().path("limit").asString()).isEqualTo("11MB");
 	}
 
 	@Test
@@ -204,6 +255,16 @@ class SampleApplicationTests {
 	}
 
 	private ResponseEntity<JsonNode> postMail(String server, String to, String subject, String attachmentName) {
+		return postMail(server, to, subject, attachmentName, "some notes\n".getBytes(StandardCharsets.UTF_8));
+	}
+
+	private ResponseEntity<JsonNode> postMail(String server, String to, String subject, String attachmentName,
+			byte[] attachment) {
+		return post(form(server, to, subject, attachmentName, attachment));
+	}
+
+	private MultiValueMap<String, Object> form(String server, String to, String subject, String attachmentName,
+			byte[] attachment) {
 		MultiValueMap<String, Object> body = new LinkedMultiValueMap<>();
 		body.add("server", server);
 		body.add("to", to);
@@ -213,14 +274,22 @@ class SampleApplicationTests {
 			HttpHeaders headers = new HttpHeaders();
 			headers.setContentType(MediaType.TEXT_PLAIN);
 			headers.setContentDispositionFormData("attachment", attachmentName);
-			body.add("attachment",
-					new HttpEntity<>(new ByteArrayResource("some notes\n".getBytes(StandardCharsets.UTF_8)), headers));
+			body.add("attachment", new HttpEntity<>(new ByteArrayResource(attachment), headers));
 		}
-		return client().post()
+		return body;
+	}
+
+	private ResponseEntity<JsonNode> post(MultiValueMap<String, Object> form) {
+		return post(form, client());
+	}
+
+	private ResponseEntity<JsonNode> post(MultiValueMap<String, Object> form, RestClient client) {
+		return client.post()
 			.uri("/api/mails")
 			.contentType(MediaType.MULTIPART_FORM_DATA)
-			.body(body)
+			.body(form)
 			.exchange((request, response) -> ResponseEntity.status(response.getStatusCode())
+				.headers(response.getHeaders())
 				.body(response.bodyTo(JsonNode.class)), true);
 	}
 

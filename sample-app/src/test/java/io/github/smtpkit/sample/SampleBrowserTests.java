@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -131,6 +132,80 @@ class SampleBrowserTests {
 		List<String> command = wait.until(
 				cellsOfRow(By.xpath("//table[@id='commands']/tbody/tr[td[2]='secure' and td[3]='END-OF-DATA']")));
 		assertThat(command).contains("250");
+	}
+
+	@Test
+	void anAttachmentOverTheLimitIsRefusedWithASentenceNamingTheLimit() throws IOException {
+		Path attachment = Files.write(this.temp.resolve("huge.bin"), new byte[20 * 1024 * 1024]);
+		WebDriverWait wait = new WebDriverWait(this.driver, WAIT);
+
+		this.driver.get("http://127.0.0.1:" + this.port + "/");
+		wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#server option[value='default']")));
+		replaceText(By.id("subject"), "Too big " + UUID.randomUUID());
+		this.driver.findElement(By.id("attachment")).sendKeys(attachment.toString());
+		this.driver.findElement(By.id("send")).click();
+
+		WebElement result = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#result.error")));
+		assertThat(result.getText()).isEqualTo("The mail with its attachment is larger than 11MB, the most this "
+				+ "sample accepts in one request (spring.servlet.multipart.max-request-size); attachments may be up to "
+				+ "10MB (spring.servlet.multipart.max-file-size).");
+	}
+
+	/**
+	 * What answers a proxy, a crash or a lost connection give (no body, HTML, JSON without a detail,
+	 * no answer at all) is shown as a sentence too. The page's fetch is replaced by one that gives
+	 * these answers, in turn, to the form's POSTs and to the lists' refresh.
+	 */
+	@Test
+	void answersWithoutAProblemDetailAreShownAsSentences() {
+		WebDriverWait wait = new WebDriverWait(this.driver, WAIT);
+		this.driver.get("http://127.0.0.1:" + this.port + "/");
+		wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#server option[value='default']")));
+		((JavascriptExecutor) this.driver).executeScript("""
+				const posts = [
+				  () => new Response('', { status: 413, statusText: 'Content Too Large' }),
+				  () => new Response('<html><body><h1>502 Bad Gateway</h1></body></html>',
+				      { status: 502, statusText: 'Bad Gateway', headers: { 'Content-Type': 'text/html' } }),
+				  () => new Response('{"timestamp":"2026-01-01T00:00:00Z","status":500,"path":"/api/mails"}',
+				      { status: 500, headers: { 'Content-Type': 'application/json' } }),
+				  () => new Response('Request body too large', { status: 413 }),
+				  () => { throw new TypeError('Failed to fetch'); }
+				];
+				const original = window.fetch;
+				window.fetch = async (url, options) => {
+				  if (options && options.method === 'POST') {
+				    return posts.shift()();
+				  }
+				  if (url === '/api/commands') {
+				    return new Response('', { status: 503, statusText: 'Service Unavailable' });
+				  }
+				  return original(url, options);
+				};
+				""");
+
+		assertThat(send(wait)).isEqualTo("HTTP 413 Content Too Large: the mail is larger than the server accepts.");
+		assertThat(send(wait)).isEqualTo("HTTP 502 Bad Gateway: the server could not handle the request, and did not "
+				+ "say why.");
+		assertThat(send(wait)).isEqualTo("HTTP 500: the server could not handle the request, and did not say why.");
+		assertThat(send(wait)).isEqualTo("HTTP 413: Request body too large.");
+		assertThat(send(wait)).isEqualTo("Could not reach the sample at http://127.0.0.1:" + this.port
+				+ " (Failed to fetch): is it still running?");
+		assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("refresh-status"))).getText())
+			.isEqualTo("Could not refresh the lists: HTTP 503 Service Unavailable: the server could not handle the "
+					+ "request, and did not say why.");
+	}
+
+	/** Sends the form and waits for the error it ends in: the sentence shown. */
+	private String send(WebDriverWait wait) {
+		((JavascriptExecutor) this.driver).executeScript("document.getElementById('result').textContent = '';");
+		this.driver.findElement(By.id("send")).click();
+		return wait.until((driver) -> {
+			WebElement result = driver.findElement(By.id("result"));
+			String text = result.getText();
+			boolean done = "error".equals(result.getAttribute("class")) && !text.isEmpty()
+					&& driver.findElement(By.id("send")).isEnabled();
+			return done ? text : null;
+		});
 	}
 
 	/**
