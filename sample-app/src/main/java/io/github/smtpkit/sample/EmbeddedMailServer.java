@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,6 +44,13 @@ public final class EmbeddedMailServer implements AutoCloseable {
 
 	private static final String LOOPBACK = "127.0.0.1";
 
+	/**
+	 * How long the server keeps a connection that sends nothing: then it answers 421 and closes
+	 * it. GreenMail's default, set explicitly so that what the sample's {@code smtp.pool.idle-timeout}
+	 * is kept below cannot change unseen.
+	 */
+	public static final Duration IDLE_LIMIT = Duration.ofSeconds(30);
+
 	private final GreenMail greenMail;
 
 	private final int smtpPort;
@@ -62,6 +70,10 @@ public final class EmbeddedMailServer implements AutoCloseable {
 				new ServerSetup[] { new ServerSetup(0, LOOPBACK, ServerSetup.PROTOCOL_SMTP).dynamicPort(),
 						new ServerSetup(0, LOOPBACK, ServerSetup.PROTOCOL_SMTPS).dynamicPort() });
 		greenMail.start();
+		// start() makes the servers anew, so only now; each reads it for every new connection, and
+		// no client knows the ports yet.
+		greenMail.getSmtp().setClientSocketTimeout(Math.toIntExact(IDLE_LIMIT.toMillis()));
+		greenMail.getSmtps().setClientSocketTimeout(Math.toIntExact(IDLE_LIMIT.toMillis()));
 		return new EmbeddedMailServer(greenMail);
 	}
 

@@ -2,8 +2,10 @@ package io.github.smtpkit.sample;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
+import io.github.smtpkit.SmtpClient;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.spring.SmtpMailSender;
@@ -226,6 +228,23 @@ class SampleApplicationTests {
 		assertThat(commands.valueStream().filter((entry) -> entry.path("command").asString().equals("RCPT")))
 			.isNotEmpty()
 			.allSatisfy((entry) -> assertThat(entry.path("millis").asDouble()).isGreaterThanOrEqualTo(0.0));
+	}
+
+	/**
+	 * A pooled session idle past the server's limit is dropped by the server (421), which the
+	 * command table shows: the pools close theirs first. The pool looks for idle sessions every
+	 * idle-timeout/2 (30 s at most), so one may stay open that much past its timeout.
+	 */
+	@Test
+	void thePoolsCloseIdleSessionsBeforeTheEmbeddedServerDoes(@Autowired Map<String, SmtpClient> clients) {
+		assertThat(clients).containsOnlyKeys("smtpClient", "secureSmtpClient");
+		clients.forEach((name, client) -> {
+			Duration idleTimeout = client.poolConfig().idleTimeout();
+			Duration sweep = idleTimeout.dividedBy(2).compareTo(Duration.ofSeconds(30)) < 0 ? idleTimeout.dividedBy(2)
+					: Duration.ofSeconds(30);
+			assertThat(idleTimeout.plus(sweep)).as("the latest %s closes an idle session", name)
+				.isLessThan(EmbeddedMailServer.IDLE_LIMIT);
+		});
 	}
 
 	@Test
