@@ -144,6 +144,19 @@ class SmtpAotTests {
 	}
 
 	@Test
+	void namedServersAloneWithSmtpPrimary() {
+		processAheadOfTimeAndRun(this.contextRunner,
+				properties("smtp.servers.audit.host=127.0.0.1", "smtp.servers.audit.port=%s",
+						"smtp.servers.bulk.host=127.0.0.1", "smtp.servers.bulk.port=%2$s", "smtp.primary=bulk"),
+				(context) -> {
+					assertThat(context.getBean(SmtpClient.class)).isSameAs(context.getBean("bulkSmtpClient"));
+					context.getBean(JavaMailSender.class).send(message("bulk@example.test"));
+					assertThat(this.bulkGreenMail.waitForIncomingEmail(5000, 1)).isTrue();
+					assertThat(this.greenMail.getReceivedMessages()).isEmpty();
+				});
+	}
+
+	@Test
 	void eventsMetricsObservationsAndHealth() {
 		ApplicationContextRunner runner = this.contextRunner
 			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class))
@@ -209,6 +222,13 @@ class SmtpAotTests {
 		assertThat(RuntimeHintsPredicates.reflection()
 			.onType(SpringMailEnvironmentPostProcessor.class)
 			.withMemberCategory(MemberCategory.INVOKE_DECLARED_CONSTRUCTORS)).accepts(hints);
+		// And its failure analyzers, which Spring Boot makes from there when start-up fails.
+		for (Class<?> analyzer : List.of(SmtpServerInjectionFailureAnalyzer.class,
+				SmtpTestConnectionFailureAnalyzer.class)) {
+			assertThat(RuntimeHintsPredicates.reflection()
+				.onType(analyzer)
+				.withMemberCategory(MemberCategory.INVOKE_DECLARED_CONSTRUCTORS)).as(analyzer.getName()).accepts(hints);
+		}
 	}
 
 	/**
