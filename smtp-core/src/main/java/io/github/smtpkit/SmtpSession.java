@@ -834,44 +834,6 @@ public final class SmtpSession implements AutoCloseable {
 		return this.engine;
 	}
 
-	/**
-	 * {@link TransactionEngine#sendEach} with the source's failure unwrapped, as {@link SmtpClient}
-	 * sends a batch.
-	 * @throws IOException the failure that left the session unusable (it is closed)
-	 */
-	void sendEach(List<OutgoingMessage> messages, EachOutcome outcomes) throws IOException {
-		try {
-			this.engine.sendEach(messages, outcomes);
-		}
-		catch (MessageSourceException ex) {
-			throw ex.getCause();
-		}
-	}
-
-	/** What became of each message of {@link #sendEach}: the engine's {@link TransactionEngine.BatchOutcomes}. */
-	interface EachOutcome extends TransactionEngine.BatchOutcomes {
-	}
-
-	/** @see TransactionEngine#endOfDataSent() */
-	boolean endOfDataSent() {
-		return this.engine.endOfDataSent();
-	}
-
-	/** @see TransactionEngine#pipeliningStalled() */
-	boolean pipeliningStalled() {
-		return this.engine.pipeliningStalled();
-	}
-
-	/** @see TransactionEngine#disablePipelining() */
-	void disablePipelining() {
-		this.engine.disablePipelining();
-	}
-
-	/** @see TransactionEngine#lastDataReply() */
-	SmtpReply lastDataReply() {
-		return this.engine.lastDataReply();
-	}
-
 	// ---------------------------------------------------------------- ending
 
 	/**
