@@ -30,6 +30,7 @@ import io.github.smtpkit.internal.LocalHostname;
 import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.MessageText;
 import io.github.smtpkit.internal.MimeMessages;
+import io.github.smtpkit.internal.SessionConnector;
 import io.github.smtpkit.internal.SessionSettings;
 import io.github.smtpkit.internal.SmtpConnection;
 import io.github.smtpkit.internal.SmtpWire;
@@ -88,11 +89,9 @@ public final class SmtpSession implements AutoCloseable {
 	public static final List<AuthMechanism> DEFAULT_AUTH_MECHANISMS = List.of(AuthMechanism.CRAM_MD5,
 			AuthMechanism.PLAIN, AuthMechanism.LOGIN);
 
-	/** The wait for a plain session's greeting on an implicit-TLS port without a connect timeout. */
-	private static final Duration IMPLICIT_TLS_PORT_GREETING_TIMEOUT = Duration.ofSeconds(10);
-
 	private final SmtpProtocol protocol;
 
+	/** Where {@link #connect()} goes: the builder's host or unix-domain socket, or {@code null}. */
 	private final String defaultHost;
 
 	private final int defaultPort;
@@ -100,21 +99,11 @@ public final class SmtpSession implements AutoCloseable {
 	/** The settings it shares with {@link SmtpClient}: timeouts, TLS, debug output, the listener. */
 	private final SessionSettings settings;
 
-	private final Duration connectTimeout;
-
-	/** The wait for a plain session's greeting on an implicit-TLS port: see {@link #readGreeting}. */
-	private final Duration implicitTlsPortGreetingTimeout;
-
-	/** The ports where servers speak TLS from the first byte (RFC 8314 3.3): 465. */
-	private final Set<Integer> implicitTlsPorts;
-
-	/** The context for TLS, or {@code null} for {@link SmtpTls#defaultContext()}. */
-	private final SSLContext sslContext;
-
-	private InetSocketAddress sourceAddress;
-
 	/** Writes commands and reads replies; owns the connection. */
 	private final SmtpWire wire;
+
+	/** Opens the connection (the socket, implicit TLS, the greeting) and upgrades it to TLS. */
+	private final SessionConnector connector;
 
 	/** Runs mail transactions over the wire. */
 	private final TransactionEngine engine;
@@ -134,17 +123,12 @@ public final class SmtpSession implements AutoCloseable {
 		this.defaultHost = (builder.unixSocket != null) ? builder.unixSocket.toString() : builder.host;
 		this.defaultPort = builder.port;
 		this.settings = builder.settings.copy();
-		Duration configuredConnectTimeout = this.settings.connectTimeout();
-		this.connectTimeout = (configuredConnectTimeout != null) ? configuredConnectTimeout : this.settings.timeout();
-		this.implicitTlsPortGreetingTimeout = (configuredConnectTimeout != null) ? configuredConnectTimeout
-				: IMPLICIT_TLS_PORT_GREETING_TIMEOUT;
-		this.implicitTlsPorts = builder.implicitTlsPorts;
-		this.sslContext = (this.settings.sslContext() != null) ? this.settings.sslContext().get() : null;
-		this.sourceAddress = builder.sourceAddress;
 		Consumer<String> debugOutput = (this.settings.debugOutput() != null) ? this.settings.debugOutput()
 				: System.err::println;
 		DebugLog debug = new DebugLog(debugOutput, builder.clock, this.settings.debugLevel());
 		this.wire = new SmtpWire(debug, this.settings.listener(), this.settings.timeout(), this::disconnect);
+		this.connector = new SessionConnector(this.wire, this.protocol, this.settings, builder.implicitTlsPorts,
+				builder.sourceAddress, SmtpTls::handshakeFailure);
 		this.engine = new TransactionEngine(this.wire, new EngineSession(), this.protocol, builder.pipelining,
 				this.settings.chunking(), this.settings.dataTimeout());
 	}
@@ -211,71 +195,7 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws IOException if connecting failed, with a message naming the server
 	 */
 	public SmtpReply connect(String host, int port) throws IOException {
-		Objects.requireNonNull(host, "host");
-		if (isConnected()) {
-			throw new IllegalStateException("Already connected to " + endpoint() + ": close() it first");
-		}
-		SmtpEndpoint target = endpointFor(host, port);
-		this.wire.connectingTo(target);
-		debug().print("connect: to", target + ((this.sourceAddress != null) ? " from " + this.sourceAddress : ""));
-		this.wire.event((l) -> l.connectStart(target));
-		long started = System.nanoTime();
-		SmtpReply greeting;
-		try {
-			this.wire.attach(SmtpConnection.open(target, this.sourceAddress, this.connectTimeout, timeout()));
-			if (this.protocol.isImplicitTls()) {
-				startTls(configuredSslContext(), false);
-			}
-			greeting = readGreeting(target);
-		}
-		catch (IOException ex) {
-			disconnect();
-			this.wire.event((l) -> l.connectFailed(target, ex, elapsedSince(started)));
-			throw ex;
-		}
-		debug().print("connect:", DebugLog.repr(greeting.message()));
-		if (greeting.code() != 220) {
-			SmtpConnectException refused = new SmtpConnectException(greeting.code(), greeting.message());
-			disconnect();
-			this.wire.event((l) -> l.connectFailed(target, refused, elapsedSince(started)));
-			throw refused;
-		}
-		this.wire.greeted();
-		this.wire.event((l) -> l.connectEnd(target, greeting, elapsedSince(started)));
-		return greeting;
-	}
-
-	/**
-	 * Reads the greeting. A plain SMTP session on a port where servers speak TLS from the first byte
-	 * (465, RFC 8314 3.3) waits only the connect timeout (10 s unless set, and no longer than the
-	 * timeout): such a server says nothing until it gets a TLS handshake, so the wait would end only
-	 * after the whole reply timeout, with no hint of the cause.
-	 * @throws SmtpImplicitTlsPortException if no greeting came on such a port within that bound
-	 */
-	private SmtpReply readGreeting(SmtpEndpoint target) throws IOException {
-		boolean implicitTlsPort = this.protocol == SmtpProtocol.SMTP && !target.isUnixSocket()
-				&& this.implicitTlsPorts.contains(target.port());
-		if (!implicitTlsPort) {
-			return this.wire.readReply();
-		}
-		Duration bound = (this.implicitTlsPortGreetingTimeout.compareTo(timeout()) < 0)
-				? this.implicitTlsPortGreetingTimeout : timeout();
-		this.wire.connection().setReadTimeout(bound);
-		SmtpReply greeting;
-		try {
-			greeting = this.wire.readReply();
-		}
-		catch (SmtpTimeoutException ex) {
-			throw new SmtpImplicitTlsPortException("No greeting from " + target + " within "
-					+ Durations.describe(bound) + ": port " + target.port()
-					+ " is for SMTP over implicit TLS (RFC 8314 3.3), where the server waits for a TLS handshake"
-					+ " before it greets, but this session speaks plain SMTP. Connect with SMTPS instead:"
-					+ " SmtpSession.smtps(), or SmtpProtocol.SMTPS for SmtpSession.builder(protocol) and"
-					+ " SmtpClient.Builder.protocol(protocol).",
-					ex.getCause());
-		}
-		this.wire.connection().setReadTimeout(timeout());
-		return greeting;
+		return this.connector.connect(host, port);
 	}
 
 	/**
@@ -283,50 +203,8 @@ public final class SmtpSession implements AutoCloseable {
 	 * address is kept for later connections.
 	 */
 	public SmtpReply connect(String host, int port, InetSocketAddress sourceAddress) throws IOException {
-		this.sourceAddress = sourceAddress;
+		this.connector.sourceAddress(sourceAddress);
 		return connect(host, port);
-	}
-
-	private SmtpEndpoint endpointFor(String host, int port) {
-		requirePort(port, "");
-		if (this.protocol == SmtpProtocol.LMTP && host.startsWith("/")) {
-			return SmtpEndpoint.unix(this.protocol, Path.of(host));
-		}
-		String name = host;
-		int number = port;
-		// As smtplib: "host:port" only when there is exactly one colon (else it is IPv6).
-		if (number == 0 && host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
-			int colon = host.lastIndexOf(':');
-			name = host.substring(0, colon);
-			String suffix = host.substring(colon + 1);
-			try {
-				number = Integer.parseInt(suffix.strip());
-			}
-			catch (NumberFormatException ex) {
-				throw new IllegalArgumentException("nonnumeric port '" + suffix + "' in host '" + host + "'");
-			}
-			requirePort(number, " in host '" + host + "'");
-		}
-		return SmtpEndpoint.tcp(this.protocol, name, (number != 0) ? number : this.protocol.defaultPort());
-	}
-
-	/** A port, or 0 for the protocol's default. */
-	private static int requirePort(int port, String where) {
-		if (port < 0 || port > 65535) {
-			throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port + where);
-		}
-		return port;
-	}
-
-	private SSLContext configuredSslContext() {
-		return (this.sslContext != null) ? this.sslContext : SmtpTls.defaultContext();
-	}
-
-	private void startTls(SSLContext context, boolean afterStarttls) throws IOException {
-		SmtpEndpoint target = endpoint();
-		this.wire.startTls(context, this.settings.hostnameVerification(), this.settings.tlsProtocols(),
-				this.settings.tlsCipherSuites(),
-				(failure) -> SmtpTls.handshakeFailure(target, afterStarttls, failure));
 	}
 
 	// ---------------------------------------------------------------- the wire
@@ -703,7 +581,7 @@ public final class SmtpSession implements AutoCloseable {
 			throw new SmtpResponseException(reply.code(), reply.message());
 		}
 		try {
-			startTls((context != null) ? context : configuredSslContext(), true);
+			this.connector.startTls(context, true);
 		}
 		catch (IOException ex) {
 			disconnect();
@@ -972,10 +850,6 @@ public final class SmtpSession implements AutoCloseable {
 		return this.wire.debug();
 	}
 
-	private static Duration elapsedSince(long startNanos) {
-		return Duration.ofNanos(System.nanoTime() - startNanos);
-	}
-
 	/** This session as the engine sees it: its EHLO state, and this package's helpers. */
 	private final class EngineSession implements TransactionEngine.Session {
 
@@ -1048,7 +922,7 @@ public final class SmtpSession implements AutoCloseable {
 
 		/** The port (default: 25, 465 or 2003 by protocol). */
 		public Builder port(int port) {
-			this.port = requirePort(port, "");
+			this.port = SessionConnector.requirePort(port, "");
 			return this;
 		}
 
