@@ -32,7 +32,6 @@ import io.github.smtpkit.internal.MessageText;
 import io.github.smtpkit.internal.MimeMessages;
 import io.github.smtpkit.internal.SessionConnector;
 import io.github.smtpkit.internal.SessionSettings;
-import io.github.smtpkit.internal.SmtpConnection;
 import io.github.smtpkit.internal.SmtpWire;
 import io.github.smtpkit.internal.TransactionEngine;
 import jakarta.mail.internet.MimeMessage;
@@ -472,7 +471,7 @@ public final class SmtpSession implements AutoCloseable {
 	public SmtpReply auth(String mechanism, SmtpAuthenticator authenticator, boolean initialResponseOk)
 			throws SmtpException {
 		String name = CommandLines.requireSingleLine("AUTH mechanism", mechanism).toUpperCase(Locale.ROOT);
-		requireSafeForCredentials();
+		AuthExchange.requireSafeForCredentials(this.wire, this.settings.allowCleartextAuth());
 		return AuthExchange.run(this.wire, name, authenticator, initialResponseOk);
 	}
 
@@ -516,34 +515,9 @@ public final class SmtpSession implements AutoCloseable {
 		if (!hasExtn("auth")) {
 			throw new SmtpNotSupportedException("SMTP AUTH extension not supported by server.");
 		}
-		List<String> advertised = this.esmtpFeatures.authMechanisms();
-		List<AuthMechanism> candidates = mechanisms.stream()
-			.filter((mechanism) -> advertised.contains(mechanism.name().toUpperCase(Locale.ROOT)))
-			.map(AuthMechanism.class::cast)
-			.toList();
-		if (candidates.isEmpty()) {
-			throw new SmtpException("No suitable authentication method found.");
-		}
-		SmtpAuthenticationException lastFailure = null;
-		for (AuthMechanism mechanism : candidates) {
-			try {
-				// Some servers advertise mechanisms they do not support: go on to the next one.
-				return auth(mechanism, user, password, initialResponseOk);
-			}
-			catch (SmtpAuthenticationException ex) {
-				lastFailure = ex;
-			}
-		}
-		throw lastFailure;
-	}
-
-	private void requireSafeForCredentials() throws SmtpException {
-		this.wire.requireConnected();
-		SmtpConnection connection = this.wire.connection();
-		if (!connection.isTls() && !connection.isLoopback() && !this.settings.allowCleartextAuth()) {
-			throw new SmtpException("Refusing to send credentials in clear text to " + endpoint()
-					+ ": call starttls() first, connect with implicit TLS, or allow it with allowCleartextAuth(true)");
-		}
+		// Each advertised one in turn: some servers advertise mechanisms they do not support.
+		return AuthExchange.firstAccepted(this.esmtpFeatures.authMechanisms(), mechanisms,
+				(mechanism) -> auth(mechanism, user, password, initialResponseOk));
 	}
 
 	// ---------------------------------------------------------------- TLS
