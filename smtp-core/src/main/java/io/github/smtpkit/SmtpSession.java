@@ -554,13 +554,7 @@ public final class SmtpSession implements AutoCloseable {
 		if (reply.code() != 220) {
 			throw new SmtpResponseException(reply.code(), reply.message());
 		}
-		try {
-			this.connector.startTls(context, true);
-		}
-		catch (IOException ex) {
-			disconnect();
-			throw ex;
-		}
+		this.connector.starttls(context);
 		// What the server said in clear text cannot be trusted any more (RFC 3207 4.2).
 		forgetGreeting();
 		return reply;

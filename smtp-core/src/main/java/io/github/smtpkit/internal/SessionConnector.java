@@ -109,7 +109,7 @@ public final class SessionConnector {
 		try {
 			this.wire.attach(SmtpConnection.open(target, this.sourceAddress, this.connectTimeout, this.wire.timeout()));
 			if (this.protocol.isImplicitTls()) {
-				startTls(null, false);
+				handshake(null, false);
 			}
 			greeting = readGreeting(target);
 		}
@@ -205,14 +205,25 @@ public final class SessionConnector {
 	}
 
 	/**
-	 * Completes a TLS handshake on the open connection, implicit or after STARTTLS, with the
-	 * session's host name verification, protocols and cipher suites.
+	 * Completes the TLS handshake after the server's 220 to STARTTLS, with the session's host name
+	 * verification, protocols and cipher suites. A connection whose handshake failed is given up:
+	 * what went before it in clear text cannot be continued.
 	 * @param context the context, or {@code null} for the configured one (by default the JDK's)
 	 * @throws SSLHandshakeException if it failed, naming the server and, for a refused certificate,
-	 * the ways out
-	 * @throws SmtpTimeoutException if it took longer than the timeout
+	 * the ways out; disconnected
+	 * @throws SmtpTimeoutException if it took longer than the timeout; disconnected
 	 */
-	public void startTls(SSLContext context, boolean afterStarttls) throws IOException {
+	public void starttls(SSLContext context) throws IOException {
+		try {
+			handshake(context, true);
+		}
+		catch (IOException ex) {
+			this.wire.disconnect();
+			throw ex;
+		}
+	}
+
+	private void handshake(SSLContext context, boolean afterStarttls) throws IOException {
 		SSLContext chosen = (context != null) ? context
 				: (this.sslContext != null) ? this.sslContext : SmtpTls.defaultContext();
 		SmtpEndpoint target = this.wire.endpoint();
