@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -660,15 +659,7 @@ public final class SmtpSession implements AutoCloseable {
 			List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
 		ehloOrHeloIfNeeded();
 		MimeMessages.Envelope envelope = MimeMessages.envelopeOf(message, from, to);
-		List<String> options = new ArrayList<>((mailOptions != null) ? mailOptions : List.of());
-		if (envelope.isInternational()) {
-			if (!hasExtn("smtputf8")) {
-				throw new SmtpNotSupportedException("One or more source or delivery addresses require"
-						+ " internationalized email support, but the server does not advertise the required"
-						+ " SMTPUTF8 capability");
-			}
-			options.addAll(envelope.mailOptions());
-		}
+		List<String> options = envelope.mailOptionsFor(this.esmtpFeatures, mailOptions);
 		byte[] bytes = MimeMessages.toBytesWithoutBcc(message);
 		return sendmail(envelope.sender(), envelope.recipients(), bytes, options, rcptOptions);
 	}
