@@ -31,6 +31,7 @@ import io.github.smtpkit.internal.MessageText;
 import io.github.smtpkit.internal.MimeMessages;
 import io.github.smtpkit.internal.SessionConnector;
 import io.github.smtpkit.internal.SessionSettings;
+import io.github.smtpkit.internal.SessionSettings.Timeout;
 import io.github.smtpkit.internal.SmtpWire;
 import io.github.smtpkit.internal.TransactionEngine;
 import jakarta.mail.internet.MimeMessage;
@@ -124,11 +125,12 @@ public final class SmtpSession implements AutoCloseable {
 		Consumer<String> debugOutput = (this.settings.debugOutput() != null) ? this.settings.debugOutput()
 				: System.err::println;
 		DebugLog debug = new DebugLog(debugOutput, builder.clock, this.settings.debugLevel());
-		this.wire = new SmtpWire(debug, this.settings.listener(), this.settings.timeout(), this::disconnect);
+		this.wire = new SmtpWire(debug, this.settings.listener(), this.settings.timeout(Timeout.READ_WRITE),
+				this::disconnect);
 		this.connector = new SessionConnector(this.wire, this.protocol, this.settings, builder.implicitTlsPorts,
 				builder.sourceAddress, SmtpTls::handshakeFailure);
 		this.engine = new TransactionEngine(this.wire, new EngineSession(), this.protocol, builder.pipelining,
-				this.settings.chunking(), this.settings.dataTimeout());
+				this.settings.chunking(), this.settings.timeout(Timeout.DATA));
 	}
 
 	/** A builder for an SMTP session (smtplib's {@code SMTP}): port 25, STARTTLS on request. */
@@ -910,7 +912,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * @throws IllegalArgumentException if zero or negative
 		 */
 		public Builder timeout(Duration timeout) {
-			this.settings.timeout(timeout);
+			this.settings.timeout(Timeout.READ_WRITE, timeout);
 			return this;
 		}
 
@@ -920,7 +922,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * (default there 10 s): see {@link SmtpImplicitTlsPortException}.
 		 */
 		public Builder connectTimeout(Duration connectTimeout) {
-			this.settings.connectTimeout(connectTimeout);
+			this.settings.timeout(Timeout.CONNECT, connectTimeout);
 			return this;
 		}
 
@@ -938,7 +940,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * none beyond the timeout on each write). A server that reads, but very slowly, is cut off.
 		 */
 		public Builder dataTimeout(Duration dataTimeout) {
-			this.settings.dataTimeout(dataTimeout);
+			this.settings.timeout(Timeout.DATA, dataTimeout);
 			return this;
 		}
 

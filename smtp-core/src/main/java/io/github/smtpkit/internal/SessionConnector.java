@@ -18,6 +18,7 @@ import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.SmtpTimeoutException;
 import io.github.smtpkit.SmtpTls;
+import io.github.smtpkit.internal.SessionSettings.Timeout;
 
 /**
  * Opens a session's connection and secures it: where to (a host and port, {@code "host:port"} as
@@ -71,7 +72,8 @@ public final class SessionConnector {
 		this.wire = wire;
 		this.protocol = protocol;
 		this.settings = settings;
-		this.connectTimeout = Objects.requireNonNullElse(settings.connectTimeout(), settings.timeout());
+		this.connectTimeout = Objects.requireNonNullElse(settings.timeout(Timeout.CONNECT),
+				settings.timeout(Timeout.READ_WRITE));
 		this.implicitTlsPorts = implicitTlsPorts;
 		this.sslContext = (settings.sslContext() != null) ? settings.sslContext().get() : null;
 		this.sourceAddress = sourceAddress;
@@ -144,7 +146,7 @@ public final class SessionConnector {
 			return this.wire.readReply();
 		}
 		Duration timeout = this.wire.timeout();
-		Duration configured = Objects.requireNonNullElse(this.settings.connectTimeout(),
+		Duration configured = Objects.requireNonNullElse(this.settings.timeout(Timeout.CONNECT),
 				IMPLICIT_TLS_PORT_GREETING_TIMEOUT);
 		Duration bound = (configured.compareTo(timeout) < 0) ? configured : timeout;
 		this.wire.connection().setReadTimeout(bound);
