@@ -889,13 +889,7 @@ public final class SmtpSession implements AutoCloseable {
 
 		/** A unix-domain socket to connect to instead of TCP (LMTP only, as in smtplib). */
 		public Builder unixSocket(Path socket) {
-			if (this.protocol != SmtpProtocol.LMTP) {
-				throw new IllegalArgumentException("unixSocket is for LMTP, but this builder is for " + this.protocol);
-			}
-			if (!socket.isAbsolute()) {
-				throw new IllegalArgumentException("unixSocket must be an absolute path, but was " + socket);
-			}
-			this.unixSocket = socket;
+			this.unixSocket = SessionConnector.requireUnixSocket(this.protocol, socket);
 			return this;
 		}
 

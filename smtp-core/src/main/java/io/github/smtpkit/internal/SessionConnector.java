@@ -207,6 +207,21 @@ public final class SessionConnector {
 	}
 
 	/**
+	 * A unix-domain socket to connect to: for LMTP only, as in smtplib, and an absolute path, as
+	 * {@code connect(host)} tells a socket from a host name by its leading {@code /}.
+	 * @throws IllegalArgumentException if the protocol is not LMTP or the path is relative
+	 */
+	public static Path requireUnixSocket(SmtpProtocol protocol, Path socket) {
+		if (protocol != SmtpProtocol.LMTP) {
+			throw new IllegalArgumentException("unixSocket is for LMTP, but this builder is for " + protocol);
+		}
+		if (!socket.isAbsolute()) {
+			throw new IllegalArgumentException("unixSocket must be an absolute path, but was " + socket);
+		}
+		return socket;
+	}
+
+	/**
 	 * Completes the TLS handshake after the server's 220 to STARTTLS, with the session's host name
 	 * verification, protocols and cipher suites. A connection whose handshake failed is given up:
 	 * what went before it in clear text cannot be continued.
