@@ -67,8 +67,9 @@ import jakarta.mail.internet.MimeMessage;
  * <li>Command verbs go out in upper case ({@code MAIL FROM:}); smtplib sends most in lower case.</li>
  * </ul>
  *
- * <p>Inside, the session is smtplib's method table and state over two internal parts: the wire,
- * which writes commands and reads replies, and the transaction engine, which runs MAIL, RCPT and
+ * <p>Inside, the session is smtplib's method table and state over internal parts: the connector,
+ * which opens the connection (implicit TLS, the greeting) and upgrades it after STARTTLS; the wire,
+ * which writes commands and reads replies; and the transaction engine, which runs MAIL, RCPT and
  * DATA (pipelined, BDAT, LMTP) and which {@link SmtpClient} drives directly.
  *
  * <p>A session is not thread-safe: use it from one thread at a time, or use {@link SmtpClient}.
