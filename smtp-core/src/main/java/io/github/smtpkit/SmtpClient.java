@@ -22,6 +22,7 @@ import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.PooledSession;
 import io.github.smtpkit.internal.SessionPool;
 import io.github.smtpkit.internal.SessionSettings;
+import io.github.smtpkit.internal.SessionSettings.Timeout;
 import io.github.smtpkit.internal.TransactionEngine;
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.pool.PoolStats;
@@ -512,7 +513,7 @@ public final class SmtpClient implements AutoCloseable {
 		private SessionSettings settings = new SessionSettings();
 
 		private Builder() {
-			this.settings.connectTimeout(Duration.ofSeconds(10));
+			this.settings.timeout(Timeout.CONNECT, Duration.ofSeconds(10));
 		}
 
 		/** SMTP (default), SMTPS (implicit TLS) or LMTP. */
@@ -649,19 +650,19 @@ public final class SmtpClient implements AutoCloseable {
 
 		/** The bound on each reply and each write (default 60 s). */
 		public Builder timeout(Duration timeout) {
-			this.settings.timeout(timeout);
+			this.settings.timeout(Timeout.READ_WRITE, timeout);
 			return this;
 		}
 
 		/** The bound on opening a connection (default 10 s). */
 		public Builder connectTimeout(Duration connectTimeout) {
-			this.settings.connectTimeout(connectTimeout);
+			this.settings.timeout(Timeout.CONNECT, connectTimeout);
 			return this;
 		}
 
 		/** The bound on sending one whole message (default: only the per-write timeout). */
 		public Builder dataTimeout(Duration dataTimeout) {
-			this.settings.dataTimeout(dataTimeout);
+			this.settings.timeout(Timeout.DATA, dataTimeout);
 			return this;
 		}
 

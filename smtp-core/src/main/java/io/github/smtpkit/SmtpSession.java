@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +29,9 @@ import io.github.smtpkit.internal.LocalHostname;
 import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.MessageText;
 import io.github.smtpkit.internal.MimeMessages;
+import io.github.smtpkit.internal.SessionConnector;
 import io.github.smtpkit.internal.SessionSettings;
-import io.github.smtpkit.internal.SmtpConnection;
+import io.github.smtpkit.internal.SessionSettings.Timeout;
 import io.github.smtpkit.internal.SmtpWire;
 import io.github.smtpkit.internal.TransactionEngine;
 import jakarta.mail.internet.MimeMessage;
@@ -67,8 +67,9 @@ import jakarta.mail.internet.MimeMessage;
  * <li>Command verbs go out in upper case ({@code MAIL FROM:}); smtplib sends most in lower case.</li>
  * </ul>
  *
- * <p>Inside, the session is smtplib's method table and state over two internal parts: the wire,
- * which writes commands and reads replies, and the transaction engine, which runs MAIL, RCPT and
+ * <p>Inside, the session is smtplib's method table and state over internal parts: the connector,
+ * which opens the connection (implicit TLS, the greeting) and upgrades it after STARTTLS; the wire,
+ * which writes commands and reads replies; and the transaction engine, which runs MAIL, RCPT and
  * DATA (pipelined, BDAT, LMTP) and which {@link SmtpClient} drives directly.
  *
  * <p>A session is not thread-safe: use it from one thread at a time, or use {@link SmtpClient}.
@@ -88,11 +89,9 @@ public final class SmtpSession implements AutoCloseable {
 	public static final List<AuthMechanism> DEFAULT_AUTH_MECHANISMS = List.of(AuthMechanism.CRAM_MD5,
 			AuthMechanism.PLAIN, AuthMechanism.LOGIN);
 
-	/** The wait for a plain session's greeting on an implicit-TLS port without a connect timeout. */
-	private static final Duration IMPLICIT_TLS_PORT_GREETING_TIMEOUT = Duration.ofSeconds(10);
-
 	private final SmtpProtocol protocol;
 
+	/** Where {@link #connect()} goes: the builder's host or unix-domain socket, or {@code null}. */
 	private final String defaultHost;
 
 	private final int defaultPort;
@@ -100,21 +99,11 @@ public final class SmtpSession implements AutoCloseable {
 	/** The settings it shares with {@link SmtpClient}: timeouts, TLS, debug output, the listener. */
 	private final SessionSettings settings;
 
-	private final Duration connectTimeout;
-
-	/** The wait for a plain session's greeting on an implicit-TLS port: see {@link #readGreeting}. */
-	private final Duration implicitTlsPortGreetingTimeout;
-
-	/** The ports where servers speak TLS from the first byte (RFC 8314 3.3): 465. */
-	private final Set<Integer> implicitTlsPorts;
-
-	/** The context for TLS, or {@code null} for {@link SmtpTls#defaultContext()}. */
-	private final SSLContext sslContext;
-
-	private InetSocketAddress sourceAddress;
-
 	/** Writes commands and reads replies; owns the connection. */
 	private final SmtpWire wire;
+
+	/** Opens the connection (the socket, implicit TLS, the greeting) and upgrades it to TLS. */
+	private final SessionConnector connector;
 
 	/** Runs mail transactions over the wire. */
 	private final TransactionEngine engine;
@@ -134,19 +123,15 @@ public final class SmtpSession implements AutoCloseable {
 		this.defaultHost = (builder.unixSocket != null) ? builder.unixSocket.toString() : builder.host;
 		this.defaultPort = builder.port;
 		this.settings = builder.settings.copy();
-		Duration configuredConnectTimeout = this.settings.connectTimeout();
-		this.connectTimeout = (configuredConnectTimeout != null) ? configuredConnectTimeout : this.settings.timeout();
-		this.implicitTlsPortGreetingTimeout = (configuredConnectTimeout != null) ? configuredConnectTimeout
-				: IMPLICIT_TLS_PORT_GREETING_TIMEOUT;
-		this.implicitTlsPorts = builder.implicitTlsPorts;
-		this.sslContext = (this.settings.sslContext() != null) ? this.settings.sslContext().get() : null;
-		this.sourceAddress = builder.sourceAddress;
 		Consumer<String> debugOutput = (this.settings.debugOutput() != null) ? this.settings.debugOutput()
 				: System.err::println;
 		DebugLog debug = new DebugLog(debugOutput, builder.clock, this.settings.debugLevel());
-		this.wire = new SmtpWire(debug, this.settings.listener(), this.settings.timeout(), this::disconnect);
+		this.wire = new SmtpWire(debug, this.settings.listener(), this.settings.timeout(Timeout.READ_WRITE),
+				this::disconnect);
+		this.connector = new SessionConnector(this.wire, this.protocol, this.settings, builder.implicitTlsPorts,
+				builder.sourceAddress, SmtpTls::handshakeFailure);
 		this.engine = new TransactionEngine(this.wire, new EngineSession(), this.protocol, builder.pipelining,
-				this.settings.chunking(), this.settings.dataTimeout());
+				this.settings.chunking(), this.settings.timeout(Timeout.DATA));
 	}
 
 	/** A builder for an SMTP session (smtplib's {@code SMTP}): port 25, STARTTLS on request. */
@@ -211,71 +196,7 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws IOException if connecting failed, with a message naming the server
 	 */
 	public SmtpReply connect(String host, int port) throws IOException {
-		Objects.requireNonNull(host, "host");
-		if (isConnected()) {
-			throw new IllegalStateException("Already connected to " + endpoint() + ": close() it first");
-		}
-		SmtpEndpoint target = endpointFor(host, port);
-		this.wire.connectingTo(target);
-		debug().print("connect: to", target + ((this.sourceAddress != null) ? " from " + this.sourceAddress : ""));
-		this.wire.event((l) -> l.connectStart(target));
-		long started = System.nanoTime();
-		SmtpReply greeting;
-		try {
-			this.wire.attach(SmtpConnection.open(target, this.sourceAddress, this.connectTimeout, timeout()));
-			if (this.protocol.isImplicitTls()) {
-				startTls(configuredSslContext(), false);
-			}
-			greeting = readGreeting(target);
-		}
-		catch (IOException ex) {
-			disconnect();
-			this.wire.event((l) -> l.connectFailed(target, ex, elapsedSince(started)));
-			throw ex;
-		}
-		debug().print("connect:", DebugLog.repr(greeting.message()));
-		if (greeting.code() != 220) {
-			SmtpConnectException refused = new SmtpConnectException(greeting.code(), greeting.message());
-			disconnect();
-			this.wire.event((l) -> l.connectFailed(target, refused, elapsedSince(started)));
-			throw refused;
-		}
-		this.wire.greeted();
-		this.wire.event((l) -> l.connectEnd(target, greeting, elapsedSince(started)));
-		return greeting;
-	}
-
-	/**
-	 * Reads the greeting. A plain SMTP session on a port where servers speak TLS from the first byte
-	 * (465, RFC 8314 3.3) waits only the connect timeout (10 s unless set, and no longer than the
-	 * timeout): such a server says nothing until it gets a TLS handshake, so the wait would end only
-	 * after the whole reply timeout, with no hint of the cause.
-	 * @throws SmtpImplicitTlsPortException if no greeting came on such a port within that bound
-	 */
-	private SmtpReply readGreeting(SmtpEndpoint target) throws IOException {
-		boolean implicitTlsPort = this.protocol == SmtpProtocol.SMTP && !target.isUnixSocket()
-				&& this.implicitTlsPorts.contains(target.port());
-		if (!implicitTlsPort) {
-			return this.wire.readReply();
-		}
-		Duration bound = (this.implicitTlsPortGreetingTimeout.compareTo(timeout()) < 0)
-				? this.implicitTlsPortGreetingTimeout : timeout();
-		this.wire.connection().setReadTimeout(bound);
-		SmtpReply greeting;
-		try {
-			greeting = this.wire.readReply();
-		}
-		catch (SmtpTimeoutException ex) {
-			throw new SmtpImplicitTlsPortException("No greeting from " + target + " within "
-					+ Durations.describe(bound) + ": port " + target.port()
-					+ " is for SMTP over implicit TLS (RFC 8314 3.3), where the server waits for a TLS handshake"
-					+ " before it greets, but this session speaks plain SMTP. Connect with SMTPS instead:"
-					+ " SmtpSession.smtps(), or SmtpProtocol.SMTPS for SmtpSession.builder(protocol) and"
-					+ " SmtpClient.Builder.protocol(protocol).",
-					ex.getCause());
-		}
-		this.wire.connection().setReadTimeout(timeout());
-		return greeting;
+		return this.connector.connect(host, port);
 	}
 
 	/**
@@ -283,50 +204,8 @@ public final class SmtpSession implements AutoCloseable {
 	 * address is kept for later connections.
 	 */
 	public SmtpReply connect(String host, int port, InetSocketAddress sourceAddress) throws IOException {
-		this.sourceAddress = sourceAddress;
+		this.connector.sourceAddress(sourceAddress);
 		return connect(host, port);
-	}
-
-	private SmtpEndpoint endpointFor(String host, int port) {
-		requirePort(port, "");
-		if (this.protocol == SmtpProtocol.LMTP && host.startsWith("/")) {
-			return SmtpEndpoint.unix(this.protocol, Path.of(host));
-		}
-		String name = host;
-		int number = port;
-		// As smtplib: "host:port" only when there is exactly one colon (else it is IPv6).
-		if (number == 0 && host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
-			int colon = host.lastIndexOf(':');
-			name = host.substring(0, colon);
-			String suffix = host.substring(colon + 1);
-			try {
-				number = Integer.parseInt(suffix.strip());
-			}
-			catch (NumberFormatException ex) {
-				throw new IllegalArgumentException("nonnumeric port '" + suffix + "' in host '" + host + "'");
-			}
-			requirePort(number, " in host '" + host + "'");
-		}
-		return SmtpEndpoint.tcp(this.protocol, name, (number != 0) ? number : this.protocol.defaultPort());
-	}
-
-	/** A port, or 0 for the protocol's default. */
-	private static int requirePort(int port, String where) {
-		if (port < 0 || port > 65535) {
-			throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port + where);
-		}
-		return port;
-	}
-
-	private SSLContext configuredSslContext() {
-		return (this.sslContext != null) ? this.sslContext : SmtpTls.defaultContext();
-	}
-
-	private void startTls(SSLContext context, boolean afterStarttls) throws IOException {
-		SmtpEndpoint target = endpoint();
-		this.wire.startTls(context, this.settings.hostnameVerification(), this.settings.tlsProtocols(),
-				this.settings.tlsCipherSuites(),
-				(failure) -> SmtpTls.handshakeFailure(target, afterStarttls, failure));
 	}
 
 	// ---------------------------------------------------------------- the wire
@@ -594,7 +473,7 @@ public final class SmtpSession implements AutoCloseable {
 	public SmtpReply auth(String mechanism, SmtpAuthenticator authenticator, boolean initialResponseOk)
 			throws SmtpException {
 		String name = CommandLines.requireSingleLine("AUTH mechanism", mechanism).toUpperCase(Locale.ROOT);
-		requireSafeForCredentials();
+		AuthExchange.requireSafeForCredentials(this.wire, this.settings.allowCleartextAuth());
 		return AuthExchange.run(this.wire, name, authenticator, initialResponseOk);
 	}
 
@@ -638,34 +517,9 @@ public final class SmtpSession implements AutoCloseable {
 		if (!hasExtn("auth")) {
 			throw new SmtpNotSupportedException("SMTP AUTH extension not supported by server.");
 		}
-		List<String> advertised = this.esmtpFeatures.authMechanisms();
-		List<AuthMechanism> candidates = mechanisms.stream()
-			.filter((mechanism) -> advertised.contains(mechanism.name().toUpperCase(Locale.ROOT)))
-			.map(AuthMechanism.class::cast)
-			.toList();
-		if (candidates.isEmpty()) {
-			throw new SmtpException("No suitable authentication method found.");
-		}
-		SmtpAuthenticationException lastFailure = null;
-		for (AuthMechanism mechanism : candidates) {
-			try {
-				// Some servers advertise mechanisms they do not support: go on to the next one.
-				return auth(mechanism, user, password, initialResponseOk);
-			}
-			catch (SmtpAuthenticationException ex) {
-				lastFailure = ex;
-			}
-		}
-		throw lastFailure;
-	}
-
-	private void requireSafeForCredentials() throws SmtpException {
-		this.wire.requireConnected();
-		SmtpConnection connection = this.wire.connection();
-		if (!connection.isTls() && !connection.isLoopback() && !this.settings.allowCleartextAuth()) {
-			throw new SmtpException("Refusing to send credentials in clear text to " + endpoint()
-					+ ": call starttls() first, connect with implicit TLS, or allow it with allowCleartextAuth(true)");
-		}
+		// Each advertised one in turn: some servers advertise mechanisms they do not support.
+		return AuthExchange.firstAccepted(this.esmtpFeatures.authMechanisms(), mechanisms,
+				(mechanism) -> auth(mechanism, user, password, initialResponseOk));
 	}
 
 	// ---------------------------------------------------------------- TLS
@@ -702,13 +556,7 @@ public final class SmtpSession implements AutoCloseable {
 		if (reply.code() != 220) {
 			throw new SmtpResponseException(reply.code(), reply.message());
 		}
-		try {
-			startTls((context != null) ? context : configuredSslContext(), true);
-		}
-		catch (IOException ex) {
-			disconnect();
-			throw ex;
-		}
+		this.connector.starttls(context);
 		// What the server said in clear text cannot be trusted any more (RFC 3207 4.2).
 		forgetGreeting();
 		return reply;
@@ -814,15 +662,7 @@ public final class SmtpSession implements AutoCloseable {
 			List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
 		ehloOrHeloIfNeeded();
 		MimeMessages.Envelope envelope = MimeMessages.envelopeOf(message, from, to);
-		List<String> options = new ArrayList<>((mailOptions != null) ? mailOptions : List.of());
-		if (envelope.isInternational()) {
-			if (!hasExtn("smtputf8")) {
-				throw new SmtpNotSupportedException("One or more source or delivery addresses require"
-						+ " internationalized email support, but the server does not advertise the required"
-						+ " SMTPUTF8 capability");
-			}
-			options.addAll(envelope.mailOptions());
-		}
+		List<String> options = envelope.mailOptionsFor(this.esmtpFeatures, mailOptions);
 		byte[] bytes = MimeMessages.toBytesWithoutBcc(message);
 		return sendmail(envelope.sender(), envelope.recipients(), bytes, options, rcptOptions);
 	}
@@ -832,44 +672,6 @@ public final class SmtpSession implements AutoCloseable {
 	/** The transaction engine, which {@link SmtpClient} drives without smtplib's methods. */
 	TransactionEngine engine() {
 		return this.engine;
-	}
-
-	/**
-	 * {@link TransactionEngine#sendEach} with the source's failure unwrapped, as {@link SmtpClient}
-	 * sends a batch.
-	 * @throws IOException the failure that left the session unusable (it is closed)
-	 */
-	void sendEach(List<OutgoingMessage> messages, EachOutcome outcomes) throws IOException {
-		try {
-			this.engine.sendEach(messages, outcomes);
-		}
-		catch (MessageSourceException ex) {
-			throw ex.getCause();
-		}
-	}
-
-	/** What became of each message of {@link #sendEach}: the engine's {@link TransactionEngine.BatchOutcomes}. */
-	interface EachOutcome extends TransactionEngine.BatchOutcomes {
-	}
-
-	/** @see TransactionEngine#endOfDataSent() */
-	boolean endOfDataSent() {
-		return this.engine.endOfDataSent();
-	}
-
-	/** @see TransactionEngine#pipeliningStalled() */
-	boolean pipeliningStalled() {
-		return this.engine.pipeliningStalled();
-	}
-
-	/** @see TransactionEngine#disablePipelining() */
-	void disablePipelining() {
-		this.engine.disablePipelining();
-	}
-
-	/** @see TransactionEngine#lastDataReply() */
-	SmtpReply lastDataReply() {
-		return this.engine.lastDataReply();
 	}
 
 	// ---------------------------------------------------------------- ending
@@ -1010,10 +812,6 @@ public final class SmtpSession implements AutoCloseable {
 		return this.wire.debug();
 	}
 
-	private static Duration elapsedSince(long startNanos) {
-		return Duration.ofNanos(System.nanoTime() - startNanos);
-	}
-
 	/** This session as the engine sees it: its EHLO state, and this package's helpers. */
 	private final class EngineSession implements TransactionEngine.Session {
 
@@ -1086,19 +884,13 @@ public final class SmtpSession implements AutoCloseable {
 
 		/** The port (default: 25, 465 or 2003 by protocol). */
 		public Builder port(int port) {
-			this.port = requirePort(port, "");
+			this.port = SessionConnector.requirePort(port, "");
 			return this;
 		}
 
 		/** A unix-domain socket to connect to instead of TCP (LMTP only, as in smtplib). */
 		public Builder unixSocket(Path socket) {
-			if (this.protocol != SmtpProtocol.LMTP) {
-				throw new IllegalArgumentException("unixSocket is for LMTP, but this builder is for " + this.protocol);
-			}
-			if (!socket.isAbsolute()) {
-				throw new IllegalArgumentException("unixSocket must be an absolute path, but was " + socket);
-			}
-			this.unixSocket = socket;
+			this.unixSocket = SessionConnector.requireUnixSocket(this.protocol, socket);
 			return this;
 		}
 
@@ -1115,7 +907,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * @throws IllegalArgumentException if zero or negative
 		 */
 		public Builder timeout(Duration timeout) {
-			this.settings.timeout(timeout);
+			this.settings.timeout(Timeout.READ_WRITE, timeout);
 			return this;
 		}
 
@@ -1125,7 +917,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * (default there 10 s): see {@link SmtpImplicitTlsPortException}.
 		 */
 		public Builder connectTimeout(Duration connectTimeout) {
-			this.settings.connectTimeout(connectTimeout);
+			this.settings.timeout(Timeout.CONNECT, connectTimeout);
 			return this;
 		}
 
@@ -1143,7 +935,7 @@ public final class SmtpSession implements AutoCloseable {
 		 * none beyond the timeout on each write). A server that reads, but very slowly, is cut off.
 		 */
 		public Builder dataTimeout(Duration dataTimeout) {
-			this.settings.dataTimeout(dataTimeout);
+			this.settings.timeout(Timeout.DATA, dataTimeout);
 			return this;
 		}
 

@@ -9,8 +9,8 @@
  * {@link io.github.smtpkit.SmtpException}.
  *
  * <p>Both classes are facades: the session keeps smtplib's methods and state and delegates to
- * the internal wire ({@code internal.SmtpWire}) and transaction engine
- * ({@code internal.TransactionEngine}); the client borrows sessions from its pool, drives their
+ * the internal connector ({@code internal.SessionConnector}), wire ({@code internal.SmtpWire})
+ * and transaction engine ({@code internal.TransactionEngine}); the client borrows sessions from its pool, drives their
  * engines and heals. Types here may call {@code io.github.smtpkit.internal}, but no public
  * signature names an internal type. This package depends on the JDK, Jakarta Mail and the
  * {@code auth}, {@code pool} and {@code internal} packages of smtp-core; never on Spring.

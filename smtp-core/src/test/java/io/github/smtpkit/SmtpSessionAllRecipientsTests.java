@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.github.smtpkit.internal.TransactionEngine;
 import io.github.smtpkit.testing.ScriptedSmtpServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -171,7 +172,7 @@ class SmtpSessionAllRecipientsTests {
 				.reply("250 queued");
 			try (SmtpSession smtp = session(server, true).eventListener(events).connect()) {
 				assertThat(sendOne(smtp, BOTH_REQUIRED)).isEmpty();
-				assertThat(smtp.lastDataReply()).isEqualTo(new SmtpReply(250, "queued"));
+				assertThat(smtp.engine().lastDataReply()).isEqualTo(new SmtpReply(250, "queued"));
 				smtp.disconnect();
 			}
 			server.awaitScriptDone(WAIT);
@@ -271,8 +272,9 @@ class SmtpSessionAllRecipientsTests {
 			server.read().read().replies("250 sender ok", "250 ann ok", "354 go ahead").reply("250 queued 3");
 			Outcomes outcomes = new Outcomes();
 			try (SmtpSession smtp = session(server, true).connect()) {
-				smtp.sendEach(List.of(OutgoingMessage.of(annOnly, bytes(MESSAGE)), OutgoingMessage.of(BOTH_REQUIRED,
-						bytes(MESSAGE)), OutgoingMessage.of(annOnly, bytes(MESSAGE))), outcomes);
+				smtp.engine().sendEach(List.of(OutgoingMessage.of(annOnly, bytes(MESSAGE)),
+						OutgoingMessage.of(BOTH_REQUIRED, bytes(MESSAGE)), OutgoingMessage.of(annOnly, bytes(MESSAGE))),
+						outcomes);
 				smtp.disconnect();
 			}
 			server.awaitScriptDone(WAIT);
@@ -407,12 +409,12 @@ class SmtpSessionAllRecipientsTests {
 	// ---------------------------------------------------------------- helpers
 
 	/**
-	 * Sends one message as {@link SmtpClient} does: through {@link SmtpSession#sendEach}, with its
-	 * outcome thrown or returned as {@code sendmail} would.
+	 * Sends one message as {@link SmtpClient} does: through the session's engine
+	 * ({@link TransactionEngine#sendEach}), with its outcome thrown or returned as {@code sendmail} would.
 	 */
 	private static Map<String, SmtpReply> sendOne(SmtpSession smtp, Envelope envelope) throws IOException {
 		Outcomes outcomes = new Outcomes();
-		smtp.sendEach(List.of(OutgoingMessage.of(envelope, bytes(MESSAGE))), outcomes);
+		smtp.engine().sendEach(List.of(OutgoingMessage.of(envelope, bytes(MESSAGE))), outcomes);
 		if (outcomes.failure instanceof IOException io) {
 			throw io;
 		}
@@ -466,7 +468,7 @@ class SmtpSessionAllRecipientsTests {
 	}
 
 	/** Each outcome as a line, and the last refused map or failure. */
-	private static final class Outcomes implements SmtpSession.EachOutcome {
+	private static final class Outcomes implements TransactionEngine.BatchOutcomes {
 
 		private final List<String> log = new CopyOnWriteArrayList<>();
 

@@ -270,7 +270,7 @@ class SmtpSessionPipeliningTests {
 					.hasMessageContaining("the reply to RCPT")
 					.hasMessageContaining("answered 1 of 3 pipelined commands")
 					.hasMessageContaining("mishandle PIPELINING");
-				assertThat(smtp.pipeliningStalled()).isTrue();
+				assertThat(smtp.engine().pipeliningStalled()).isTrue();
 				assertThat(smtp.isConnected()).isFalse();
 			}
 			server.assertNoFailures();
@@ -306,7 +306,7 @@ class SmtpSessionPipeliningTests {
 				.reply("250 queued");
 			EventOrder events = new EventOrder();
 			try (SmtpSession smtp = session(server).eventListener(events).connect()) {
-				smtp.disablePipelining();
+				smtp.engine().disablePipelining();
 				smtp.sendmail("from@example.test", List.of("ann@example.test"), MESSAGE);
 				smtp.disconnect();
 			}
@@ -327,7 +327,7 @@ class SmtpSessionPipeliningTests {
 				assertThat(thrown).isInstanceOf(SmtpTimeoutException.class)
 					.hasMessageContaining("the reply to MAIL")
 					.hasMessageNotContaining("PIPELINING");
-				assertThat(smtp.pipeliningStalled()).isFalse();
+				assertThat(smtp.engine().pipeliningStalled()).isFalse();
 			}
 		}
 	}

@@ -1,18 +1,23 @@
 package io.github.smtpkit.internal;
 
 import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
 
 import io.github.smtpkit.SmtpAuthenticationException;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpException;
 import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.auth.SmtpAuthenticator;
 
 /**
  * One AUTH exchange (RFC 4954), smtplib's {@code auth()}: the command with its initial response,
  * then each 334 challenge base64-decoded, answered and the answer base64-encoded, for a bounded
  * number of challenges. Every payload goes out through {@link SmtpWire#writeAuthResponse} or
- * redacted, so that nothing of the exchange reaches debug output or a listener.
+ * redacted, so that nothing of the exchange reaches debug output or a listener. Also smtplib's
+ * {@code login()} choice of mechanism, and the rule that keeps credentials off clear-text
+ * connections to other machines.
  */
 public final class AuthExchange {
 
@@ -72,6 +77,61 @@ public final class AuthExchange {
 			return reply;
 		}
 		throw failure(wire, mechanism, reply);
+	}
+
+	/**
+	 * Refuses to send credentials in clear text to a server that is not on this machine, unless
+	 * allowed (loopback and unix-domain sockets always are).
+	 * @throws SmtpException naming the server and the ways out
+	 * @throws io.github.smtpkit.SmtpServerDisconnectedException if not connected
+	 */
+	public static void requireSafeForCredentials(SmtpWire wire, boolean allowCleartextAuth) throws SmtpException {
+		wire.requireConnected();
+		SmtpConnection connection = wire.connection();
+		if (!connection.isTls() && !connection.isLoopback() && !allowCleartextAuth) {
+			throw new SmtpException("Refusing to send credentials in clear text to " + wire.endpoint()
+					+ ": call starttls() first, connect with implicit TLS, or allow it with allowCleartextAuth(true)");
+		}
+	}
+
+	/**
+	 * smtplib's {@code login()} after its checks: each of the mechanisms the server advertises, in
+	 * the caller's order, until one is accepted; a refusal moves on to the next, since some servers
+	 * advertise mechanisms they do not support.
+	 * @param advertised the mechanisms of the server's EHLO reply, upper case
+	 * @param mechanisms the mechanisms to try, most preferred first
+	 * @param attempt one AUTH exchange with a mechanism: the session's {@code auth()}
+	 * @return the reply that accepted
+	 * @throws SmtpException if the server advertises none of the mechanisms
+	 * @throws SmtpAuthenticationException the last refusal, if every mechanism was refused
+	 */
+	public static SmtpReply firstAccepted(List<String> advertised, List<? extends AuthMechanism> mechanisms,
+			Attempt attempt) throws SmtpException {
+		List<AuthMechanism> candidates = mechanisms.stream()
+			.filter((mechanism) -> advertised.contains(mechanism.name().toUpperCase(Locale.ROOT)))
+			.map(AuthMechanism.class::cast)
+			.toList();
+		if (candidates.isEmpty()) {
+			throw new SmtpException("No suitable authentication method found.");
+		}
+		SmtpAuthenticationException lastFailure = null;
+		for (AuthMechanism mechanism : candidates) {
+			try {
+				return attempt.auth(mechanism);
+			}
+			catch (SmtpAuthenticationException ex) {
+				lastFailure = ex;
+			}
+		}
+		throw lastFailure;
+	}
+
+	/** One AUTH exchange with a mechanism, as {@link #firstAccepted} tries them. */
+	@FunctionalInterface
+	public interface Attempt {
+
+		SmtpReply auth(AuthMechanism mechanism) throws SmtpException;
+
 	}
 
 	private static SmtpAuthenticationException failure(SmtpWire wire, String mechanism, SmtpReply reply) {

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
+import io.github.smtpkit.EsmtpFeatures;
+import io.github.smtpkit.SmtpNotSupportedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
@@ -208,6 +210,26 @@ public final class MimeMessages {
 		 */
 		public List<String> mailOptions() {
 			return isInternational() ? Addresses.INTERNATIONAL_MAIL_OPTIONS : List.of();
+		}
+
+		/**
+		 * The given MAIL options followed by {@link #mailOptions()}, for a server with these
+		 * extensions: smtplib's {@code send_message}.
+		 * @param given the caller's options, or {@code null} for none
+		 * @throws SmtpNotSupportedException if an address needs SMTPUTF8 and the server lacks it
+		 */
+		public List<String> mailOptionsFor(EsmtpFeatures features, List<String> given)
+				throws SmtpNotSupportedException {
+			List<String> options = new ArrayList<>((given != null) ? given : List.of());
+			if (isInternational()) {
+				if (!features.has("smtputf8")) {
+					throw new SmtpNotSupportedException("One or more source or delivery addresses require"
+							+ " internationalized email support, but the server does not advertise the required"
+							+ " SMTPUTF8 capability");
+				}
+				options.addAll(mailOptions());
+			}
+			return options;
 		}
 
 	}

@@ -1,7 +1,9 @@
 package io.github.smtpkit.internal;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -17,18 +19,45 @@ import io.github.smtpkit.SmtpEventListener;
  * the session builder of every connection it opens.
  *
  * <p>Mutable, as the builders that hold it; {@link #copy()} before handing it on. Every value is
- * immutable (lists are copied when set), so a shallow copy is a whole one.
+ * immutable (lists are copied when set) and the timeouts' map is copied, so a copy is a whole one.
  */
 public final class SessionSettings implements Cloneable {
 
 	/** The timeout for connecting and for each read and write when none is configured. */
 	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
-	private Duration timeout = DEFAULT_TIMEOUT;
+	/**
+	 * The waits a session bounds. Each is set by the builder method its {@link #setting()} names
+	 * and, like it, takes only a positive duration.
+	 */
+	public enum Timeout {
 
-	private Duration connectTimeout;
+		/** Each read and each write, and connecting unless {@link #CONNECT} is set: always set. */
+		READ_WRITE("timeout"),
 
-	private Duration dataTimeout;
+		/**
+		 * Opening the connection, and a plain SMTP session's wait for the greeting on an implicit-TLS
+		 * port; unset, {@link #READ_WRITE}'s bounds the first and 10 s the second.
+		 */
+		CONNECT("connectTimeout"),
+
+		/** Sending one whole message, from DATA's 354 to the dot; unset, only each write is bounded. */
+		DATA("dataTimeout");
+
+		private final String setting;
+
+		Timeout(String setting) {
+			this.setting = setting;
+		}
+
+		/** The builder method that sets it, as error messages name it. */
+		public String setting() {
+			return this.setting;
+		}
+
+	}
+
+	private EnumMap<Timeout, Duration> timeouts = new EnumMap<>(Map.of(Timeout.READ_WRITE, DEFAULT_TIMEOUT));
 
 	private String localHostname;
 
@@ -78,38 +107,30 @@ public final class SessionSettings implements Cloneable {
 	/** A copy that changes independently of this one. */
 	public SessionSettings copy() {
 		try {
-			return (SessionSettings) clone();
+			SessionSettings copy = (SessionSettings) clone();
+			copy.timeouts = new EnumMap<>(this.timeouts);
+			return copy;
 		}
 		catch (CloneNotSupportedException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}
 
-	/** The bound on each read and write: positive, default {@link #DEFAULT_TIMEOUT}. */
-	public Duration timeout() {
-		return this.timeout;
+	/**
+	 * The bound on this wait, or {@code null} when it is not set; {@link Timeout#READ_WRITE}
+	 * is always set (default {@link #DEFAULT_TIMEOUT}).
+	 */
+	public Duration timeout(Timeout wait) {
+		return this.timeouts.get(wait);
 	}
 
-	public void timeout(Duration timeout) {
-		this.timeout = Durations.requirePositive("timeout", timeout);
-	}
-
-	/** The bound on opening a connection, or {@code null} for the timeout. */
-	public Duration connectTimeout() {
-		return this.connectTimeout;
-	}
-
-	public void connectTimeout(Duration connectTimeout) {
-		this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
-	}
-
-	/** The bound on sending one whole message, or {@code null} for only the per-write timeout. */
-	public Duration dataTimeout() {
-		return this.dataTimeout;
-	}
-
-	public void dataTimeout(Duration dataTimeout) {
-		this.dataTimeout = Durations.requirePositive("dataTimeout", dataTimeout);
+	/**
+	 * Sets the bound on this wait.
+	 * @throws IllegalArgumentException naming the wait's builder setting if the bound is missing,
+	 * zero or negative
+	 */
+	public void timeout(Timeout wait, Duration bound) {
+		this.timeouts.put(wait, Durations.requirePositive(wait.setting(), bound));
 	}
 
 	/** The name said in HELO and EHLO, or {@code null} for this machine's. */

@@ -2,13 +2,15 @@
  * smtp-core's implementation, not API: nothing here is supported for use outside smtp-core, and
  * it may change in any release. The layers, each using only those below it:
  * <ul>
- * <li>the transaction engine: {@link io.github.smtpkit.internal.TransactionEngine} runs one mail
- * transaction (MAIL, RCPT, DATA or BDAT, the replies after the message for SMTP and LMTP, one
- * command at a time or pipelined) and, with {@code TransactionBatch},
- * the pipelined batch; {@code MessageWriter},
- * {@link io.github.smtpkit.internal.DotStuffingOutputStream} and
+ * <li>the session's parts over the wire: {@link io.github.smtpkit.internal.TransactionEngine}
+ * runs one mail transaction (MAIL, RCPT, DATA or BDAT, the replies after the message for SMTP and
+ * LMTP, one command at a time or pipelined) and, with {@code TransactionBatch}, the pipelined
+ * batch; {@code MessageWriter}, {@link io.github.smtpkit.internal.DotStuffingOutputStream} and
  * {@code BdatOutputStream} put the message on the wire;
- * {@link io.github.smtpkit.internal.AuthExchange} runs AUTH;</li>
+ * {@link io.github.smtpkit.internal.AuthExchange} runs AUTH and chooses login's mechanism;
+ * {@link io.github.smtpkit.internal.SessionConnector} opens the connection (where to, implicit
+ * TLS, the greeting and its port-465 rule), hands it to the wire, and upgrades it after
+ * STARTTLS;</li>
  * <li>the wire: {@link io.github.smtpkit.internal.SmtpWire} writes commands (debug output,
  * redaction, listener calls) and reads whole replies (bounded) through
  * {@link io.github.smtpkit.internal.ReplyReader};</li>
@@ -23,7 +25,9 @@
  *
  * <p>Only {@code io.github.smtpkit} (and its tests) may depend on this package. It depends on the
  * JDK, Jakarta Mail, commons-pool2 and the public types of {@code io.github.smtpkit} it works
- * with (replies, exceptions, envelopes, the listener); what those keep package-private reaches it
- * through {@link io.github.smtpkit.internal.TransactionEngine.Session}. It never imports Spring.
+ * with (replies, exceptions, envelopes, the listener, the default TLS context); what those keep
+ * package-private reaches it through {@link io.github.smtpkit.internal.TransactionEngine.Session}
+ * and {@link io.github.smtpkit.internal.SessionConnector.HandshakeFailure}. It never imports
+ * Spring.
  */
 package io.github.smtpkit.internal;
