@@ -105,6 +105,11 @@ final class CompositeSmtpEventListener implements SmtpEventListener {
 	}
 
 	@Override
+	public void sessionBorrowTimedOut(SmtpEndpoint endpoint, Duration waited) {
+		each((l) -> l.sessionBorrowTimedOut(endpoint, waited));
+	}
+
+	@Override
 	public void sessionReturned(SmtpEndpoint endpoint) {
 		each((l) -> l.sessionReturned(endpoint));
 	}
@@ -123,6 +128,16 @@ final class CompositeSmtpEventListener implements SmtpEventListener {
 	public void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
 			int attempts, Duration duration) {
 		each((l) -> l.sendFinished(endpoint, outcome, recipients, messageSize, attempts, duration));
+	}
+
+	@Override
+	public void sendStarted(SmtpEndpoint endpoint, OutgoingMessage message) {
+		each((l) -> l.sendStarted(endpoint, message));
+	}
+
+	@Override
+	public void sendFinished(SmtpEndpoint endpoint, BatchResult result, SendOutcome outcome) {
+		each((l) -> l.sendFinished(endpoint, result, outcome));
 	}
 
 }

@@ -105,8 +105,32 @@ final class SendBatch {
 		}
 	}
 
+	/**
+	 * Every message still without a result ends with this: the send was abandoned on an
+	 * {@link Error}, which the caller rethrows. Each is UNKNOWN, since the one under way may have
+	 * gone out; so that every message the listener saw start is seen to end.
+	 */
+	void abandonUnsettled(Error error) {
+		SmtpException abandoned = new SmtpException("The send to " + this.endpoint + " was abandoned: " + error, error);
+		for (int index = this.settledBefore; index < this.results.length; index++) {
+			if (this.results[index] == null) {
+				failed(index, abandoned, SendOutcome.UNKNOWN);
+			}
+		}
+	}
+
 	List<BatchResult> results() {
 		return List.of(this.results);
+	}
+
+	/** Tells the listener that every message starts, in order, before the first goes out. */
+	void started() {
+		if (this.listener == SmtpEventListener.NONE) {
+			return;
+		}
+		for (OutgoingMessage message : this.messages) {
+			Listeners.notify(this.listener, (l) -> l.sendStarted(this.endpoint, message));
+		}
 	}
 
 	private void finished(int index, SendOutcome outcome) {
@@ -118,6 +142,8 @@ final class SendBatch {
 		Duration duration = Duration.ofNanos(System.nanoTime() - this.started);
 		Listeners.notify(this.listener, (l) -> l.sendFinished(this.endpoint, outcome,
 				message.envelope().recipients().size(), message.message().size(), attempts, duration));
+		BatchResult result = this.results[index];
+		Listeners.notify(this.listener, (l) -> l.sendFinished(this.endpoint, result, outcome));
 	}
 
 }

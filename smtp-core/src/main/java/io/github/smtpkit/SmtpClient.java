@@ -5,10 +5,12 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -79,6 +81,8 @@ public final class SmtpClient implements AutoCloseable {
 
 	private final SessionPool pool;
 
+	private final Clock clock;
+
 	/**
 	 * Set for good once the server has mishandled a pipelined group: from then on every session
 	 * sends one command at a time.
@@ -92,6 +96,7 @@ public final class SmtpClient implements AutoCloseable {
 		this.pipelining = builder.pipelining;
 		this.chunking = builder.settings.chunking();
 		this.listener = builder.settings.listener();
+		this.clock = builder.clock;
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
@@ -228,17 +233,24 @@ public final class SmtpClient implements AutoCloseable {
 	/** Sends the messages over as few sessions as it can, healing as the class documents. */
 	private List<BatchResult> sendBatch(List<OutgoingMessage> messages) {
 		SendBatch batch = new SendBatch(messages, this.endpoint, this.listener);
-		boolean retrying = false;
-		while (batch.hasUnsettled()) {
-			PooledSession lease;
-			try {
-				lease = retrying ? borrowAnswering(this.pool.config().maxWait(), false).lease() : this.pool.borrow();
+		batch.started();
+		try {
+			boolean retrying = false;
+			while (batch.hasUnsettled()) {
+				PooledSession lease;
+				try {
+					lease = retrying ? borrowAnswering(this.pool.config().maxWait(), false).lease() : this.pool.borrow();
+				}
+				catch (IOException | RuntimeException ex) {
+					batch.failUnsettled(ex);
+					break;
+				}
+				retrying = sendOver(lease, batch);
 			}
-			catch (IOException | RuntimeException ex) {
-				batch.failUnsettled(ex);
-				break;
-			}
-			retrying = sendOver(lease, batch);
+		}
+		catch (Error error) {
+			batch.abandonUnsettled(error);
+			throw error;
 		}
 		return batch.results();
 	}
@@ -261,12 +273,16 @@ public final class SmtpClient implements AutoCloseable {
 				@Override
 				public void sent(int index, Map<String, SmtpReply> refused) {
 					lease.messageSent();
+					SmtpClient.this.pool.replied();
 					int message = part[index];
 					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine));
 				}
 
 				@Override
 				public void failed(int index, Exception failure) {
+					if (isAnswer(failure)) {
+						SmtpClient.this.pool.replied();
+					}
 					batch.failed(part[index], failure, outcomeOf(failure));
 				}
 
@@ -390,6 +406,15 @@ public final class SmtpClient implements AutoCloseable {
 		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies());
 	}
 
+	/**
+	 * Whether the failure is the server's answer to the message (a refusal, but not 421): proof
+	 * that it is there and serving, as much as an acceptance is.
+	 */
+	private static boolean isAnswer(Exception failure) {
+		boolean refusal = failure instanceof SmtpResponseException || failure instanceof SmtpRecipientsRefusedException;
+		return refusal && !isServiceClosing(failure);
+	}
+
 	/** A 421 reply, carried by an exception: the server is closing the connection (RFC 5321 3.8). */
 	private static boolean isServiceClosing(Exception ex) {
 		return ex instanceof SmtpException smtp && smtp.isServiceClosing();
@@ -437,9 +462,35 @@ public final class SmtpClient implements AutoCloseable {
 			this.pool.discard(answered.lease(), "service closing");
 		}
 		else {
+			if (answered.reply().isPositiveCompletion()) {
+				this.pool.replied();
+			}
 			this.pool.giveBack(answered.lease());
 		}
 		return answered.reply();
+	}
+
+	/**
+	 * Checks that the server answers without ever waiting behind sends, for health checks: sends
+	 * NOOP over an idle pooled session, taken without waiting (the pool's usual checks apply, so
+	 * one idle for too long is closed instead); or, when the pool holds no session at all (they
+	 * were all closed for being idle, say), over a new one, which then stays in the pool. When
+	 * every session is lent to a send, it asks nothing and returns empty: opening another
+	 * connection, and logging in, only to ask would load the server and tell little that
+	 * {@link #lastReplyTime()} does not.
+	 *
+	 * <p>A pooled session that fails NOOP or answers anything but 2xx (a 421 from a restart) says
+	 * nothing about the server now: it is closed, and the next idle one is asked instead, or a new
+	 * one when none is left and none is busy. A new session's answer stands, whatever it is.
+	 * @param replyTimeout the bound on the reply to NOOP (opening a new session is bounded by the
+	 * connect and reply timeouts instead)
+	 * @return the reply to NOOP, or empty when every session was busy and nothing was asked
+	 * @throws IOException if a new session could not be opened, or it did not answer NOOP
+	 * @throws IllegalArgumentException if {@code replyTimeout} is not positive
+	 * @throws IllegalStateException if the client is closed
+	 */
+	public Optional<SmtpReply> tryPing(Duration replyTimeout) throws IOException {
+		return Optional.ofNullable(this.pool.probe(Durations.requirePositive("replyTimeout", replyTimeout)));
 	}
 
 	// ---------------------------------------------------------------- state
@@ -452,6 +503,31 @@ public final class SmtpClient implements AutoCloseable {
 	/** The pool's configuration. */
 	public PoolConfig poolConfig() {
 		return this.pool.config();
+	}
+
+	/**
+	 * When the server last showed this client that it is there and serving, by this client's
+	 * {@linkplain #clock() clock}: the latest of
+	 * <ul>
+	 * <li>a session opened ready (the server greeted, and accepted EHLO, TLS and the login);</li>
+	 * <li>a message's transaction answered: accepted, or refused with anything but 421;</li>
+	 * <li>a pooled session's check (RSET or NOOP, see {@link PoolConfig#validateAfterIdle()}), a
+	 * {@link #ping} or a {@link #tryPing} answered 2xx.</li>
+	 * </ul>
+	 * Read-only and cheap, without I/O: a health check need not ask a server that has just
+	 * answered, nor wait behind the sends that keep it busy to ask it.
+	 * @return the time, in milliseconds; empty until the server first answered
+	 */
+	public Optional<Instant> lastReplyTime() {
+		return Optional.ofNullable(this.pool.lastReply());
+	}
+
+	/**
+	 * The clock this client tells time by: of {@link #lastReplyTime()}, session lifetimes and idle
+	 * times ({@link Builder#clock(Clock)}).
+	 */
+	public Clock clock() {
+		return this.clock;
 	}
 
 	/** The server this client sends to. */

@@ -113,6 +113,14 @@ public interface SmtpEventListener {
 	default void sessionBorrowed(SmtpEndpoint endpoint, Duration waited) {
 	}
 
+	/**
+	 * A send (or a {@link SmtpClient#ping ping}) waited the pool's longest wait for a session and
+	 * got none: it fails with {@link SmtpPoolTimeoutException}.
+	 * @param waited how long it waited
+	 */
+	default void sessionBorrowTimedOut(SmtpEndpoint endpoint, Duration waited) {
+	}
+
 	/** A session went back to its pool, healthy. */
 	default void sessionReturned(SmtpEndpoint endpoint) {
 	}
@@ -148,6 +156,36 @@ public interface SmtpEventListener {
 	 */
 	default void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
 			int attempts, Duration duration) {
+	}
+
+	/**
+	 * A send through a client starts: its message is about to wait for a session and go out. Told
+	 * on the caller's thread when {@code send} or {@code sendAll} is called, before any session is
+	 * borrowed, once per message: for {@code sendAll}, for every message of the batch, in order,
+	 * before the first goes out. Each message's end follows on the same thread as
+	 * {@link #sendFinished(SmtpEndpoint, BatchResult, SendOutcome)} with the same
+	 * {@link OutgoingMessage} instance, once, whatever happens (the messages of a batch do not
+	 * necessarily end in order); so a listener can time or trace each message, for example as a
+	 * span whose parent is whatever the caller's thread is doing.
+	 *
+	 * <p>Unlike the other events, this one and its end carry the message as the caller gave it, its
+	 * envelope's addresses included: keep them out of metric tags, and never write the message (its
+	 * source may be read once per attempt).
+	 * @param message the message as given to {@code sendAll} (the same instance), or as
+	 * {@code send} wrapped it
+	 */
+	default void sendStarted(SmtpEndpoint endpoint, OutgoingMessage message) {
+	}
+
+	/**
+	 * A send through a client ended: the message {@link #sendStarted} told of (the same instance,
+	 * as {@link BatchResult#message()}) and what became of it. Told right after
+	 * {@link #sendFinished(SmtpEndpoint, SendOutcome, int, long, int, Duration)}, with the same
+	 * outcome, on the same thread as its start.
+	 * @param result its {@link SendResult} or its failure, as {@code sendAll} returns it
+	 * @param outcome how it ended
+	 */
+	default void sendFinished(SmtpEndpoint endpoint, BatchResult result, SendOutcome outcome) {
 	}
 
 }

@@ -185,6 +185,96 @@ class SmtpClientBatchTests {
 	}
 
 	@Test
+	void everyMessageStartsInOrderBeforeAnyGoesOutAndEndsOnceOnTheCallersThreadWithItsResult() throws Exception {
+		byte[] large = new byte[200];
+		Arrays.fill(large, (byte) 'x');
+		RecordingListener events = new RecordingListener();
+		List<OutgoingMessage> messages = List.of(OutgoingMessage.of(ENVELOPE, message(1)),
+				OutgoingMessage.of(ENVELOPE, large), OutgoingMessage.of(ENVELOPE, message(3)));
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			group(server.greet(GREETING).reply("250-fake.test\n250-PIPELINING\n250 SIZE 100"), "250 sender ok",
+					"250 recipient ok", "354 go ahead");
+			group(dataThen(server), "250 queued as 1", "250 sender ok", "250 recipient ok", "354 go ahead");
+			quits(server.reply("250 queued as 3"));
+			try (SmtpClient client = clientFor(server).eventListener(events).timeout(SHORT).build()) {
+				client.sendAll(messages);
+			}
+			server.awaitScriptDone(WAIT);
+			server.assertNoFailures();
+		}
+		assertThat(events.started()).containsExactlyElementsOf(messages);
+		assertThat(events.startThreads()).containsOnly(Thread.currentThread());
+		List<String> all = events.events();
+		assertThat(all.lastIndexOf("sendStarted")).isLessThan(all.indexOf("sessionBorrowed"));
+		// Each message ends once, with the very instance that started; not necessarily in order.
+		assertThat(events.ended()).extracting((ended) -> ended.result().message())
+			.usingElementComparator((a, b) -> (a == b) ? 0 : 1)
+			.containsExactlyInAnyOrderElementsOf(messages);
+		assertThat(events.ended()).allSatisfy((ended) -> assertThat(ended.thread()).isSameAs(Thread.currentThread()));
+		assertThat(events.ended()).filteredOn((ended) -> ended.result().message() == messages.get(1))
+			.singleElement()
+			.satisfies((ended) -> {
+				assertThat(ended.outcome()).isEqualTo(SendOutcome.FAILED);
+				assertThat(ended.result().failure()).isInstanceOf(SmtpMessageTooLargeException.class);
+			});
+		assertThat(events.ended()).filteredOn((ended) -> ended.result().message() != messages.get(1))
+			.allSatisfy((ended) -> {
+				assertThat(ended.outcome()).isEqualTo(SendOutcome.ACCEPTED);
+				assertThat(ended.result().get().accepted()).containsExactly(TO);
+			});
+		// The figures of the other sendFinished come first, with the same outcomes.
+		assertThat(all.stream().filter((event) -> event.startsWith("send")).toList()).containsSubsequence(
+				"sendFinished: ACCEPTED attempts=1", "sendResult: ACCEPTED");
+		assertThat(events.sends()).extracting(SendFinished::outcome)
+			.containsExactlyElementsOf(events.ended().stream().map((ended) -> ended.outcome()).toList());
+	}
+
+	@Test
+	void messagesOfASendAbandonedOnAnErrorEndAsUnknown() throws Exception {
+		RecordingListener events = new RecordingListener();
+		MessageSource failing = new MessageSource() {
+
+			@Override
+			public long size() {
+				return -1;
+			}
+
+			@Override
+			public void writeTo(java.io.OutputStream out) {
+				throw new TestError();
+			}
+
+		};
+		List<OutgoingMessage> messages = List.of(new OutgoingMessage(ENVELOPE, failing),
+				OutgoingMessage.of(ENVELOPE, message(2)));
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			group(server.greet(GREETING).reply(EHLO_PIPELINING), "250 sender ok", "250 recipient ok", "354 go ahead");
+			server.disconnectAfterRead();
+			try (SmtpClient client = clientFor(server).eventListener(events).timeout(SHORT).build()) {
+				org.assertj.core.api.Assertions.assertThatExceptionOfType(TestError.class)
+					.isThrownBy(() -> client.sendAll(messages));
+			}
+			server.awaitScriptDone(WAIT);
+		}
+		assertThat(events.started()).hasSize(2);
+		assertThat(events.ended()).extracting(SmtpClientTestSupport.SendEnded::outcome)
+			.containsExactly(SendOutcome.UNKNOWN, SendOutcome.UNKNOWN);
+		assertThat(events.ended()).allSatisfy((ended) -> assertThat(ended.result().failure())
+			.isInstanceOf(SmtpException.class)
+			.hasMessageContaining("abandoned")
+			.hasCauseInstanceOf(TestError.class));
+	}
+
+	/** An error from a message source, which the client lets through. */
+	private static final class TestError extends Error {
+
+		TestError() {
+			super("from the message source");
+		}
+
+	}
+
+	@Test
 	void connectionLostBeforeAnEndOfDataWasAnsweredMakesThatMessageAmbiguousAndSendsTheNextOnceElsewhere()
 			throws Exception {
 		RecordingListener events = new RecordingListener();

@@ -100,6 +100,7 @@ class SmtpClientPoolTests {
 			.containsExactlyInAnyOrder("held", "message 3");
 		assertThat(events.sends()).extracting(SendFinished::outcome)
 			.containsExactlyInAnyOrder(SendOutcome.FAILED, SendOutcome.ACCEPTED, SendOutcome.ACCEPTED);
+		assertThat(events.borrowTimeouts()).containsExactly(Duration.ofMillis(200));
 	}
 
 	@Test

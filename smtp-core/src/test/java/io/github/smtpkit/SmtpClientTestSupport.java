@@ -133,6 +133,10 @@ final class SmtpClientTestSupport {
 
 	}
 
+	/** What one {@link SmtpEventListener#sendFinished(SmtpEndpoint, BatchResult, SendOutcome)} call reported, and where. */
+	record SendEnded(BatchResult result, SendOutcome outcome, Thread thread) {
+	}
+
 	/** What one {@link SmtpEventListener#sendFinished} call reported. */
 	record SendFinished(SendOutcome outcome, int recipients, long messageSize, int attempts, Duration duration) {
 	}
@@ -151,6 +155,14 @@ final class SmtpClientTestSupport {
 		private final List<SendFinished> sends = new CopyOnWriteArrayList<>();
 
 		private final List<Duration> borrowWaits = new CopyOnWriteArrayList<>();
+
+		private final List<OutgoingMessage> started = new CopyOnWriteArrayList<>();
+
+		private final List<Thread> startThreads = new CopyOnWriteArrayList<>();
+
+		private final List<SendEnded> ended = new CopyOnWriteArrayList<>();
+
+		private final List<Duration> borrowTimeouts = new CopyOnWriteArrayList<>();
 
 		private void record(String event, Object... args) {
 			this.events.add(event);
@@ -226,6 +238,26 @@ final class SmtpClientTestSupport {
 		}
 
 		@Override
+		public void sessionBorrowTimedOut(SmtpEndpoint endpoint, Duration waited) {
+			this.borrowTimeouts.add(waited);
+			record("borrowTimedOut", endpoint, waited);
+		}
+
+		@Override
+		public void sendStarted(SmtpEndpoint endpoint, OutgoingMessage message) {
+			this.started.add(message);
+			this.startThreads.add(Thread.currentThread());
+			// Only the name: the message carries addresses, which the other events never show.
+			record("sendStarted");
+		}
+
+		@Override
+		public void sendFinished(SmtpEndpoint endpoint, BatchResult result, SendOutcome outcome) {
+			this.ended.add(new SendEnded(result, outcome, Thread.currentThread()));
+			record("sendResult: " + outcome);
+		}
+
+		@Override
 		public void sessionReturned(SmtpEndpoint endpoint) {
 			record("sessionReturned", endpoint);
 		}
@@ -283,6 +315,24 @@ final class SmtpClientTestSupport {
 
 		List<Duration> borrowWaits() {
 			return List.copyOf(this.borrowWaits);
+		}
+
+		/** The messages {@code sendStarted} told of, in order. */
+		List<OutgoingMessage> started() {
+			return List.copyOf(this.started);
+		}
+
+		List<Thread> startThreads() {
+			return List.copyOf(this.startThreads);
+		}
+
+		/** What {@code sendFinished} with a result told, in order. */
+		List<SendEnded> ended() {
+			return List.copyOf(this.ended);
+		}
+
+		List<Duration> borrowTimeouts() {
+			return List.copyOf(this.borrowTimeouts);
 		}
 
 	}

@@ -24,6 +24,7 @@ import io.github.smtpkit.MessageSource;
 import io.github.smtpkit.OutgoingMessage;
 import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpClient;
+import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.TlsMode;
 import io.github.smtpkit.pool.PoolConfig;
 import jakarta.mail.Address;
@@ -32,6 +33,16 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import io.github.smtpkit.spring.SmtpEventListenerFactory;
+import io.github.smtpkit.spring.event.SmtpEventPublisher;
+import io.github.smtpkit.spring.event.SmtpReplyEvent;
+import io.github.smtpkit.spring.metrics.SmtpClientMetrics;
+import io.github.smtpkit.spring.observation.SmtpSendObservations;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.event.EventListener;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 
 /**
@@ -55,6 +66,12 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
  * {@code sendMessage} in a loop.</li>
  * <li>{@code spring}: Spring's {@link JavaMailSenderImpl}, shared by the threads, with its default
  * behaviour: a new connection (connect, EHLO, send, QUIT) for every {@code send}.</li>
+ * <li>{@code starter-quiet}, {@code starter-events}, {@code starter-events-listened}: the
+ * {@code smtpkit} client with the listeners the Spring Boot starter gives it with the actuator
+ * ({@link StarterClient}): Micrometer metrics and the {@code mail.send} observation, with Spring
+ * application events off ({@code smtp.events.enabled=false}), on with no listener for them, and
+ * on with one {@code @EventListener} for {@code SmtpReplyEvent}; to measure what the events cost
+ * (benchmarks/events.sh).</li>
  * </ul>
  *
  * <p>Each of {@code connections} threads sends until {@code count} messages are sent in all or
@@ -336,8 +353,12 @@ public final class SendBenchmark {
 				case "smtpkit-batch" -> new SmtpkitClient(host, port, connections, true, BATCH, message);
 				case "angus" -> new AngusClient(host, port, message);
 				case "spring" -> new SpringClient(host, port, message);
-				default -> throw new IllegalArgumentException(
-						"--client must be smtpkit, smtpkit-nopipe, smtpkit-batch, angus or spring, but was " + kind);
+				case "starter-quiet" -> new StarterClient(host, port, connections, message, StarterClient.Events.OFF);
+				case "starter-events" -> new StarterClient(host, port, connections, message, StarterClient.Events.ON);
+				case "starter-events-listened" -> new StarterClient(host, port, connections, message,
+						StarterClient.Events.LISTENED);
+				default -> throw new IllegalArgumentException("--client must be smtpkit, smtpkit-nopipe, smtpkit-batch,"
+						+ " angus, spring, starter-quiet, starter-events or starter-events-listened, but was " + kind);
 			};
 		}
 
@@ -357,9 +378,15 @@ public final class SendBenchmark {
 		private final int batch;
 
 		SmtpkitClient(String host, int port, int connections, boolean pipelining, int batch, Message message) {
+			this(host, port, connections, pipelining, batch, message, SmtpEventListener.NONE);
+		}
+
+		SmtpkitClient(String host, int port, int connections, boolean pipelining, int batch, Message message,
+				SmtpEventListener listener) {
 			this.message = message;
 			this.batch = batch;
 			this.client = SmtpClient.builder()
+				.eventListener(listener)
 				.host(host)
 				.port(port)
 				.tls(TlsMode.NONE)
@@ -421,6 +448,71 @@ public final class SendBenchmark {
 		@Override
 		public void close() {
 			this.client.close();
+		}
+
+	}
+
+	/**
+	 * The {@code smtpkit} client with the listeners the starter gives a client when the actuator is
+	 * there: {@link SmtpClientMetrics} and {@link SmtpSendObservations} (into a registry that times
+	 * every observation), and {@link SmtpEventPublisher} into a real application context unless
+	 * events are off. The context has no listener for the events, or ({@code LISTENED}) one
+	 * {@code @EventListener} method for {@code SmtpReplyEvent}, as the sample application has.
+	 */
+	static final class StarterClient implements Client {
+
+		enum Events {
+
+			OFF, ON, LISTENED
+
+		}
+
+		private final AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+
+		private final SmtpkitClient client;
+
+		StarterClient(String host, int port, int connections, Message message, Events events) {
+			if (events == Events.LISTENED) {
+				this.context.register(ReplyListener.class);
+			}
+			this.context.refresh();
+			SimpleMeterRegistry meters = new SimpleMeterRegistry();
+			ObservationRegistry observations = ObservationRegistry.create();
+			observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+			List<SmtpEventListenerFactory> factories = new ArrayList<>();
+			if (events != Events.OFF) {
+				factories.add(new SmtpEventPublisher(this.context));
+			}
+			factories.add(new SmtpClientMetrics(meters));
+			factories.add(new SmtpSendObservations(observations, null));
+			SmtpEventListener listener = SmtpEventListener
+				.composite(factories.stream().map((factory) -> factory.create("default")).toList());
+			this.client = new SmtpkitClient(host, port, connections, true, 1, message, listener);
+		}
+
+		@Override
+		public Worker worker(int index) {
+			return this.client.worker(index);
+		}
+
+		@Override
+		public void close() {
+			this.client.close();
+			this.context.close();
+		}
+
+		/** What an application's audit listener does, at the least: looks at each reply. */
+		public static class ReplyListener {
+
+			private final AtomicLong replies = new AtomicLong();
+
+			@EventListener
+			void onReply(SmtpReplyEvent event) {
+				if (event.getReply().code() > 0) {
+					this.replies.incrementAndGet();
+				}
+			}
+
 		}
 
 	}

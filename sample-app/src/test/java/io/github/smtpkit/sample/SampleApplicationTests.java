@@ -216,6 +216,23 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void eachSendIsTimedByTheMailSendObservation() {
+		String subject = "Observed " + UUID.randomUUID();
+		assertThat(postMail("default", "you@example.com", subject, null).getStatusCode().value()).isEqualTo(200);
+		awaitReceived(subject);
+
+		JsonNode metric = client().get()
+			.uri("/actuator/metrics/mail.send?tag=server:default&tag=outcome:accepted")
+			.retrieve()
+			.body(JsonNode.class);
+		assertThat(metric.path("measurements").valueStream()
+			.filter((measurement) -> measurement.path("statistic").asString().equals("COUNT"))
+			.map((measurement) -> measurement.path("value").asDouble())).singleElement()
+			.satisfies((count) -> assertThat(count).isPositive());
+		assertThat(this.meterRegistry.find("smtp.client.sends").meters()).isEmpty();
+	}
+
+	@Test
 	void logsAndListsEachCommandWithItsDuration(CapturedOutput output) {
 		String subject = "Logged " + UUID.randomUUID();
 		postMail("default", "you@example.com", subject, null);

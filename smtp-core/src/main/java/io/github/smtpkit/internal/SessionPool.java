@@ -51,6 +51,15 @@ public final class SessionPool implements AutoCloseable {
 
 	private final GenericObjectPool<PooledSession> pool;
 
+	/** Set on a thread that may only take an idle session: the factory then opens none. */
+	private final ThreadLocal<Boolean> idleOnly = new ThreadLocal<>();
+
+	/**
+	 * When, by the clock, the server last answered a session of this pool ({@link #replied()});
+	 * {@link Long#MIN_VALUE} until it first did.
+	 */
+	private volatile long lastReplyMillis = Long.MIN_VALUE;
+
 	public SessionPool(SmtpEndpoint endpoint, PoolConfig config, Clock clock, SmtpEventListener listener,
 			SessionOpener opener) {
 		this.endpoint = endpoint;
@@ -109,6 +118,7 @@ public final class SessionPool implements AutoCloseable {
 			if (ex.getCause() instanceof IOException cause) {
 				throw cause;
 			}
+			Listeners.notify(this.listener, (l) -> l.sessionBorrowTimedOut(this.endpoint, maxWait));
 			PoolStats stats = stats();
 			throw new SmtpPoolTimeoutException("Timed out after " + Durations.describe(maxWait)
 					+ " waiting for a session to " + this.endpoint + " " + stats, stats);
@@ -125,6 +135,137 @@ public final class SessionPool implements AutoCloseable {
 			Listeners.notify(this.listener, (l) -> l.sessionBorrowed(this.endpoint, waited));
 		}
 		return lease;
+	}
+
+	/**
+	 * Lends an idle session at once, or none: never waits for a busy one and never opens a new
+	 * one. The usual checks apply (a session idle too long is closed rather than lent), so an idle
+	 * session that fails them is closed and the next idle one is tried.
+	 * @return the session, or {@code null} when none is idle (or none of the idle ones passed the
+	 * checks)
+	 * @throws IllegalStateException if the pool is closed
+	 */
+	public PooledSession borrowIdle() {
+		if (this.pool.isClosed()) {
+			throw new IllegalStateException("The pool of sessions to " + this.endpoint + " is closed");
+		}
+		if (this.pool.getNumIdle() == 0) {
+			// Spares commons-pool2 a call that could only end in the factory's refusal.
+			return null;
+		}
+		PooledSession lease;
+		this.idleOnly.set(Boolean.TRUE);
+		try {
+			lease = this.pool.borrowObject(Duration.ZERO);
+		}
+		catch (NoIdleSession | NoSuchElementException ex) {
+			return null;
+		}
+		catch (IllegalStateException ex) {
+			throw new IllegalStateException("The pool of sessions to " + this.endpoint + " is closed", ex);
+		}
+		catch (Exception ex) {
+			// Nothing else is thrown when no session is opened; a guard.
+			return null;
+		}
+		finally {
+			this.idleOnly.remove();
+		}
+		lease.borrowed();
+		if (this.listener != SmtpEventListener.NONE) {
+			Listeners.notify(this.listener, (l) -> l.sessionBorrowed(this.endpoint, Duration.ZERO));
+		}
+		return lease;
+	}
+
+	/**
+	 * Asks the server with NOOP without waiting behind sends, as
+	 * {@link io.github.smtpkit.SmtpClient#tryPing(Duration)} documents: over an idle session, or a
+	 * new one when the pool holds none; a pooled session that fails NOOP or answers anything but
+	 * 2xx is closed and the next one asked, a new session's answer stands.
+	 * @return the reply, or {@code null} when every session is busy
+	 */
+	public SmtpReply probe(Duration replyTimeout) throws IOException {
+		while (true) {
+			PooledSession lease = borrowIdle();
+			boolean fresh = false;
+			if (lease == null) {
+				if (stats().total() > 0) {
+					return null;
+				}
+				lease = borrow();
+				fresh = !lease.isReused();
+			}
+			SmtpReply reply;
+			try {
+				reply = noop(lease.session(), replyTimeout);
+			}
+			catch (IOException | RuntimeException ex) {
+				discard(lease, (ex instanceof SmtpException smtp && smtp.isServiceClosing()) ? "service closing"
+						: "broken: " + ex.getClass().getSimpleName());
+				if (fresh) {
+					throw ex;
+				}
+				continue;
+			}
+			catch (Error error) {
+				discard(lease, "broken: " + error.getClass().getSimpleName());
+				throw error;
+			}
+			if (reply.isPositiveCompletion()) {
+				replied();
+				giveBack(lease);
+				return reply;
+			}
+			if (reply.isServiceClosing()) {
+				discard(lease, "service closing");
+			}
+			else if (fresh) {
+				giveBack(lease);
+			}
+			else {
+				discard(lease, "validation failed");
+			}
+			if (fresh) {
+				return reply;
+			}
+		}
+	}
+
+	/** NOOP, its reply bounded by {@code replyTimeout} rather than the session's timeout. */
+	private static SmtpReply noop(SmtpSession session, Duration replyTimeout) throws IOException {
+		Duration timeout = session.timeout();
+		session.setTimeout(replyTimeout);
+		try {
+			return session.noop();
+		}
+		finally {
+			if (session.isConnected()) {
+				session.setTimeout(timeout);
+			}
+		}
+	}
+
+	/**
+	 * Notes that the server answered a session of this pool just now, showing that it is there and
+	 * serving: see {@link #lastReply()}. Cheap enough for every message.
+	 */
+	public void replied() {
+		long now = this.clock.millis();
+		if (now != this.lastReplyMillis) {
+			// Written over rather than kept as a maximum, so that a clock set back does not freeze it.
+			this.lastReplyMillis = now;
+		}
+	}
+
+	/**
+	 * When, by the pool's clock, the server last answered: a session opened ready, a pooled
+	 * session's check answered 2xx, or whatever the client told with {@link #replied()}.
+	 * @return the time, or {@code null} if it never answered
+	 */
+	public Instant lastReply() {
+		long millis = this.lastReplyMillis;
+		return (millis != Long.MIN_VALUE) ? Instant.ofEpochMilli(millis) : null;
 	}
 
 	/**
@@ -202,6 +343,15 @@ public final class SessionPool implements AutoCloseable {
 		return this.pool.isClosed();
 	}
 
+	/** The factory's refusal to open a session for {@link #borrowIdle()}; no stack trace. */
+	private static final class NoIdleSession extends RuntimeException {
+
+		NoIdleSession() {
+			super("no idle session", null, false, false);
+		}
+
+	}
+
 	private final class Factory extends BasePooledObjectFactory<PooledSession> {
 
 		private final SessionOpener opener;
@@ -212,9 +362,13 @@ public final class SessionPool implements AutoCloseable {
 
 		@Override
 		public PooledSession create() throws IOException {
+			if (SessionPool.this.idleOnly.get() != null) {
+				throw new NoIdleSession();
+			}
 			long started = System.nanoTime();
 			SmtpSession session = this.opener.open();
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			replied();
 			Listeners.notify(SessionPool.this.listener, (l) -> l.sessionCreated(SessionPool.this.endpoint, took));
 			return new PooledSession(session, SessionPool.this.clock.instant(), lifetimeWithJitter());
 		}
@@ -265,6 +419,7 @@ public final class SessionPool implements AutoCloseable {
 						}
 						return "validation failed";
 					}
+					replied();
 				}
 				catch (IOException ex) {
 					return "validation failed";

@@ -25,7 +25,9 @@ import org.springframework.context.annotation.Conditional;
  * {@link EnableAutoConfiguration Auto-configuration} of an {@link SmtpHealthIndicator} per
  * client, under the name {@code smtp}: the indicator itself for one server, a composite keyed by
  * server name for several. Only with {@code spring-boot-health} on the class path;
- * {@code management.health.smtp.enabled=false} turns it off.
+ * {@code management.health.smtp.enabled=false} turns it off. An application that wants another
+ * {@linkplain SmtpHealthIndicator#SmtpHealthIndicator(String, SmtpClient, java.time.Duration, java.time.Duration)
+ * maximum reply age} than 30 s defines its own {@code smtpHealthContributor} bean.
  */
 @AutoConfiguration(after = SmtpClientAutoConfiguration.class)
 @ConditionalOnClass({ SmtpClient.class, HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })

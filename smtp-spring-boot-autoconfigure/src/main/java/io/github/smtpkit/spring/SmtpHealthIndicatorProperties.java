@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class SmtpHealthIndicatorProperties {
 
 	/**
-	 * The longest a health check waits for a server's reply to NOOP (and for a free pooled
-	 * session); a server that has not answered by then is DOWN.
+	 * The longest a health check waits for a server's reply to NOOP, asked only when the server has
+	 * not answered for 30 s (it never waits for a busy pooled session); a server that has not
+	 * answered by then is DOWN.
 	 */
 	private Duration timeout = Duration.ofSeconds(5);
 

@@ -18,11 +18,6 @@ import io.github.smtpkit.SmtpImplicitTlsPortException;
 import io.github.smtpkit.SmtpMessageTooLargeException;
 import io.github.smtpkit.SmtpNotSupportedException;
 import io.github.smtpkit.SmtpTlsCertificateException;
-import io.github.smtpkit.spring.observation.DefaultSmtpSendObservationConvention;
-import io.github.smtpkit.spring.observation.SmtpSendObservationContext;
-import io.github.smtpkit.spring.observation.SmtpSendObservationConvention;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationRegistry;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.AddressException;
@@ -78,15 +73,15 @@ import org.springframework.mail.javamail.MimeMessageHelper;
  * be made; nothing of that call is sent then.</li>
  * </ul>
  *
- * <p>Each message is one {@code mail.send} {@link Observation} when an
- * {@link ObservationRegistry} is set. Thread-safe once configured; the setters are for
+ * <p>Each message is observed where every message of the client is: by the client's listener
+ * ({@link io.github.smtpkit.spring.observation.SmtpSendObservations}, which the starter adds to
+ * its clients), one {@code mail.send} observation per message, with the message's visible headers
+ * (it is sent as a {@link MimeMessageSource}). Thread-safe once configured; the setters are for
  * configuration, before the sender is shared.
  */
 public class SmtpMailSender implements JavaMailSender {
 
 	private static final String MESSAGE_ID = "Message-ID";
-
-	private static final SmtpSendObservationConvention DEFAULT_CONVENTION = new DefaultSmtpSendObservationConvention();
 
 	private final SmtpClient client;
 
@@ -104,10 +99,6 @@ public class SmtpMailSender implements JavaMailSender {
 
 	/** The properties that configure this sender's server, to name in hints; {@code null} outside Spring Boot. */
 	private String propertyPrefix;
-
-	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
-
-	private SmtpSendObservationConvention observationConvention;
 
 	/**
 	 * A sender through this client, with UTF-8 as the default encoding. The client stays the
@@ -183,16 +174,6 @@ public class SmtpMailSender implements JavaMailSender {
 	/** Whether a message goes to the accepted recipients when others are refused. */
 	public boolean isPartialDelivery() {
 		return this.partialDelivery;
-	}
-
-	/** Where the {@code mail.send} observation of each message goes (default: nowhere). */
-	public void setObservationRegistry(ObservationRegistry observationRegistry) {
-		this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
-	}
-
-	/** How the observations are named and tagged (default {@link DefaultSmtpSendObservationConvention}). */
-	public void setObservationConvention(SmtpSendObservationConvention observationConvention) {
-		this.observationConvention = observationConvention;
 	}
 
 	@Override
@@ -275,29 +256,20 @@ public class SmtpMailSender implements JavaMailSender {
 	private void sendOne(MimeMessage message) throws IOException, MessagingException {
 		prepare(message);
 		Envelope envelope = JavaMailEnvelope.of(message, this.envelopeFrom, this.partialDelivery);
-		SmtpSendObservationContext context = new SmtpSendObservationContext(message, this.client.endpoint());
-		Observation observation = Observation.createNotStarted(this.observationConvention, DEFAULT_CONVENTION,
-				() -> context, this.observationRegistry);
-		observation.start();
-		Observation.Scope scope = observation.openScope();
+		SendResult result;
 		try {
-			SendResult result = this.client.send(envelope, message);
-			context.setResult(result);
-			if (!result.isFullyAccepted()) {
-				throw JavaMailFailures.partialDelivery(result, envelope);
-			}
+			// Observed by the client's listener, which reads the headers from the MimeMessageSource.
+			result = this.client.send(envelope, new MimeMessageSource(message));
 		}
-		catch (IOException | MessagingException | RuntimeException ex) {
-			observation.error(ex);
-			MessagingException refusal = (ex instanceof MessagingException) ? null : JavaMailFailures.of(ex, envelope);
+		catch (IOException | RuntimeException ex) {
+			MessagingException refusal = JavaMailFailures.of(ex, envelope);
 			if (refusal != null) {
 				throw refusal;
 			}
 			throw ex;
 		}
-		finally {
-			scope.close();
-			observation.stop();
+		if (!result.isFullyAccepted()) {
+			throw JavaMailFailures.partialDelivery(result, envelope);
 		}
 	}
 

@@ -71,7 +71,10 @@ public class SmtpProperties extends SmtpServerProperties {
 
 		/**
 		 * Whether to publish every connection, command, reply, TLS handshake, login, pool and send
-		 * event as a Spring application event (credentials redacted).
+		 * event as a Spring application event (credentials redacted). They are published on the
+		 * sending thread, about a dozen per message: roughly 1 µs and 2 KiB of garbage per message
+		 * when nothing listens, a few per cent of a send's CPU; turn them off for the last bit of
+		 * throughput when no listener needs them.
 		 */
 		private boolean enabled = true;
 

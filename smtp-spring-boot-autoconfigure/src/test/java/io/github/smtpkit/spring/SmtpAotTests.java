@@ -177,16 +177,18 @@ class SmtpAotTests {
 
 					MeterRegistry registry = context.getBean(MeterRegistry.class);
 					for (String server : List.of("default", "bulk")) {
-						assertThat(registry.get("smtp.client.sends").tag("server", server).timer().count())
-							.as(server)
-							.isEqualTo(1);
-						assertThat(registry.get("smtp.client.pool.idle").tag("name", server).gauge().value())
+						assertThat(registry.get("smtp.client.commands").tag("server", server).tag("command", "END-OF-DATA")
+							.timer()
+							.count()).as(server).isEqualTo(1);
+						assertThat(registry.get("smtp.client.pool.idle").tag("server", server).gauge().value())
 							.as(server)
 							.isEqualTo(1);
 					}
 
 					TestObservationRegistryAssert.assertThat(context.getBean(TestObservationRegistry.class))
-						.hasNumberOfObservationsWithNameEqualTo("mail.send", 2);
+						.hasNumberOfObservationsWithNameEqualTo("mail.send", 2)
+						.hasAnObservationWithAKeyValue("server", "default")
+						.hasAnObservationWithAKeyValue("server", "bulk");
 
 					HealthContributor health = context.getBean("smtpHealthContributor", HealthContributor.class);
 					assertThat(health).isInstanceOf(CompositeHealthContributor.class);

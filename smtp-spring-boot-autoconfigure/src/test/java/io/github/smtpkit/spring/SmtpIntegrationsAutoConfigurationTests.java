@@ -1,5 +1,6 @@
 package io.github.smtpkit.spring;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -9,6 +10,7 @@ import io.github.smtpkit.spring.event.SmtpEventPublisher;
 import io.github.smtpkit.spring.health.SmtpHealthIndicator;
 import io.github.smtpkit.spring.metrics.SmtpClientMetrics;
 import io.github.smtpkit.spring.metrics.SmtpPoolMetrics;
+import io.github.smtpkit.spring.observation.SmtpSendObservations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -66,15 +68,35 @@ class SmtpIntegrationsAutoConfigurationTests {
 	}
 
 	@Test
+	void poolMetersAreTaggedWithEachServersNameFromTheStart() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class))
+			.withUserConfiguration(MeterRegistryConfiguration.class)
+			.withPropertyValues("smtp.servers.bulk.host=bulk.example.test")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				// The clients exist (made for the gauges); the listener's meters are registered with them.
+				context.getBean("bulkSmtpClient");
+				for (String server : List.of("default", "bulk")) {
+					assertThat(registry.get("smtp.client.pool.acquire").tag("server", server).timer().count()).isZero();
+					assertThat(registry.get("smtp.client.pool.created").tag("server", server).counter().count()).isZero();
+					assertThat(registry.get("smtp.client.pool.timeouts").tag("server", server).counter().count())
+						.isZero();
+				}
+				assertThat(registry.find("smtp.client.sends").meters()).isEmpty();
+				assertThat(registry.getMeters()).allSatisfy((meter) -> assertThat(meter.getId().getTag("name")).isNull());
+			});
+	}
+
+	@Test
 	void poolGaugesAreTaggedWithEachServersName() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class))
 			.withUserConfiguration(MeterRegistryConfiguration.class)
 			.withPropertyValues("smtp.pool.max-total=4", "smtp.servers.bulk.pool.max-total=6")
 			.run((context) -> {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
-				assertThat(registry.get("smtp.client.pool.max").tag("name", "default").gauge().value()).isEqualTo(4);
-				assertThat(registry.get("smtp.client.pool.max").tag("name", "bulk").gauge().value()).isEqualTo(6);
-				assertThat(registry.get("smtp.client.pool.active").tag("name", "bulk").gauge().value()).isZero();
+				assertThat(registry.get("smtp.client.pool.max").tag("server", "default").gauge().value()).isEqualTo(4);
+				assertThat(registry.get("smtp.client.pool.max").tag("server", "bulk").gauge().value()).isEqualTo(6);
+				assertThat(registry.get("smtp.client.pool.active").tag("server", "bulk").gauge().value()).isZero();
 				assertThat(registry.get("smtp.client.pool.idle").gauges()).hasSize(2);
 				assertThat(registry.get("smtp.client.pool.waiting").gauges()).hasSize(2);
 			});
@@ -82,9 +104,17 @@ class SmtpIntegrationsAutoConfigurationTests {
 
 	@Test
 	void observationsNeedAnObservationRegistry() {
-		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean("smtpMailSenderObservationCustomizer"));
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(SmtpSendObservations.class));
 		this.contextRunner.withUserConfiguration(ObservationRegistryConfiguration.class)
-			.run((context) -> assertThat(context).hasBean("smtpMailSenderObservationCustomizer"));
+			.run((context) -> assertThat(context).hasSingleBean(SmtpSendObservations.class));
+	}
+
+	@Test
+	void observationsDoNotNeedSpringsMailSupport() {
+		this.contextRunner.withUserConfiguration(ObservationRegistryConfiguration.class)
+			.withClassLoader(new FilteredClassLoader(JavaMailSender.class))
+			.run((context) -> assertThat(context).hasSingleBean(SmtpSendObservations.class)
+				.doesNotHaveBean(SmtpMailSender.class));
 	}
 
 	@Test
@@ -143,7 +173,6 @@ class SmtpIntegrationsAutoConfigurationTests {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(JavaMailSender.class))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.doesNotHaveBean(SmtpMailSender.class)
-				.doesNotHaveBean("smtpMailSenderObservationCustomizer")
 				.hasSingleBean(SmtpClient.class));
 	}
 

@@ -16,12 +16,15 @@ import io.github.smtpkit.spring.event.SmtpConnectionEvent;
 import io.github.smtpkit.spring.event.SmtpEvent;
 import io.github.smtpkit.spring.event.SmtpPoolEvent;
 import io.github.smtpkit.spring.event.SmtpSendFinishedEvent;
+import io.github.smtpkit.spring.SmtpHealthIndicatorTests.MutableClock;
 import io.github.smtpkit.spring.health.SmtpHealthIndicator;
+import io.github.smtpkit.spring.observation.SmtpSendObservationContext;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
+import io.micrometer.observation.transport.Kind;
 import jakarta.mail.BodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
@@ -139,9 +142,11 @@ class SmtpMailSenderGreenMailTests {
 					.timer()
 					.count()).as(verb).isEqualTo(verb.equals("EHLO") ? 1 : 2);
 			}
-			assertThat(registry.get("smtp.client.sends").tag("outcome", "accepted").tag("server", "default").timer().count())
-				.isEqualTo(2);
-			assertThat(registry.get("smtp.client.pool.idle").tag("name", "default").gauge().value()).isEqualTo(1);
+			assertThat(registry.find("smtp.client.sends").meters()).as("sends are timed by mail.send only").isEmpty();
+			assertThat(registry.get("smtp.client.pool.idle").tag("server", "default").gauge().value()).isEqualTo(1);
+			assertThat(registry.get("smtp.client.pool.acquire").tag("server", "default").timer().count()).isEqualTo(2);
+			assertThat(registry.get("smtp.client.pool.created").tag("server", "default").counter().count()).isEqualTo(1);
+			assertThat(registry.get("smtp.client.pool.timeouts").tag("server", "default").counter().count()).isZero();
 			assertThat(registry.getMeters()).flatExtracting((meter) -> meter.getId().getTags())
 				.allSatisfy((tag) -> assertThat(tag.getValue()).doesNotContain("@"));
 		});
@@ -181,29 +186,45 @@ class SmtpMailSenderGreenMailTests {
 				.that()
 				.hasBeenStarted()
 				.hasBeenStopped()
+				.hasLowCardinalityKeyValue("server", "default")
+				.hasLowCardinalityKeyValue("outcome", "accepted")
 				.hasLowCardinalityKeyValue("server.address", "127.0.0.1")
 				.hasLowCardinalityKeyValue("server.port", String.valueOf(this.greenMail.getSmtp().getPort()))
 				.hasLowCardinalityKeyValue("network.protocol.name", "smtp")
 				.hasHighCardinalityKeyValue("smtp.message.from", "app@example.test")
 				.hasHighCardinalityKeyValue("smtp.message.to", "you@example.test")
 				.doesNotHaveLowCardinalityKeyValueWithKey("smtp.message.to")
-				.doesNotHaveHighCardinalityKeyValueWithKey("smtp.message.subject");
+				.doesNotHaveHighCardinalityKeyValueWithKey("smtp.message.subject")
+				.satisfies((observed) -> {
+					SmtpSendObservationContext send = (SmtpSendObservationContext) observed;
+					assertThat(send.getKind()).isEqualTo(Kind.CLIENT);
+					assertThat(send.getRemoteServiceName()).isEqualTo("127.0.0.1");
+					assertThat(send.getRemoteServiceAddress())
+						.isEqualTo("smtp://127.0.0.1:" + this.greenMail.getSmtp().getPort());
+					assertThat(send.getResult().accepted()).containsExactly("you@example.test");
+				});
 		});
 	}
 
 	@Test
 	void healthIsUpThenDownWithinTheTimeoutOnceTheServerStops() {
-		this.contextRunner.run((context) -> {
+		MutableClock clock = new MutableClock();
+		this.contextRunner.withBean(SmtpClientBuilderCustomizer.class, () -> (server, builder) -> builder.clock(clock))
+			.run((context) -> {
 			SmtpHealthIndicator indicator = context.getBean("smtpHealthContributor", SmtpHealthIndicator.class);
 			Health up = indicator.health();
 			assertThat(up.getStatus()).isEqualTo(Status.UP);
 			assertThat(up.getDetails()).containsEntry("protocol", "smtp")
 				.containsEntry("host", "127.0.0.1")
 				.containsEntry("port", this.greenMail.getSmtp().getPort())
+				.containsEntry("check", "noop")
 				.containsKey("pool")
 				.containsKey("reply");
 
 			this.greenMail.stop();
+			// Until the server's last answer is older than the reply age, the check asks nothing.
+			assertThat(indicator.health().getDetails()).containsEntry("check", "recent-reply");
+			clock.advance(Duration.ofSeconds(31));
 			await().atMost(HEALTH_TIMEOUT.multipliedBy(3)).untilAsserted(() -> {
 				long started = System.nanoTime();
 				Health down = indicator.health();
@@ -211,7 +232,7 @@ class SmtpMailSenderGreenMailTests {
 				assertThat(down.getStatus()).isEqualTo(Status.DOWN);
 				assertThat(down.getDetails()).containsKey("error").containsEntry("host", "127.0.0.1");
 			});
-		});
+			});
 	}
 
 	@Test

@@ -18,6 +18,13 @@ import org.springframework.context.event.ContextClosedEvent;
  * Publishes everything a client does as {@link SmtpEvent}s: one listener per server, each
  * publishing the core's events as they come, with the core's redaction of AUTH payloads.
  *
+ * <p>Events are published on the sending thread, about a dozen per message (every command and
+ * reply, the data, the pool's borrow and return, the send's end): measured at roughly 1 µs and
+ * 2 KiB of garbage per message with no listener, 1.1 µs with one {@code @EventListener}
+ * ({@code benchmarks/ListenerCost}), against some 40 to 80 µs of CPU for the send itself. On by
+ * default, since an {@code @EventListener} that silently gets nothing is worse than that cost;
+ * {@code smtp.events.enabled=false} saves it.
+ *
  * <p>Stops publishing once the application context it publishes into is closing: the sessions
  * that the pools close then would otherwise publish into a context that is tearing its listeners
  * down. (A child context closing, such as a separate management context, does not stop it.)

@@ -1,10 +1,12 @@
 package io.github.smtpkit.spring.health;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,21 +20,45 @@ import io.github.smtpkit.pool.PoolStats;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 
 /**
- * The health of one SMTP server, checked with NOOP through a pooled session: no new login on
- * every probe, unlike Spring Boot's mail health indicator, and never longer than a timeout.
+ * The health of one SMTP server, from what its pool already knows, and asked with NOOP only when
+ * that is not enough: never waiting behind sends, never logging in while a session exists, never
+ * holding the caller for longer than a timeout.
+ * <ul>
+ * <li><b>UP</b> when the server answered within the last {@code maxReplyAge}
+ * ({@link SmtpClient#lastReplyTime()}: a session opened, a message accepted or refused, a check or
+ * an earlier probe answered), with no command sent; otherwise when it answers this probe's NOOP
+ * with 2xx within {@code timeout}.</li>
+ * <li><b>DOWN</b> when, with no recent answer, the probe's NOOP got anything but 2xx, failed (no
+ * connection could be opened, TLS or the login was refused, the connection broke), or got no reply
+ * within {@code timeout}.</li>
+ * <li><b>UNKNOWN</b> when, with no recent answer, every session was busy sending: nothing was
+ * asked, since asking would mean waiting behind the sends or opening (and logging in) another
+ * connection. Spring Boot's default status order ranks it below UP, and maps it to HTTP 200.</li>
+ * </ul>
+ * The probe ({@link SmtpClient#tryPing(Duration)}) asks over an idle pooled session taken without
+ * waiting or, when the pool holds no session at all (all closed for being idle, say), over a new
+ * one, which then stays in the pool; its answer is itself an answer, so a steady stream of probes
+ * sends at most one NOOP per {@code maxReplyAge}.
  *
- * <p>UP when the server answers NOOP with 2xx; DOWN with the error when it cannot be reached or
- * answers otherwise, and DOWN when no answer came within the timeout. Details: protocol, host and
- * port (or unix socket), the reply, and the pool's counts.
+ * <p>Details: {@code protocol}, {@code host} and {@code port} (or {@code unixSocket}),
+ * {@code check} (how the status was decided: {@code recent-reply}, {@code noop} or
+ * {@code skipped}), {@code lastReply} (when the server last answered, ISO-8601, by the client's
+ * clock; absent if it never did), {@code reply} (the reply to this probe's NOOP), {@code error}
+ * or {@code reason}, and {@code pool} ({@code total}, {@code active}, {@code idle},
+ * {@code waiting}, {@code max}).
  *
- * <p>The check runs on its own daemon thread so that a server that does not answer cannot hold
- * the caller (the health endpoint) for longer than the timeout. At most one check per indicator
- * is under way at a time: a probe that comes while one is still waiting for the server waits for
- * that one instead of starting another, so a hanging server cannot pile up threads.
+ * <p>The probe runs on its own daemon thread, so that a server that does not answer cannot hold
+ * the caller (the health endpoint) for longer than the timeout. At most one probe per indicator is
+ * under way at a time: a call that comes while one is still waiting for the server waits for that
+ * one instead of starting another, so a hanging server cannot pile up threads.
  */
 public class SmtpHealthIndicator implements HealthIndicator {
+
+	/** How recent an answer must be to make a server UP without asking it, by default. */
+	public static final Duration DEFAULT_MAX_REPLY_AGE = Duration.ofSeconds(30);
 
 	private final String serverName;
 
@@ -40,51 +66,92 @@ public class SmtpHealthIndicator implements HealthIndicator {
 
 	private final Duration timeout;
 
-	private final AtomicReference<CompletableFuture<SmtpReply>> check = new AtomicReference<>();
+	private final Duration maxReplyAge;
+
+	private final AtomicReference<CompletableFuture<Optional<SmtpReply>>> check = new AtomicReference<>();
 
 	/**
-	 * @param serverName the server's name, for the checking thread's name
-	 * @param client the server's client
-	 * @param timeout the longest a check takes, from the caller's point of view
+	 * An indicator that takes an answer up to {@link #DEFAULT_MAX_REPLY_AGE} old as proof.
+	 * @see #SmtpHealthIndicator(String, SmtpClient, Duration, Duration)
 	 */
 	public SmtpHealthIndicator(String serverName, SmtpClient client, Duration timeout) {
+		this(serverName, client, timeout, DEFAULT_MAX_REPLY_AGE);
+	}
+
+	/**
+	 * @param serverName the server's name, for the probing thread's name
+	 * @param client the server's client
+	 * @param timeout the longest a probe takes, from the caller's point of view, and the bound on
+	 * the reply to its NOOP
+	 * @param maxReplyAge how recent an answer from the server must be to make it UP without asking;
+	 * zero to ask every time
+	 */
+	public SmtpHealthIndicator(String serverName, SmtpClient client, Duration timeout, Duration maxReplyAge) {
 		this.serverName = Objects.requireNonNull(serverName, "serverName");
 		this.client = Objects.requireNonNull(client, "client");
 		if (timeout == null || timeout.isZero() || timeout.isNegative()) {
 			throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
 		}
+		if (maxReplyAge == null || maxReplyAge.isNegative()) {
+			throw new IllegalArgumentException("maxReplyAge must be zero or positive, but was " + maxReplyAge);
+		}
 		this.timeout = timeout;
+		this.maxReplyAge = maxReplyAge;
 	}
 
 	@Override
 	public Health health() {
-		Health.Builder builder;
-		try {
-			SmtpReply reply = currentCheck().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-			builder = reply.isPositiveCompletion() ? Health.up() : Health.down();
-			builder.withDetail("reply", reply.toString());
-		}
-		catch (TimeoutException ex) {
-			builder = Health.down().withDetail("error", "No reply to NOOP within " + this.timeout);
-		}
-		catch (ExecutionException ex) {
-			builder = Health.down(ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			builder = Health.down(ex);
-		}
+		Health.Builder builder = isRecent(this.client.lastReplyTime()) ? Health.up().withDetail("check", "recent-reply")
+				: probe();
+		// Read again: the probe's own answer is the latest.
+		this.client.lastReplyTime().ifPresent((time) -> builder.withDetail("lastReply", time.toString()));
 		return builder.withDetails(describe()).build();
 	}
 
-	/** The check under way, or a new one when none is. */
-	private CompletableFuture<SmtpReply> currentCheck() {
+	/** Whether the server answered within the last {@code maxReplyAge}, by the client's clock. */
+	private boolean isRecent(Optional<Instant> lastReply) {
+		if (lastReply.isEmpty() || this.maxReplyAge.isZero()) {
+			return false;
+		}
+		Duration age = Duration.between(lastReply.get(), this.client.clock().instant());
+		// A negative age is a clock set back: no proof of anything.
+		return !age.isNegative() && age.compareTo(this.maxReplyAge) <= 0;
+	}
+
+	private Health.Builder probe() {
+		try {
+			Optional<SmtpReply> answer = currentCheck().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+			if (answer.isEmpty()) {
+				return Health.status(Status.UNKNOWN)
+					.withDetail("check", "skipped")
+					.withDetail("reason", "Every session is busy sending and the server has not answered for "
+							+ this.maxReplyAge + ": not asked, so as not to wait behind the sends or open another"
+							+ " connection");
+			}
+			SmtpReply reply = answer.get();
+			return (reply.isPositiveCompletion() ? Health.up() : Health.down()).withDetail("check", "noop")
+				.withDetail("reply", reply.toString());
+		}
+		catch (TimeoutException ex) {
+			return Health.down().withDetail("check", "noop").withDetail("error", "No reply to NOOP within " + this.timeout);
+		}
+		catch (ExecutionException ex) {
+			return Health.down(ex.getCause()).withDetail("check", "noop");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return Health.down(ex).withDetail("check", "noop");
+		}
+	}
+
+	/** The probe under way, or a new one when none is. */
+	private CompletableFuture<Optional<SmtpReply>> currentCheck() {
 		while (true) {
-			CompletableFuture<SmtpReply> current = this.check.get();
+			CompletableFuture<Optional<SmtpReply>> current = this.check.get();
 			if (current != null && !current.isDone()) {
 				return current;
 			}
-			CompletableFuture<SmtpReply> next = new CompletableFuture<>();
+			CompletableFuture<Optional<SmtpReply>> next = new CompletableFuture<>();
 			if (this.check.compareAndSet(current, next)) {
 				Thread thread = new Thread(() -> ping(next), "smtp-health-" + this.serverName);
 				thread.setDaemon(true);
@@ -94,9 +161,9 @@ public class SmtpHealthIndicator implements HealthIndicator {
 		}
 	}
 
-	private void ping(CompletableFuture<SmtpReply> result) {
+	private void ping(CompletableFuture<Optional<SmtpReply>> result) {
 		try {
-			result.complete(this.client.ping(this.timeout));
+			result.complete(this.client.tryPing(this.timeout));
 		}
 		catch (Throwable ex) {
 			result.completeExceptionally(ex);

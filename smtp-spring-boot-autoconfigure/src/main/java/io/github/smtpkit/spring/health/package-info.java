@@ -1,5 +1,6 @@
 /**
- * The {@code smtp} health indicator, which asks each pool's server with NOOP through
- * {@code SmtpClient.ping}. Depends on smtp-core's public API and Spring Boot's health module.
+ * The {@code smtp} health indicator: UP from the pool's evidence of a recent answer
+ * ({@code SmtpClient.lastReplyTime()}), else from NOOP asked without waiting behind sends
+ * ({@code SmtpClient.tryPing}). Depends on smtp-core's public API and Spring Boot's health module.
  */
 package io.github.smtpkit.spring.health;

@@ -1,37 +1,59 @@
 package io.github.smtpkit.spring.metrics;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 
-import io.github.smtpkit.SendOutcome;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.spring.SmtpEventListenerFactory;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Times every SMTP command and every send of each server's client:
+ * Times every SMTP command and measures each server's pool, from the client's events; every meter
+ * is tagged {@code server} (the server's name: {@code default}, or its name under
+ * {@code smtp.servers}):
  * <ul>
- * <li>{@value #COMMANDS}: from writing a command to reading its whole reply, tagged
- * {@code command} (the verb, {@code END-OF-DATA} for the reply after the message),
- * {@code reply.class} ({@code 2xx} ... {@code 5xx}) and {@code server} (its name);</li>
- * <li>{@value #SENDS}: from the call to its end, waiting for a session included, tagged
- * {@code outcome} ({@code accepted}, {@code partially_accepted}, {@code refused}, {@code failed},
- * {@code unknown}) and {@code server}.</li>
+ * <li>{@value #COMMANDS} (timer): from writing a command to reading its whole reply, tagged
+ * {@code command} (the verb, {@code END-OF-DATA} for the reply after the message) and
+ * {@code reply.class} ({@code 2xx} ... {@code 5xx});</li>
+ * <li>{@value #POOL_ACQUIRE} (timer): how long a send (or a health check) waited for a session;</li>
+ * <li>{@value #POOL_CREATED} (counter): sessions opened ready (connected, greeted, EHLO'd, TLS'd,
+ * logged in);</li>
+ * <li>{@value #POOL_DESTROYED} (counter): sessions closed, tagged {@code reason} ({@code max
+ * lifetime}, {@code max messages per connection}, {@code max idle}, {@code idle timeout},
+ * {@code disconnected}, {@code validation failed}, {@code service closing}, {@code pool closed}, or
+ * {@code broken: } and an exception's simple class name);</li>
+ * <li>{@value #POOL_TIMEOUTS} (counter): sends that found no free session within the pool's
+ * maximum wait.</li>
  * </ul>
- * Every tag has a small, fixed set of values: no address, subject or credential becomes a tag.
+ * Sends are timed by the {@code mail.send} observation, not here. Every tag has a small, fixed set
+ * of values: no address, subject or credential becomes a tag.
  */
 public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 	/** The timer of commands. */
 	public static final String COMMANDS = "smtp.client.commands";
 
-	/** The timer of sends. */
-	public static final String SENDS = "smtp.client.sends";
+	/** The timer of the waits for a pooled session. */
+	public static final String POOL_ACQUIRE = "smtp.client.pool.acquire";
+
+	/** The counter of sessions opened. */
+	public static final String POOL_CREATED = "smtp.client.pool.created";
+
+	/** The counter of sessions closed, by reason. */
+	public static final String POOL_DESTROYED = "smtp.client.pool.destroyed";
+
+	/** The counter of waits for a session that timed out. */
+	public static final String POOL_TIMEOUTS = "smtp.client.pool.timeouts";
+
+	/** The tag that names the server on every smtpkit meter. */
+	public static final String SERVER_TAG = "server";
+
+	private static final String SESSIONS = "sessions";
 
 	private final MeterRegistry registry;
 
@@ -44,22 +66,44 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 		return new Listener(serverName);
 	}
 
-	/** Records one server's timings; its timers' fixed parts are built once. */
+	/** Records one server's meters; their fixed parts are built once, the untagged ones registered at once. */
 	private final class Listener implements SmtpEventListener {
 
 		private final Meter.MeterProvider<Timer> commands;
 
-		private final Meter.MeterProvider<Timer> sends;
+		private final Timer acquire;
+
+		private final Counter created;
+
+		private final Meter.MeterProvider<Counter> destroyed;
+
+		private final Counter timeouts;
 
 		Listener(String server) {
+			MeterRegistry registry = SmtpClientMetrics.this.registry;
 			this.commands = Timer.builder(COMMANDS)
 				.description("SMTP commands, from writing the command to reading its reply")
-				.tag("server", server)
-				.withRegistry(SmtpClientMetrics.this.registry);
-			this.sends = Timer.builder(SENDS)
-				.description("Messages sent through the pool, from the call to its end")
-				.tag("server", server)
-				.withRegistry(SmtpClientMetrics.this.registry);
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
+			this.acquire = Timer.builder(POOL_ACQUIRE)
+				.description("Waits for a pooled session")
+				.tag(SERVER_TAG, server)
+				.register(registry);
+			this.created = Counter.builder(POOL_CREATED)
+				.description("Sessions opened ready: connected, greeted, EHLO'd, TLS'd, logged in")
+				.baseUnit(SESSIONS)
+				.tag(SERVER_TAG, server)
+				.register(registry);
+			this.destroyed = Counter.builder(POOL_DESTROYED)
+				.description("Sessions closed, by reason")
+				.baseUnit(SESSIONS)
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
+			this.timeouts = Counter.builder(POOL_TIMEOUTS)
+				.description("Waits for a session that ended without one, after the pool's maximum wait")
+				.baseUnit("timeouts")
+				.tag(SERVER_TAG, server)
+				.register(registry);
 		}
 
 		@Override
@@ -68,9 +112,23 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 		}
 
 		@Override
-		public void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
-				int attempts, Duration duration) {
-			this.sends.withTags("outcome", outcome.name().toLowerCase(Locale.ROOT)).record(duration);
+		public void sessionBorrowed(SmtpEndpoint endpoint, Duration waited) {
+			this.acquire.record(waited);
+		}
+
+		@Override
+		public void sessionCreated(SmtpEndpoint endpoint, Duration duration) {
+			this.created.increment();
+		}
+
+		@Override
+		public void sessionDestroyed(SmtpEndpoint endpoint, String reason) {
+			this.destroyed.withTags("reason", reason).increment();
+		}
+
+		@Override
+		public void sessionBorrowTimedOut(SmtpEndpoint endpoint, Duration waited) {
+			this.timeouts.increment();
 		}
 
 	}

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Gauges of each client's pool, tagged {@code name} (the server's name):
+ * Gauges of each client's pool, tagged {@code server} (the server's name, as on every smtpkit meter):
  * {@code smtp.client.pool.active} (sessions lent out), {@code .idle} (ready in the pool),
  * {@code .waiting} (sends waiting for a session) and {@code .max} (the most sessions open at once).
  */
@@ -46,7 +46,7 @@ public class SmtpPoolMetrics implements MeterBinder {
 		Gauge.builder(PREFIX + what, client, value)
 			.description(description)
 			.baseUnit(unit)
-			.tag("name", name)
+			.tag(SmtpClientMetrics.SERVER_TAG, name)
 			.register(registry);
 	}
 

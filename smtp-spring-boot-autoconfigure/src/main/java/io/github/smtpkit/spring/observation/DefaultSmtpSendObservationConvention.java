@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.spring.observation.SmtpObservationDocumentation.HighCardinalityKeyNames;
+import io.github.smtpkit.spring.observation.SmtpObservationDocumentation.LowCardinalityKeyNames;
 import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
 import jakarta.mail.Address;
@@ -14,10 +16,14 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
 /**
- * Micrometer's {@code mail.send} conventions: the server as low-cardinality keys
- * ({@code server.address}, {@code server.port}, {@code network.protocol.name}), the message's
- * visible addresses (without display names) and id as high-cardinality keys ({@code smtp.message.from},
- * {@code smtp.message.to}, {@code smtp.message.cc}, {@code smtp.message.id}).
+ * Micrometer's {@code mail.send} conventions: the server and the outcome as low-cardinality keys
+ * ({@code server}, the server's name as on every smtpkit meter, {@code server.address},
+ * {@code server.port}, {@code network.protocol.name}, {@code outcome}), the message's visible
+ * addresses (without display names) and id as high-cardinality keys ({@code smtp.message.from},
+ * {@code smtp.message.to}, {@code smtp.message.cc}, {@code smtp.message.id}); see
+ * {@link SmtpObservationDocumentation}. When the message's headers are not known (bytes sent
+ * through the client), {@code smtp.message.from} is the envelope's sender and the others are
+ * {@code unknown}: the envelope's recipients are not shown, since they include {@code Bcc}.
  *
  * <p>Unlike Micrometer's convention for Jakarta Mail's {@code Transport}, the subject and the
  * {@code Bcc} recipients are left out: a trace is no place for what a message is about, nor for
@@ -44,18 +50,33 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 	@Override
 	public KeyValues getLowCardinalityKeyValues(SmtpSendObservationContext context) {
 		SmtpEndpoint endpoint = context.getEndpoint();
-		return KeyValues.of(KeyValue.of("server.address", endpoint.host()),
-				KeyValue.of("server.port", endpoint.isUnixSocket() ? UNKNOWN : String.valueOf(endpoint.port())),
-				KeyValue.of("network.protocol.name", endpoint.protocol().name().toLowerCase(Locale.ROOT)));
+		return KeyValues.of(KeyValue.of(LowCardinalityKeyNames.SERVER, context.getServerName()),
+				KeyValue.of(LowCardinalityKeyNames.SERVER_ADDRESS, endpoint.isUnixSocket() ? UNKNOWN : endpoint.host()),
+				KeyValue.of(LowCardinalityKeyNames.SERVER_PORT,
+						endpoint.isUnixSocket() ? UNKNOWN : String.valueOf(endpoint.port())),
+				KeyValue.of(LowCardinalityKeyNames.NETWORK_PROTOCOL_NAME,
+						endpoint.protocol().name().toLowerCase(Locale.ROOT)),
+				KeyValue.of(LowCardinalityKeyNames.OUTCOME, (context.getOutcome() != null)
+						? context.getOutcome().name().toLowerCase(Locale.ROOT) : "none"));
 	}
 
 	@Override
 	public KeyValues getHighCardinalityKeyValues(SmtpSendObservationContext context) {
 		MimeMessage message = context.getMessage();
-		return KeyValues.of(KeyValue.of("smtp.message.from", value(() -> addresses(message.getFrom()))),
-				KeyValue.of("smtp.message.to", value(() -> addresses(message.getRecipients(RecipientType.TO)))),
-				KeyValue.of("smtp.message.cc", value(() -> addresses(message.getRecipients(RecipientType.CC)))),
-				KeyValue.of("smtp.message.id", value(message::getMessageID)));
+		if (message == null) {
+			String sender = context.getEnvelope().from();
+			return KeyValues.of(KeyValue.of(HighCardinalityKeyNames.MESSAGE_FROM, sender.isEmpty() ? UNKNOWN : sender),
+					KeyValue.of(HighCardinalityKeyNames.MESSAGE_TO, UNKNOWN),
+					KeyValue.of(HighCardinalityKeyNames.MESSAGE_CC, UNKNOWN),
+					KeyValue.of(HighCardinalityKeyNames.MESSAGE_ID, UNKNOWN));
+		}
+		return KeyValues.of(
+				KeyValue.of(HighCardinalityKeyNames.MESSAGE_FROM, value(() -> addresses(message.getFrom()))),
+				KeyValue.of(HighCardinalityKeyNames.MESSAGE_TO,
+						value(() -> addresses(message.getRecipients(RecipientType.TO)))),
+				KeyValue.of(HighCardinalityKeyNames.MESSAGE_CC,
+						value(() -> addresses(message.getRecipients(RecipientType.CC)))),
+				KeyValue.of(HighCardinalityKeyNames.MESSAGE_ID, value(message::getMessageID)));
 	}
 
 	/** The bare addresses, without display names. */

@@ -1,38 +1,102 @@
 package io.github.smtpkit.spring.observation;
 
+import java.util.Locale;
+import java.util.Objects;
+
+import io.github.smtpkit.Envelope;
+import io.github.smtpkit.SendOutcome;
 import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpEndpoint;
-import io.micrometer.observation.Observation;
+import io.micrometer.observation.transport.Kind;
+import io.micrometer.observation.transport.SenderContext;
 import jakarta.mail.internet.MimeMessage;
 
 /**
- * What the {@code mail.send} observation of one message knows: the message, the server it goes
- * to, and, once the server answered, who accepted it.
+ * What the {@code mail.send} observation of one message knows: Micrometer's context of a
+ * {@linkplain Kind#CLIENT client} span to a remote service, the SMTP server (its
+ * {@linkplain #getRemoteServiceName() remote service name} is the server's host, its
+ * {@linkplain #getRemoteServiceAddress() address} a URI such as {@code smtp://mail.example.com:587}),
+ * with the server's name, the envelope, the message when its headers are known, and, once it
+ * ended, its outcome and result.
+ *
+ * <p>The {@linkplain #getCarrier() carrier} is the message, and the propagation setter does
+ * nothing: no trace header is ever added to a message.
  */
-public class SmtpSendObservationContext extends Observation.Context {
+public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 
-	private final MimeMessage message;
+	private final String serverName;
 
 	private final SmtpEndpoint endpoint;
 
+	private final Envelope envelope;
+
+	private SendOutcome outcome;
+
 	private SendResult result;
 
-	public SmtpSendObservationContext(MimeMessage message, SmtpEndpoint endpoint) {
-		this.message = message;
-		this.endpoint = endpoint;
+	/**
+	 * @param serverName {@code default} or the server's name under {@code smtp.servers}
+	 * @param endpoint the server
+	 * @param envelope the message's envelope
+	 * @param message the message, or {@code null} when only its bytes are known
+	 */
+	public SmtpSendObservationContext(String serverName, SmtpEndpoint endpoint, Envelope envelope,
+			MimeMessage message) {
+		super((carrier, key, value) -> {
+			// A message is the user's content: trace context is never written into it.
+		}, Kind.CLIENT);
+		this.serverName = Objects.requireNonNull(serverName, "serverName");
+		this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+		this.envelope = Objects.requireNonNull(envelope, "envelope");
+		setCarrier(message);
+		if (endpoint.isUnixSocket()) {
+			setRemoteServiceName(endpoint.unixSocket().toString());
+		}
+		else {
+			setRemoteServiceName(endpoint.host());
+			setRemoteServiceAddress(endpoint.protocol().name().toLowerCase(Locale.ROOT) + "://"
+					+ (endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host()) + ":"
+					+ endpoint.port());
+		}
 	}
 
-	/** The message being sent. */
-	public MimeMessage getMessage() {
-		return this.message;
+	/** The server's name: {@code default}, or its name under {@code smtp.servers}. */
+	public String getServerName() {
+		return this.serverName;
 	}
 
-	/** The server it is sent to. */
+	/** The server the message is sent to. */
 	public SmtpEndpoint getEndpoint() {
 		return this.endpoint;
 	}
 
-	/** Who accepted and who refused the message, or {@code null} until the server answered. */
+	/** The envelope: sender and every recipient, {@code Bcc} included. */
+	public Envelope getEnvelope() {
+		return this.envelope;
+	}
+
+	/**
+	 * The message, when its headers are known: sent through {@code SmtpMailSender}, or as an
+	 * {@link io.github.smtpkit.spring.MimeMessageSource}; {@code null} for bytes sent through the
+	 * client.
+	 */
+	public MimeMessage getMessage() {
+		return getCarrier();
+	}
+
+	/** How the send ended, or {@code null} while it is under way. */
+	public SendOutcome getOutcome() {
+		return this.outcome;
+	}
+
+	public void setOutcome(SendOutcome outcome) {
+		this.outcome = outcome;
+	}
+
+	/**
+	 * Who accepted and who refused the message, or {@code null} until the server accepted it (and
+	 * when it failed: see {@link #getError()}).
+	 */
 	public SendResult getResult() {
 		return this.result;
 	}
