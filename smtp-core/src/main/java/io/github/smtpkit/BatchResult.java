@@ -3,6 +3,8 @@ package io.github.smtpkit;
 import java.io.IOException;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What became of one message of {@link SmtpClient#sendAll(java.util.List)}: either its
  * {@link SendResult}, or the exception that {@link SmtpClient#send(Envelope, MessageSource)} would
@@ -14,7 +16,7 @@ import java.util.Objects;
  * {@link SmtpRecipientsRefusedException} or {@link SmtpAmbiguousOutcomeException}, or an
  * {@link IllegalArgumentException} for an address the session refused to send
  */
-public record BatchResult(OutgoingMessage message, SendResult result, Exception failure) {
+public record BatchResult(OutgoingMessage message, @Nullable SendResult result, @Nullable Exception failure) {
 
 	public BatchResult {
 		Objects.requireNonNull(message, "message");

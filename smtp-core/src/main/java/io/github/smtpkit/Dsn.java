@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A request for delivery status notifications (RFC 3461): when the servers on the way should
  * report on each recipient ({@code NOTIFY=}, sent with every RCPT) and how much of the message a
@@ -33,7 +35,7 @@ import java.util.stream.Collectors;
  * @param ret whether a report returns the {@linkplain Ret#FULL full message} or only its
  * {@linkplain Ret#HDRS headers}; {@code null} for no {@code RET=}, which leaves it to the server
  */
-public record Dsn(Set<Notify> notifyOn, Ret ret) {
+public record Dsn(Set<Notify> notifyOn, @Nullable Ret ret) {
 
 	/** No {@code NOTIFY=} and no {@code RET=}. */
 	private static final Dsn NONE = new Dsn(Set.of(), null);
@@ -41,12 +43,15 @@ public record Dsn(Set<Notify> notifyOn, Ret ret) {
 	/**
 	 * Checks the conditions and keeps them in their wire order: {@link #notifyOn()} iterates
 	 * {@code SUCCESS}, {@code FAILURE}, {@code DELAY}.
+	 * @param notifyOn the conditions; empty or {@code null} for no {@code NOTIFY=}
+	 * @param ret {@link Ret#FULL}, {@link Ret#HDRS}, or {@code null} for no {@code RET=}
 	 * @throws IllegalArgumentException if {@link Notify#NEVER} comes with another condition
 	 * @throws NullPointerException if a condition is {@code null}
 	 */
-	public Dsn {
+	public Dsn(@Nullable Set<Notify> notifyOn, @Nullable Ret ret) {
+		// Explicit, not compact: only so can it take a null set for a component that is never null.
 		if (notifyOn == null || notifyOn.isEmpty()) {
-			notifyOn = Set.of();
+			this.notifyOn = Set.of();
 		}
 		else {
 			notifyOn.forEach((condition) -> Objects.requireNonNull(condition, "NOTIFY condition"));
@@ -55,8 +60,9 @@ public record Dsn(Set<Notify> notifyOn, Ret ret) {
 				throw new IllegalArgumentException("NOTIFY=NEVER cannot be combined with SUCCESS, FAILURE or DELAY"
 						+ " (RFC 3461 4.1), but was asked for with them: " + conditions);
 			}
-			notifyOn = Collections.unmodifiableSet(conditions);
+			this.notifyOn = Collections.unmodifiableSet(conditions);
 		}
+		this.ret = ret;
 	}
 
 	/**
@@ -103,7 +109,7 @@ public record Dsn(Set<Notify> notifyOn, Ret ret) {
 	 * @param ret {@link Ret#FULL}, {@link Ret#HDRS}, or {@code null} for no {@code RET=}
 	 * @return a copy with {@link #ret()} replaced
 	 */
-	public Dsn withRet(Ret ret) {
+	public Dsn withRet(@Nullable Ret ret) {
 		return new Dsn(this.notifyOn, ret);
 	}
 

@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import io.github.smtpkit.internal.Addresses;
 import io.github.smtpkit.internal.CommandLines;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who a message is from and to, as the server sees it (MAIL FROM and RCPT TO), with ESMTP
@@ -27,7 +28,7 @@ import io.github.smtpkit.internal.CommandLines;
  * to the recipients it accepted
  */
 public record Envelope(String from, List<String> recipients, List<String> mailOptions, List<String> rcptOptions,
-		Dsn dsn, boolean requireAllRecipients) {
+		@Nullable Dsn dsn, boolean requireAllRecipients) {
 
 	/**
 	 * @throws IllegalArgumentException if there is no recipient, or an address or option is blank
@@ -96,7 +97,7 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 	 * @throws IllegalArgumentException if the envelope's options already give {@code NOTIFY} or
 	 * {@code RET} and {@code dsn} asks for it too
 	 */
-	public Envelope withDsn(Dsn dsn) {
+	public Envelope withDsn(@Nullable Dsn dsn) {
 		return new Envelope(this.from, this.recipients, this.mailOptions, this.rcptOptions, dsn,
 				this.requireAllRecipients);
 	}

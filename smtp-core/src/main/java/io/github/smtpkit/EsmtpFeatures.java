@@ -11,6 +11,8 @@ import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The service extensions a server advertised in its EHLO (or LHLO) reply: smtplib's
  * {@code esmtp_features} dictionary, immutable.
@@ -127,7 +129,7 @@ public final class EsmtpFeatures {
 	}
 
 	@Override
-	public boolean equals(Object other) {
+	public boolean equals(@Nullable Object other) {
 		return (other instanceof EsmtpFeatures that) && this.features.equals(that.features);
 	}
 

@@ -3,6 +3,8 @@ package io.github.smtpkit;
 import java.nio.file.Path;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where a session is connected: the protocol and either a host and port or a unix-domain socket.
  * Events and error messages name the server with it.
@@ -12,7 +14,7 @@ import java.util.Objects;
  * @param port the TCP port, or {@code 0} for a unix-domain socket
  * @param unixSocket the socket file, or {@code null} for TCP
  */
-public record SmtpEndpoint(SmtpProtocol protocol, String host, int port, Path unixSocket) {
+public record SmtpEndpoint(SmtpProtocol protocol, String host, int port, @Nullable Path unixSocket) {
 
 	public SmtpEndpoint {
 		Objects.requireNonNull(protocol, "protocol");

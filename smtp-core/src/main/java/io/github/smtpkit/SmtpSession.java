@@ -35,6 +35,7 @@ import io.github.smtpkit.internal.SessionSettings.Timeout;
 import io.github.smtpkit.internal.SmtpWire;
 import io.github.smtpkit.internal.TransactionEngine;
 import jakarta.mail.internet.MimeMessage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One connection's SMTP, SMTP-over-TLS or LMTP dialogue: the port of Python's
@@ -92,7 +93,7 @@ public final class SmtpSession implements AutoCloseable {
 	private final SmtpProtocol protocol;
 
 	/** Where {@link #connect()} goes: the builder's host or unix-domain socket, or {@code null}. */
-	private final String defaultHost;
+	private final @Nullable String defaultHost;
 
 	private final int defaultPort;
 
@@ -110,9 +111,9 @@ public final class SmtpSession implements AutoCloseable {
 
 	// What the server said on this connection, all forgotten by disconnect() and STARTTLS.
 
-	private String heloResp;
+	private @Nullable String heloResp;
 
-	private String ehloResp;
+	private @Nullable String ehloResp;
 
 	private boolean doesEsmtp;
 
@@ -201,9 +202,10 @@ public final class SmtpSession implements AutoCloseable {
 
 	/**
 	 * Connects from this local address: smtplib's {@code connect(host, port, source_address)}. The
-	 * address is kept for later connections.
+	 * address is kept for later connections; {@code null} lets the system choose, as smtplib's
+	 * {@code None}.
 	 */
-	public SmtpReply connect(String host, int port, InetSocketAddress sourceAddress) throws IOException {
+	public SmtpReply connect(String host, int port, @Nullable InetSocketAddress sourceAddress) throws IOException {
 		this.connector.sourceAddress(sourceAddress);
 		return connect(host, port);
 	}
@@ -544,7 +546,7 @@ public final class SmtpSession implements AutoCloseable {
 	 * another host; the message names the ways out; the connection is closed
 	 * @throws SSLHandshakeException if the handshake fails otherwise; the connection is closed
 	 */
-	public SmtpReply starttls(SSLContext context) throws IOException {
+	public SmtpReply starttls(@Nullable SSLContext context) throws IOException {
 		ehloOrHeloIfNeeded();
 		if (!hasExtn("starttls")) {
 			throw new SmtpNotSupportedException("STARTTLS extension not supported by server.");
@@ -654,12 +656,14 @@ public final class SmtpSession implements AutoCloseable {
 	 * </ul>
 	 * The message is written with Jakarta Mail, which may add headers such as {@code Message-ID}
 	 * ({@code saveChanges()}), as {@code Transport.send} does.
+	 * @param from the envelope sender, or {@code null} to take it from the headers
+	 * @param to the envelope recipients, or {@code null} to take them from the headers
 	 * @throws IllegalArgumentException if the message has several {@code Resent-} blocks, or no
 	 * sender where one is needed, or a header that does not parse as addresses
 	 * @throws SmtpNotSupportedException if an address needs SMTPUTF8 and the server lacks it
 	 */
-	public Map<String, SmtpReply> sendMessage(MimeMessage message, String from, Collection<String> to,
-			List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
+	public Map<String, SmtpReply> sendMessage(MimeMessage message, @Nullable String from,
+			@Nullable Collection<String> to, List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
 		ehloOrHeloIfNeeded();
 		MimeMessages.Envelope envelope = MimeMessages.envelopeOf(message, from, to);
 		List<String> options = envelope.mailOptionsFor(this.esmtpFeatures, mailOptions);
@@ -755,17 +759,17 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	/** Where the session is (or was last) connected, or {@code null} before the first connect. */
-	public SmtpEndpoint endpoint() {
+	public @Nullable SmtpEndpoint endpoint() {
 		return this.wire.endpoint();
 	}
 
 	/** The text of the last HELO reply on this connection, or {@code null}: smtplib's {@code helo_resp}. */
-	public String heloResp() {
+	public @Nullable String heloResp() {
 		return this.heloResp;
 	}
 
 	/** The text of the last EHLO reply on this connection, or {@code null}: smtplib's {@code ehlo_resp}. */
-	public String ehloResp() {
+	public @Nullable String ehloResp() {
 		return this.ehloResp;
 	}
 
@@ -855,15 +859,15 @@ public final class SmtpSession implements AutoCloseable {
 
 		private final SmtpProtocol protocol;
 
-		private String host;
+		private @Nullable String host;
 
 		private int port;
 
-		private Path unixSocket;
+		private @Nullable Path unixSocket;
 
 		private Set<Integer> implicitTlsPorts = Set.of(SmtpProtocol.SMTPS.defaultPort());
 
-		private InetSocketAddress sourceAddress;
+		private @Nullable InetSocketAddress sourceAddress;
 
 		private boolean pipelining;
 
@@ -939,8 +943,11 @@ public final class SmtpSession implements AutoCloseable {
 			return this;
 		}
 
-		/** The local address to connect from: smtplib's {@code source_address}. */
-		public Builder sourceAddress(InetSocketAddress sourceAddress) {
+		/**
+		 * The local address to connect from: smtplib's {@code source_address} (default, or
+		 * {@code null}: the system chooses).
+		 */
+		public Builder sourceAddress(@Nullable InetSocketAddress sourceAddress) {
 			this.sourceAddress = sourceAddress;
 			return this;
 		}

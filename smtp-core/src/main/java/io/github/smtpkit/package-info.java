@@ -12,8 +12,14 @@
  * the internal connector ({@code internal.SessionConnector}), wire ({@code internal.SmtpWire})
  * and transaction engine ({@code internal.TransactionEngine}); the client borrows sessions from its pool, drives their
  * engines and heals. Types here may call {@code io.github.smtpkit.internal}, but no public
- * signature names an internal type. This package depends on the JDK, Jakarta Mail and the
- * {@code auth}, {@code pool} and {@code internal} packages of smtp-core; never on Spring.
- * Anything may depend on it.
+ * signature names an internal type. This package depends on the JDK, Jakarta Mail, JSpecify's
+ * annotations and the {@code auth}, {@code pool} and {@code internal} packages of smtp-core;
+ * never on Spring. Anything may depend on it.
+ *
+ * <p>Null-marked (JSpecify), as are {@code auth} and {@code pool}: a parameter, return value or
+ * field may be {@code null} only where its type says {@code @Nullable}.
  */
+@NullMarked
 package io.github.smtpkit;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,8 @@ package io.github.smtpkit.auth;
 
 import java.nio.charset.StandardCharsets;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * SASL LOGIN: the first response is the user name, every later one the password. Whether the
  * user name goes as the initial response or as the answer to the first challenge depends on the
@@ -24,7 +26,7 @@ final class LoginMechanism implements AuthMechanism {
 			private int responses;
 
 			@Override
-			public byte[] respond(byte[] challenge) {
+			public byte[] respond(byte @Nullable [] challenge) {
 				return (this.responses++ == 0) ? user.clone() : secret.clone();
 			}
 

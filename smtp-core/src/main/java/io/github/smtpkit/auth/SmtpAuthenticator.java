@@ -1,5 +1,7 @@
 package io.github.smtpkit.auth;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One side of one AUTH exchange: smtplib's {@code authobject}. The session calls it with
  * {@code null} for the initial response (RFC 4954) and then with each decoded server challenge;
@@ -18,6 +20,6 @@ public interface SmtpAuthenticator {
 	 * @return the response bytes; for the initial response, {@code null} when the mechanism has
 	 * none and waits for the server's first challenge
 	 */
-	byte[] respond(byte[] challenge);
+	byte @Nullable [] respond(byte @Nullable [] challenge);
 
 }

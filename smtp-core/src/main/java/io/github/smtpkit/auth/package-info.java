@@ -3,7 +3,11 @@
  * {@link io.github.smtpkit.auth.SmtpAuthenticator} that answers a server's challenges, and the
  * built-in CRAM-MD5, PLAIN and LOGIN, as smtplib's {@code auth_*} methods.
  *
- * <p>Public API. It depends only on the JDK; the exchange itself (the AUTH command, challenges,
- * redaction) is run by {@code SmtpSession} through {@code internal.AuthExchange}.
+ * <p>Public API, null-marked. It depends only on the JDK (and JSpecify's annotations); the
+ * exchange itself (the AUTH command, challenges, redaction) is run by {@code SmtpSession} through
+ * {@code internal.AuthExchange}.
  */
+@NullMarked
 package io.github.smtpkit.auth;
+
+import org.jspecify.annotations.NullMarked;

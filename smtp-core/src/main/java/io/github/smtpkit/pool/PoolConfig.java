@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.github.smtpkit.internal.Durations;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How an {@link io.github.smtpkit.SmtpClient} pools its sessions. Immutable; made with
@@ -139,7 +140,7 @@ public final class PoolConfig {
 
 		private int maxTotal = 8;
 
-		private Integer maxIdle;
+		private @Nullable Integer maxIdle;
 
 		private int minIdle;
 

@@ -16,6 +16,7 @@ import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The envelope of a message sent through {@link SmtpMailSender}, by the rules of Spring's
@@ -46,7 +47,8 @@ final class JavaMailEnvelope {
 	 * @throws SendFailedException if the message has no recipient, as Angus Mail says it
 	 * @throws MessagingException if there is no sender, or an address header does not parse
 	 */
-	static Envelope of(MimeMessage message, String envelopeFrom, boolean partialDelivery) throws MessagingException {
+	static Envelope of(MimeMessage message, @Nullable String envelopeFrom, boolean partialDelivery)
+			throws MessagingException {
 		SMTPMessage smtpMessage = (message instanceof SMTPMessage smtp) ? smtp : null;
 		String from = sender(message, smtpMessage, envelopeFrom);
 		List<String> recipients = recipients(message);
@@ -67,7 +69,7 @@ final class JavaMailEnvelope {
 		return partial ? envelope : envelope.requiringAllRecipients();
 	}
 
-	private static String sender(MimeMessage message, SMTPMessage smtpMessage, String envelopeFrom)
+	private static String sender(MimeMessage message, @Nullable SMTPMessage smtpMessage, @Nullable String envelopeFrom)
 			throws MessagingException {
 		if (smtpMessage != null && hasText(smtpMessage.getEnvelopeFrom())) {
 			return smtpMessage.getEnvelopeFrom();
@@ -110,7 +112,7 @@ final class JavaMailEnvelope {
 	 * {@link SMTPMessage#setReturnOption}, or {@code null} when it makes none. As with Angus Mail,
 	 * it goes only to a server that advertises DSN ({@link Envelope#withDsn(Dsn)}).
 	 */
-	private static Dsn dsn(SMTPMessage message) {
+	private static @Nullable Dsn dsn(SMTPMessage message) {
 		int notify = message.getNotifyOptions();
 		Set<Notify> conditions = EnumSet.noneOf(Notify.class);
 		if (notify == SMTPMessage.NOTIFY_NEVER) {
@@ -135,7 +137,7 @@ final class JavaMailEnvelope {
 		return (conditions.isEmpty() && ret == null) ? null : new Dsn(conditions, ret);
 	}
 
-	private static boolean hasText(String text) {
+	private static boolean hasText(@Nullable String text) {
 		return text != null && !text.isEmpty();
 	}
 

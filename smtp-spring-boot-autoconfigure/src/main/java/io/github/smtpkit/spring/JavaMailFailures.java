@@ -17,6 +17,7 @@ import jakarta.mail.internet.InternetAddress;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A refusal by the server, told as Angus Mail's SMTP transport tells it to code written for
@@ -34,7 +35,7 @@ final class JavaMailFailures {
 	 * Angus Mail's exception for a refusal, or {@code null} when the failure is not one (a broken
 	 * connection, a timeout, an ambiguous outcome): those keep smtpkit's exception.
 	 */
-	static MessagingException of(Exception failure, Envelope envelope) {
+	static @Nullable MessagingException of(Exception failure, Envelope envelope) {
 		if (failure instanceof SmtpRecipientsRefusedException refused) {
 			return recipientsRefused(refused, envelope);
 		}
@@ -102,8 +103,11 @@ final class JavaMailFailures {
 
 	}
 
-	/** The exceptions linked by their next exceptions, then {@code last}; the head of the chain. */
-	private static Exception chain(List<? extends MessagingException> exceptions, Exception last) {
+	/**
+	 * The exceptions linked by their next exceptions, then {@code last}; the head of the chain, or
+	 * {@code null} for none.
+	 */
+	private static @Nullable Exception chain(List<? extends MessagingException> exceptions, @Nullable Exception last) {
 		MessagingException head = null;
 		MessagingException tail = null;
 		for (MessagingException exception : exceptions) {

@@ -27,6 +27,7 @@ import io.github.smtpkit.spring.SmtpServerProperties.Pool;
 import io.github.smtpkit.spring.SmtpServerProperties.Starttls;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -188,7 +189,7 @@ final class SmtpClientFactory {
 	}
 
 	/** What {@code build()} refuses in the builder, or {@code null}; a client it makes is closed unused. */
-	private static IllegalArgumentException refusal(SmtpClient.Builder builder) {
+	private static @Nullable IllegalArgumentException refusal(SmtpClient.Builder builder) {
 		try {
 			builder.build().close();
 			return null;
@@ -386,7 +387,7 @@ final class SmtpClientFactory {
 		}
 
 		/** Hands a value that is set to the builder; {@code null} keeps the builder's default. */
-		<T> void apply(String key, T value, Consumer<T> setter) {
+		<T> void apply(String key, @Nullable T value, Consumer<T> setter) {
 			if (value == null) {
 				return;
 			}

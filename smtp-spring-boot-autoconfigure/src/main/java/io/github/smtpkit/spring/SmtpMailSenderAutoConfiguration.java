@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 
 import io.github.smtpkit.SmtpClient;
 import jakarta.mail.internet.MimeMessage;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConstructorArgumentValues;
@@ -72,8 +73,8 @@ public final class SmtpMailSenderAutoConfiguration {
 		return mailSender;
 	}
 
-	/** Hands an address to the sender, naming the property of one it refuses. */
-	private static void apply(String property, String address, Consumer<String> setter) {
+	/** Hands an address, or {@code null} for none, to the sender, naming the property of one it refuses. */
+	private static void apply(String property, @Nullable String address, Consumer<@Nullable String> setter) {
 		try {
 			setter.accept(address);
 		}

@@ -3,6 +3,8 @@ package io.github.smtpkit.spring;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -41,7 +43,7 @@ public class SmtpProperties extends SmtpServerProperties {
 	 * smtp.unix-socket). Not needed with a default server, whose beans are primary, nor with a
 	 * single named server.
 	 */
-	private String primary;
+	private @Nullable String primary;
 
 	/** Spring application events for what the clients do. */
 	private final Events events = new Events();
@@ -54,11 +56,11 @@ public class SmtpProperties extends SmtpServerProperties {
 		this.servers = servers;
 	}
 
-	public String getPrimary() {
+	public @Nullable String getPrimary() {
 		return this.primary;
 	}
 
-	public void setPrimary(String primary) {
+	public void setPrimary(@Nullable String primary) {
 		this.primary = primary;
 	}
 

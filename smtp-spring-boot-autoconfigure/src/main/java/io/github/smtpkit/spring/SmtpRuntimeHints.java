@@ -1,5 +1,7 @@
 package io.github.smtpkit.spring;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
@@ -28,7 +30,7 @@ class SmtpRuntimeHints implements RuntimeHintsRegistrar {
 	static final String EVICTION_POLICY = "org.apache.commons.pool2.impl.DefaultEvictionPolicy";
 
 	@Override
-	public void registerHints(RuntimeHints hints, ClassLoader classLoader) {
+	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		BindableRuntimeHintsRegistrar.forTypes(SmtpServerProperties.class).registerHints(hints, classLoader);
 		hints.reflection().registerTypeIfPresent(classLoader, EVICTION_POLICY, MemberCategory.INVOKE_PUBLIC_CONSTRUCTORS);
 	}

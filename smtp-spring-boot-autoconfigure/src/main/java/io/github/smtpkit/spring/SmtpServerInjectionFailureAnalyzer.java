@@ -8,6 +8,8 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -66,7 +68,8 @@ class SmtpServerInjectionFailureAnalyzer extends AbstractInjectionFailureAnalyze
 	}
 
 	@Override
-	protected FailureAnalysis analyze(Throwable rootFailure, NoSuchBeanDefinitionException cause, String description) {
+	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, NoSuchBeanDefinitionException cause,
+			@Nullable String description) {
 		Class<?> type = requiredType(cause);
 		if (type == null || !SMTP_BEAN_TYPES.contains(type.getName())
 				|| SmtpServers.hasDefaultServer(this.environment)) {
@@ -80,7 +83,7 @@ class SmtpServerInjectionFailureAnalyzer extends AbstractInjectionFailureAnalyze
 		return namedServers.isEmpty() ? noServer(cause, type, description) : null;
 	}
 
-	private FailureAnalysis noServer(NoSuchBeanDefinitionException cause, Class<?> type, String injection) {
+	private FailureAnalysis noServer(NoSuchBeanDefinitionException cause, Class<?> type, @Nullable String injection) {
 		Map<String, String> smtpKeys = keysUnder(SMTP);
 		Set<String> unknown = unknownKeys(smtpKeys.keySet());
 		Map<String, String> notes = new TreeMap<>();
@@ -126,7 +129,7 @@ class SmtpServerInjectionFailureAnalyzer extends AbstractInjectionFailureAnalyze
 		return new FailureAnalysis(description.toString(), action.toString(), cause);
 	}
 
-	private FailureAnalysis noPrimary(NoUniqueBeanDefinitionException cause, Class<?> type, String injection,
+	private FailureAnalysis noPrimary(NoUniqueBeanDefinitionException cause, Class<?> type, @Nullable String injection,
 			Set<String> namedServers) {
 		String first = namedServers.iterator().next();
 		String qualifier = type.getName().equals("io.github.smtpkit.SmtpClient") ? SmtpServers.clientBeanName(first)
@@ -144,12 +147,12 @@ class SmtpServerInjectionFailureAnalyzer extends AbstractInjectionFailureAnalyze
 	}
 
 	/** What Spring Boot's analyses say first: which injection point needed which type. */
-	private static String required(Class<?> type, String injection) {
+	private static String required(Class<?> type, @Nullable String injection) {
 		return (injection != null) ? injection + " required a bean of type '" + type.getName() + "'"
 				: "A bean of type '" + type.getName() + "' was required";
 	}
 
-	private static Class<?> requiredType(NoSuchBeanDefinitionException cause) {
+	private static @Nullable Class<?> requiredType(NoSuchBeanDefinitionException cause) {
 		ResolvableType type = cause.getResolvableType();
 		return (type != null) ? type.resolve() : cause.getBeanType();
 	}
@@ -162,8 +165,8 @@ class SmtpServerInjectionFailureAnalyzer extends AbstractInjectionFailureAnalyze
 	 * The keys set under a prefix, in order, each with where its effective value comes from: the
 	 * first property source that has it, as the environment reads it.
 	 */
-	private Map<String, String> keysUnder(ConfigurationPropertyName prefix) {
-		Map<String, String> keys = new TreeMap<>();
+	private Map<String, @Nullable String> keysUnder(ConfigurationPropertyName prefix) {
+		Map<String, @Nullable String> keys = new TreeMap<>();
 		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(this.environment)) {
 			if (source instanceof IterableConfigurationPropertySource iterable) {
 				iterable.filter(prefix::isAncestorOf)
@@ -197,13 +200,13 @@ class SmtpServerInjectionFailureAnalyzer extends AbstractInjectionFailureAnalyze
 		}
 	}
 
-	private static String origin(ConfigurationProperty property) {
+	private static @Nullable String origin(@Nullable ConfigurationProperty property) {
 		Origin origin = (property != null) ? property.getOrigin() : null;
 		return (origin != null) ? origin.toString() : null;
 	}
 
 	/** The keys, each with its note (in parentheses) and origin. */
-	private static String list(Map<String, String> keys, Map<String, String> notes) {
+	private static String list(Map<String, @Nullable String> keys, Map<String, String> notes) {
 		return keys.entrySet()
 			.stream()
 			.map((key) -> "\t- " + key.getKey()

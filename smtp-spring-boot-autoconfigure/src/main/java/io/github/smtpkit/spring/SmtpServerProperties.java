@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.smtpkit.SmtpProtocol;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of one SMTP server: those directly under {@code smtp.*} for the default server, and
@@ -21,35 +22,35 @@ import io.github.smtpkit.SmtpProtocol;
 public class SmtpServerProperties {
 
 	/** The server's host name or address. Either this or unix-socket starts the server's beans. */
-	private String host;
+	private @Nullable String host;
 
 	/** The server's port. Defaults to 25 for smtp, 465 for smtps and 2003 for lmtp. */
-	private Integer port;
+	private @Nullable Integer port;
 
 	/**
 	 * The protocol: smtp, smtps (SMTP over TLS from the first byte) or lmtp. Defaults to smtps
 	 * when the port is 465 (RFC 8314's port for SMTP over TLS), smtp otherwise.
 	 */
-	private SmtpProtocol protocol;
+	private @Nullable SmtpProtocol protocol;
 
 	/** A unix-domain socket to connect to, for protocol lmtp. When set, host and port are not used. */
-	private Path unixSocket;
+	private @Nullable Path unixSocket;
 
 	/** The user name to log in with on every new connection. No login when not set. */
-	private String username;
+	private @Nullable String username;
 
 	/** The password to log in with. Never logged, published or shown. */
-	private String password;
+	private @Nullable String password;
 
 	/**
 	 * Whether to upgrade plain connections with STARTTLS: none, opportunistic (when the server
 	 * offers it) or required. Defaults to opportunistic for smtp and none for lmtp; not used with
 	 * smtps, which is encrypted from the first byte.
 	 */
-	private Starttls starttls;
+	private @Nullable Starttls starttls;
 
 	/** The name to say in EHLO. Defaults to this machine's fully qualified name. */
-	private String localHostname;
+	private @Nullable String localHostname;
 
 	/** The longest to wait for a connection to open. */
 	private Duration connectTimeout = Duration.ofSeconds(10);
@@ -64,7 +65,7 @@ public class SmtpServerProperties {
 	private int debugLevel;
 
 	/** The From address of messages that have none. */
-	private String defaultFrom;
+	private @Nullable String defaultFrom;
 
 	/**
 	 * The charset of text, subjects and display names in messages made by the mail sender, where
@@ -76,7 +77,7 @@ public class SmtpServerProperties {
 	 * The bounce address: MAIL FROM for every message the mail sender sends, whatever its From
 	 * header says (Angus Mail's mail.smtp.from). Defaults to each message's From address.
 	 */
-	private String envelopeFrom;
+	private @Nullable String envelopeFrom;
 
 	/**
 	 * Whether the mail sender delivers a message to the recipients the server accepted when it
@@ -107,27 +108,27 @@ public class SmtpServerProperties {
 	/** The pool of ready sessions. */
 	private final Pool pool = new Pool();
 
-	public String getHost() {
+	public @Nullable String getHost() {
 		return this.host;
 	}
 
-	public void setHost(String host) {
+	public void setHost(@Nullable String host) {
 		this.host = host;
 	}
 
-	public Integer getPort() {
+	public @Nullable Integer getPort() {
 		return this.port;
 	}
 
-	public void setPort(Integer port) {
+	public void setPort(@Nullable Integer port) {
 		this.port = port;
 	}
 
-	public SmtpProtocol getProtocol() {
+	public @Nullable SmtpProtocol getProtocol() {
 		return this.protocol;
 	}
 
-	public void setProtocol(SmtpProtocol protocol) {
+	public void setProtocol(@Nullable SmtpProtocol protocol) {
 		this.protocol = protocol;
 	}
 
@@ -148,43 +149,43 @@ public class SmtpServerProperties {
 		return this.unixSocket == null && this.port != null && this.port == SmtpProtocol.SMTPS.defaultPort();
 	}
 
-	public Path getUnixSocket() {
+	public @Nullable Path getUnixSocket() {
 		return this.unixSocket;
 	}
 
-	public void setUnixSocket(Path unixSocket) {
+	public void setUnixSocket(@Nullable Path unixSocket) {
 		this.unixSocket = unixSocket;
 	}
 
-	public String getUsername() {
+	public @Nullable String getUsername() {
 		return this.username;
 	}
 
-	public void setUsername(String username) {
+	public void setUsername(@Nullable String username) {
 		this.username = username;
 	}
 
-	public String getPassword() {
+	public @Nullable String getPassword() {
 		return this.password;
 	}
 
-	public void setPassword(String password) {
+	public void setPassword(@Nullable String password) {
 		this.password = password;
 	}
 
-	public Starttls getStarttls() {
+	public @Nullable Starttls getStarttls() {
 		return this.starttls;
 	}
 
-	public void setStarttls(Starttls starttls) {
+	public void setStarttls(@Nullable Starttls starttls) {
 		this.starttls = starttls;
 	}
 
-	public String getLocalHostname() {
+	public @Nullable String getLocalHostname() {
 		return this.localHostname;
 	}
 
-	public void setLocalHostname(String localHostname) {
+	public void setLocalHostname(@Nullable String localHostname) {
 		this.localHostname = localHostname;
 	}
 
@@ -212,11 +213,11 @@ public class SmtpServerProperties {
 		this.debugLevel = debugLevel;
 	}
 
-	public String getDefaultFrom() {
+	public @Nullable String getDefaultFrom() {
 		return this.defaultFrom;
 	}
 
-	public void setDefaultFrom(String defaultFrom) {
+	public void setDefaultFrom(@Nullable String defaultFrom) {
 		this.defaultFrom = defaultFrom;
 	}
 
@@ -228,11 +229,11 @@ public class SmtpServerProperties {
 		this.defaultEncoding = defaultEncoding;
 	}
 
-	public String getEnvelopeFrom() {
+	public @Nullable String getEnvelopeFrom() {
 		return this.envelopeFrom;
 	}
 
-	public void setEnvelopeFrom(String envelopeFrom) {
+	public void setEnvelopeFrom(@Nullable String envelopeFrom) {
 		this.envelopeFrom = envelopeFrom;
 	}
 
@@ -355,16 +356,16 @@ public class SmtpServerProperties {
 		 * protect the connections; reloaded when its certificates change. Defaults to the JDK's
 		 * trusted authorities.
 		 */
-		private String bundle;
+		private @Nullable String bundle;
 
 		/** Whether the server's certificate must name the host connected to. */
 		private boolean verifyHostname = true;
 
-		public String getBundle() {
+		public @Nullable String getBundle() {
 			return this.bundle;
 		}
 
-		public void setBundle(String bundle) {
+		public void setBundle(@Nullable String bundle) {
 			this.bundle = bundle;
 		}
 
@@ -390,7 +391,7 @@ public class SmtpServerProperties {
 		private int maxTotal = 8;
 
 		/** The most idle sessions kept. Defaults to max-total. */
-		private Integer maxIdle;
+		private @Nullable Integer maxIdle;
 
 		/** The idle sessions kept open in the background, ready for the next message. */
 		private int minIdle;
@@ -421,11 +422,11 @@ public class SmtpServerProperties {
 			this.maxTotal = maxTotal;
 		}
 
-		public Integer getMaxIdle() {
+		public @Nullable Integer getMaxIdle() {
 			return this.maxIdle;
 		}
 
-		public void setMaxIdle(Integer maxIdle) {
+		public void setMaxIdle(@Nullable Integer maxIdle) {
 			this.maxIdle = maxIdle;
 		}
 

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.github.smtpkit.SmtpClient;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
@@ -63,7 +64,7 @@ final class SmtpServers {
 	 * @throws InvalidConfigurationPropertyValueException if {@code smtp.primary} names no server
 	 * under {@code smtp.servers}, or is set beside a default server and names another
 	 */
-	static String primaryServer(Environment environment) {
+	static @Nullable String primaryServer(Environment environment) {
 		String primary = Binder.get(environment)
 			.bind(PRIMARY_PROPERTY, String.class)
 			.map(String::strip)

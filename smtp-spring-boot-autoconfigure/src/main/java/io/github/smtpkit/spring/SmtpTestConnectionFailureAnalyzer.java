@@ -17,6 +17,7 @@ import io.github.smtpkit.SmtpResponseException;
 import io.github.smtpkit.SmtpServerDisconnectedException;
 import io.github.smtpkit.SmtpTimeoutException;
 import io.github.smtpkit.SmtpTlsCertificateException;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -53,7 +54,7 @@ class SmtpTestConnectionFailureAnalyzer extends AbstractFailureAnalyzer<SmtpTest
 	}
 
 	/** What failed and what to do, from the first failure in the chain that says more than "I/O". */
-	private static Explanation explain(Throwable failure, String p, SmtpEndpoint endpoint) {
+	private static Explanation explain(@Nullable Throwable failure, String p, SmtpEndpoint endpoint) {
 		for (Throwable candidate = failure; candidate != null; candidate = candidate.getCause()) {
 			Explanation explanation = explainOne(candidate, p, endpoint);
 			if (explanation != null) {
@@ -67,7 +68,7 @@ class SmtpTestConnectionFailureAnalyzer extends AbstractFailureAnalyzer<SmtpTest
 				+ "protocol, and that the server can be reached from this machine.");
 	}
 
-	private static Explanation explainOne(Throwable failure, String p, SmtpEndpoint endpoint) {
+	private static @Nullable Explanation explainOne(Throwable failure, String p, SmtpEndpoint endpoint) {
 		String message = failure.getMessage();
 		if (failure instanceof SmtpImplicitTlsPortException) {
 			return new Explanation("it sent no greeting on port " + endpoint.port()
@@ -157,11 +158,11 @@ class SmtpTestConnectionFailureAnalyzer extends AbstractFailureAnalyzer<SmtpTest
 		return null;
 	}
 
-	private static String describe(Throwable failure) {
+	private static String describe(@Nullable Throwable failure) {
 		return (failure != null) ? failure.getClass().getSimpleName() + ": " + failure.getMessage() : "unknown";
 	}
 
-	private record Explanation(String whatFailed, String action) {
+	private record Explanation(@Nullable String whatFailed, String action) {
 	}
 
 }

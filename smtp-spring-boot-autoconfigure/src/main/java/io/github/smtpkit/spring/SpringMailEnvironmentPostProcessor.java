@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -225,7 +226,7 @@ public final class SpringMailEnvironmentPostProcessor implements EnvironmentPost
 		final Map<String, String> unmapped = new LinkedHashMap<>();
 
 		/** Angus Mail's protocol, smtp or smtps; null when spring.mail.protocol is neither. */
-		private String protocol;
+		private @Nullable String protocol;
 
 		Mapping(Binder binder, Map<String, String> sessionProperties) {
 			this.binder = binder;
@@ -454,7 +455,7 @@ public final class SpringMailEnvironmentPostProcessor implements EnvironmentPost
 		}
 
 		/** A {@code spring.mail.*} key, converted as Spring Boot's mail starter converts it. */
-		private <T> T bind(String key, Class<T> type) {
+		private <T> @Nullable T bind(String key, Class<T> type) {
 			String name = SPRING_MAIL + key;
 			try {
 				return this.binder.bind(name, type).orElse(null);
