@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.github.smtpkit.internal.Listeners;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The progress of one {@link SmtpClient} send or batch: each message's result once settled, and
@@ -16,7 +17,7 @@ final class SendBatch {
 
 	private final List<OutgoingMessage> messages;
 
-	private final BatchResult[] results;
+	private final @Nullable BatchResult[] results;
 
 	final int[] attempts;
 

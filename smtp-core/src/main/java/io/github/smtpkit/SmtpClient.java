@@ -29,6 +29,7 @@ import io.github.smtpkit.internal.TransactionEngine;
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.pool.PoolStats;
 import jakarta.mail.internet.MimeMessage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends mail to one server from many threads through a bounded pool of ready sessions: what
@@ -360,7 +361,7 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	/** A lent session and its answer to NOOP ({@code null} when it was fresh and not asked). */
-	private record Answered(PooledSession lease, SmtpReply reply) {
+	private record Answered(PooledSession lease, @Nullable SmtpReply reply) {
 	}
 
 	/**
@@ -562,17 +563,17 @@ public final class SmtpClient implements AutoCloseable {
 
 		private SmtpProtocol protocol = SmtpProtocol.SMTP;
 
-		private String host;
+		private @Nullable String host;
 
 		private int port;
 
-		private Path unixSocket;
+		private @Nullable Path unixSocket;
 
-		private TlsMode tlsMode;
+		private @Nullable TlsMode tlsMode;
 
-		private String username;
+		private @Nullable String username;
 
-		private String password;
+		private @Nullable String password;
 
 		private List<AuthMechanism> authMechanisms = SmtpSession.DEFAULT_AUTH_MECHANISMS;
 
@@ -720,7 +721,7 @@ public final class SmtpClient implements AutoCloseable {
 
 		/** The name said in EHLO (default: this machine's fully qualified name). */
 		public Builder localHostname(String localHostname) {
-			this.settings.localHostname(localHostname);
+			this.settings.localHostname(Objects.requireNonNull(localHostname, "localHostname"));
 			return this;
 		}
 

@@ -18,6 +18,7 @@ import io.github.smtpkit.testing.ScriptedSmtpServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 /**
  * The configuration of {@link SmtpClient}, {@link PoolConfig} and {@link Envelope}: every bad
@@ -150,6 +151,15 @@ class SmtpClientConfigTests {
 
 	private static Arguments bad(String name, ThrowingCallable configuration, String... named) {
 		return Arguments.of(Named.of(name, configuration), List.of(named));
+	}
+
+	@Test
+	void nullLocalHostnameIsRefusedAsBySmtpSession() {
+		// Not taken for "the default": the default is what an unset local host name gets.
+		assertThatNullPointerException().isThrownBy(() -> SmtpClient.builder().localHostname(null))
+			.withMessage("localHostname");
+		assertThatNullPointerException().isThrownBy(() -> SmtpSession.smtp().localHostname(null))
+			.withMessage("localHostname");
 	}
 
 	// ---------------------------------------------------------------- good configurations

@@ -24,6 +24,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.mail.MailAuthenticationException;
 import org.springframework.mail.MailParseException;
@@ -91,14 +92,14 @@ public class SmtpMailSender implements JavaMailSender {
 	 */
 	private final JavaMailSenderImpl messageFactory = new JavaMailSenderImpl();
 
-	private InternetAddress defaultFrom;
+	private @Nullable InternetAddress defaultFrom;
 
-	private String envelopeFrom;
+	private @Nullable String envelopeFrom;
 
 	private boolean partialDelivery;
 
 	/** The properties that configure this sender's server, to name in hints; {@code null} outside Spring Boot. */
-	private String propertyPrefix;
+	private @Nullable String propertyPrefix;
 
 	/**
 	 * A sender through this client, with UTF-8 as the default encoding. The client stays the
@@ -120,12 +121,12 @@ public class SmtpMailSender implements JavaMailSender {
 	 * @param defaultFrom an address, optionally with a display name, or {@code null} for none
 	 * @throws IllegalArgumentException if it is not an address
 	 */
-	public void setDefaultFrom(String defaultFrom) {
+	public void setDefaultFrom(@Nullable String defaultFrom) {
 		this.defaultFrom = (defaultFrom != null) ? parse(defaultFrom) : null;
 	}
 
 	/** The {@code From} address of messages that have none, or {@code null}. */
-	public String getDefaultFrom() {
+	public @Nullable String getDefaultFrom() {
 		return (this.defaultFrom != null) ? this.defaultFrom.toString() : null;
 	}
 
@@ -137,12 +138,12 @@ public class SmtpMailSender implements JavaMailSender {
 	 * charset, which is not UTF-8 on JDK 17 under {@code LANG=C}.
 	 * @param defaultEncoding the charset (default UTF-8), or {@code null} for Jakarta Mail's choice
 	 */
-	public void setDefaultEncoding(Charset defaultEncoding) {
+	public void setDefaultEncoding(@Nullable Charset defaultEncoding) {
 		this.messageFactory.setDefaultEncoding((defaultEncoding != null) ? defaultEncoding.name() : null);
 	}
 
 	/** The charset of messages made here, where not told another; {@code null} for Jakarta Mail's choice. */
-	public Charset getDefaultEncoding() {
+	public @Nullable Charset getDefaultEncoding() {
 		String encoding = this.messageFactory.getDefaultEncoding();
 		return (encoding != null) ? Charset.forName(encoding) : null;
 	}
@@ -153,12 +154,12 @@ public class SmtpMailSender implements JavaMailSender {
 	 * @param envelopeFrom an address, or {@code null} to use each message's {@code From}
 	 * @throws IllegalArgumentException if it is not an address
 	 */
-	public void setEnvelopeFrom(String envelopeFrom) {
+	public void setEnvelopeFrom(@Nullable String envelopeFrom) {
 		this.envelopeFrom = (envelopeFrom != null) ? parse(envelopeFrom).getAddress() : null;
 	}
 
 	/** The bounce address, or {@code null}. */
-	public String getEnvelopeFrom() {
+	public @Nullable String getEnvelopeFrom() {
 		return this.envelopeFrom;
 	}
 
@@ -293,7 +294,7 @@ public class SmtpMailSender implements JavaMailSender {
 	 * For a failure that configuration can cure, the property to set: the core's message names the
 	 * builder's methods, a Spring Boot user needs the keys.
 	 */
-	private String hint(Exception failure) {
+	private String hint(@Nullable Exception failure) {
 		if (this.propertyPrefix == null) {
 			return "";
 		}

@@ -2,6 +2,7 @@ package io.github.smtpkit.spring.event;
 
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpReply;
+import org.jspecify.annotations.Nullable;
 
 /** The server accepted or refused the credentials. Carries the mechanism, never the credentials. */
 public class SmtpAuthenticationEvent extends SmtpEvent {
@@ -10,10 +11,10 @@ public class SmtpAuthenticationEvent extends SmtpEvent {
 
 	private final String mechanism;
 
-	private final transient SmtpReply failureReply;
+	private final transient @Nullable SmtpReply failureReply;
 
 	private SmtpAuthenticationEvent(String serverName, SmtpEndpoint endpoint, String mechanism,
-			SmtpReply failureReply) {
+			@Nullable SmtpReply failureReply) {
 		super(serverName, endpoint);
 		this.mechanism = mechanism;
 		this.failureReply = failureReply;
@@ -40,7 +41,7 @@ public class SmtpAuthenticationEvent extends SmtpEvent {
 	}
 
 	/** The server's refusal, or {@code null} when it accepted. */
-	public SmtpReply getFailureReply() {
+	public @Nullable SmtpReply getFailureReply() {
 		return this.failureReply;
 	}
 

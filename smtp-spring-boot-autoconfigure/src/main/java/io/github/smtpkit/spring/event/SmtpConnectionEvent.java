@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpReply;
+import org.jspecify.annotations.Nullable;
 
 /** A connection was being opened, was opened, failed to open, or was closed. */
 public class SmtpConnectionEvent extends SmtpEvent {
@@ -30,14 +31,14 @@ public class SmtpConnectionEvent extends SmtpEvent {
 
 	private final Kind kind;
 
-	private final transient SmtpReply greeting;
+	private final transient @Nullable SmtpReply greeting;
 
-	private final IOException failure;
+	private final @Nullable IOException failure;
 
-	private final Duration duration;
+	private final @Nullable Duration duration;
 
-	public SmtpConnectionEvent(String serverName, SmtpEndpoint endpoint, Kind kind, SmtpReply greeting,
-			IOException failure, Duration duration) {
+	public SmtpConnectionEvent(String serverName, SmtpEndpoint endpoint, Kind kind, @Nullable SmtpReply greeting,
+			@Nullable IOException failure, @Nullable Duration duration) {
 		super(serverName, endpoint);
 		this.kind = kind;
 		this.greeting = greeting;
@@ -50,17 +51,17 @@ public class SmtpConnectionEvent extends SmtpEvent {
 	}
 
 	/** The server's greeting when {@link Kind#ESTABLISHED}, else {@code null}. */
-	public SmtpReply getGreeting() {
+	public @Nullable SmtpReply getGreeting() {
 		return this.greeting;
 	}
 
 	/** Why it failed when {@link Kind#FAILED}, else {@code null}. */
-	public IOException getFailure() {
+	public @Nullable IOException getFailure() {
 		return this.failure;
 	}
 
 	/** How long opening took (or took to fail); {@code null} for {@link Kind#STARTED} and {@link Kind#CLOSED}. */
-	public Duration getDuration() {
+	public @Nullable Duration getDuration() {
 		return this.duration;
 	}
 

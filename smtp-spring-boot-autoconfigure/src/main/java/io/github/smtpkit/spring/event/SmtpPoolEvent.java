@@ -3,6 +3,7 @@ package io.github.smtpkit.spring.event;
 import java.time.Duration;
 
 import io.github.smtpkit.SmtpEndpoint;
+import org.jspecify.annotations.Nullable;
 
 /** A client's pool opened, lent, took back or closed a session, or the client stopped pipelining to its server. */
 public class SmtpPoolEvent extends SmtpEvent {
@@ -34,11 +35,12 @@ public class SmtpPoolEvent extends SmtpEvent {
 
 	private final Kind kind;
 
-	private final Duration duration;
+	private final @Nullable Duration duration;
 
-	private final String reason;
+	private final @Nullable String reason;
 
-	public SmtpPoolEvent(String serverName, SmtpEndpoint endpoint, Kind kind, Duration duration, String reason) {
+	public SmtpPoolEvent(String serverName, SmtpEndpoint endpoint, Kind kind, @Nullable Duration duration,
+			@Nullable String reason) {
 		super(serverName, endpoint);
 		this.kind = kind;
 		this.duration = duration;
@@ -53,7 +55,7 @@ public class SmtpPoolEvent extends SmtpEvent {
 	 * How long opening the session took ({@link Kind#SESSION_CREATED}), or how long the send
 	 * waited for it ({@link Kind#SESSION_BORROWED}); otherwise {@code null}.
 	 */
-	public Duration getDuration() {
+	public @Nullable Duration getDuration() {
 		return this.duration;
 	}
 
@@ -62,7 +64,7 @@ public class SmtpPoolEvent extends SmtpEvent {
 	 * {@code "broken: ..."}, or why pipelining was turned off ({@link Kind#PIPELINING_DISABLED});
 	 * otherwise {@code null}.
 	 */
-	public String getReason() {
+	public @Nullable String getReason() {
 		return this.reason;
 	}
 

@@ -4,22 +4,23 @@ import java.io.IOException;
 import java.time.Duration;
 
 import io.github.smtpkit.SmtpEndpoint;
+import org.jspecify.annotations.Nullable;
 
 /** A TLS handshake (STARTTLS or implicit TLS) succeeded or failed. */
 public class SmtpTlsEvent extends SmtpEvent {
 
 	private static final long serialVersionUID = 1L;
 
-	private final String protocol;
+	private final @Nullable String protocol;
 
-	private final String cipherSuite;
+	private final @Nullable String cipherSuite;
 
-	private final Duration duration;
+	private final @Nullable Duration duration;
 
-	private final IOException failure;
+	private final @Nullable IOException failure;
 
-	private SmtpTlsEvent(String serverName, SmtpEndpoint endpoint, String protocol, String cipherSuite,
-			Duration duration, IOException failure) {
+	private SmtpTlsEvent(String serverName, SmtpEndpoint endpoint, @Nullable String protocol,
+			@Nullable String cipherSuite, @Nullable Duration duration, @Nullable IOException failure) {
 		super(serverName, endpoint);
 		this.protocol = protocol;
 		this.cipherSuite = cipherSuite;
@@ -43,22 +44,22 @@ public class SmtpTlsEvent extends SmtpEvent {
 	}
 
 	/** The protocol negotiated, such as {@code TLSv1.3}; {@code null} when it failed. */
-	public String getProtocol() {
+	public @Nullable String getProtocol() {
 		return this.protocol;
 	}
 
 	/** The cipher suite negotiated; {@code null} when it failed. */
-	public String getCipherSuite() {
+	public @Nullable String getCipherSuite() {
 		return this.cipherSuite;
 	}
 
 	/** How long the handshake took; {@code null} when it failed. */
-	public Duration getDuration() {
+	public @Nullable Duration getDuration() {
 		return this.duration;
 	}
 
 	/** Why it failed, or {@code null}. */
-	public IOException getFailure() {
+	public @Nullable IOException getFailure() {
 		return this.failure;
 	}
 

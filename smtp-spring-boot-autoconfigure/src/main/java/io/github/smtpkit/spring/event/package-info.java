@@ -6,5 +6,11 @@
  *
  * <p>Depends on smtp-core's public API and on {@code io.github.smtpkit.spring}; applications may
  * listen for these events.
+ *
+ * <p>Null-marked (JSpecify): a parameter, return value or field may be {@code null} only where
+ * its type says {@code @Nullable}.
  */
+@NullMarked
 package io.github.smtpkit.spring.event;
+
+import org.jspecify.annotations.NullMarked;

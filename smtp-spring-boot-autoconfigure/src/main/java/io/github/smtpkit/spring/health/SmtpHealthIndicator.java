@@ -17,6 +17,7 @@ import io.github.smtpkit.SmtpClient;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.pool.PoolStats;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -68,7 +69,7 @@ public class SmtpHealthIndicator implements HealthIndicator {
 
 	private final Duration maxReplyAge;
 
-	private final AtomicReference<CompletableFuture<Optional<SmtpReply>>> check = new AtomicReference<>();
+	private final AtomicReference<@Nullable CompletableFuture<Optional<SmtpReply>>> check = new AtomicReference<>();
 
 	/**
 	 * An indicator that takes an answer up to {@link #DEFAULT_MAX_REPLY_AGE} old as proof.
@@ -175,7 +176,7 @@ public class SmtpHealthIndicator implements HealthIndicator {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("protocol", endpoint.protocol().name().toLowerCase(Locale.ROOT));
 		if (endpoint.isUnixSocket()) {
-			details.put("unixSocket", endpoint.unixSocket().toString());
+			details.put("unixSocket", String.valueOf(endpoint.unixSocket()));
 		}
 		else {
 			details.put("host", endpoint.host());

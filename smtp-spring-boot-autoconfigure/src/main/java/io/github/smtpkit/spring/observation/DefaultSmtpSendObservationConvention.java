@@ -14,6 +14,7 @@ import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer's {@code mail.send} conventions: the server and the outcome as low-cardinality keys
@@ -80,7 +81,7 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 	}
 
 	/** The bare addresses, without display names. */
-	private static String addresses(Address[] addresses) {
+	private static @Nullable String addresses(Address @Nullable [] addresses) {
 		if (addresses == null) {
 			return null;
 		}
@@ -103,7 +104,7 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 	@FunctionalInterface
 	private interface HeaderReader {
 
-		String read() throws MessagingException;
+		@Nullable String read() throws MessagingException;
 
 	}
 

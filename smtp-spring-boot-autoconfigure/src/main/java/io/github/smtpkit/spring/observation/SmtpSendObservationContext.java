@@ -10,6 +10,7 @@ import io.github.smtpkit.SmtpEndpoint;
 import io.micrometer.observation.transport.Kind;
 import io.micrometer.observation.transport.SenderContext;
 import jakarta.mail.internet.MimeMessage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the {@code mail.send} observation of one message knows: Micrometer's context of a
@@ -30,9 +31,9 @@ public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 
 	private final Envelope envelope;
 
-	private SendOutcome outcome;
+	private @Nullable SendOutcome outcome;
 
-	private SendResult result;
+	private @Nullable SendResult result;
 
 	/**
 	 * @param serverName {@code default} or the server's name under {@code smtp.servers}
@@ -41,7 +42,7 @@ public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 	 * @param message the message, or {@code null} when only its bytes are known
 	 */
 	public SmtpSendObservationContext(String serverName, SmtpEndpoint endpoint, Envelope envelope,
-			MimeMessage message) {
+			@Nullable MimeMessage message) {
 		super((carrier, key, value) -> {
 			// A message is the user's content: trace context is never written into it.
 		}, Kind.CLIENT);
@@ -50,7 +51,7 @@ public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 		this.envelope = Objects.requireNonNull(envelope, "envelope");
 		setCarrier(message);
 		if (endpoint.isUnixSocket()) {
-			setRemoteServiceName(endpoint.unixSocket().toString());
+			setRemoteServiceName(String.valueOf(endpoint.unixSocket()));
 		}
 		else {
 			setRemoteServiceName(endpoint.host());
@@ -80,16 +81,16 @@ public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 	 * {@link io.github.smtpkit.spring.MimeMessageSource}; {@code null} for bytes sent through the
 	 * client.
 	 */
-	public MimeMessage getMessage() {
+	public @Nullable MimeMessage getMessage() {
 		return getCarrier();
 	}
 
 	/** How the send ended, or {@code null} while it is under way. */
-	public SendOutcome getOutcome() {
+	public @Nullable SendOutcome getOutcome() {
 		return this.outcome;
 	}
 
-	public void setOutcome(SendOutcome outcome) {
+	public void setOutcome(@Nullable SendOutcome outcome) {
 		this.outcome = outcome;
 	}
 
@@ -97,11 +98,11 @@ public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 	 * Who accepted and who refused the message, or {@code null} until the server accepted it (and
 	 * when it failed: see {@link #getError()}).
 	 */
-	public SendResult getResult() {
+	public @Nullable SendResult getResult() {
 		return this.result;
 	}
 
-	public void setResult(SendResult result) {
+	public void setResult(@Nullable SendResult result) {
 		this.result = result;
 	}
 

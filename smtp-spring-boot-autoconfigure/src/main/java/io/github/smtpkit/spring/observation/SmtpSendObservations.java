@@ -15,6 +15,7 @@ import io.github.smtpkit.spring.MimeMessageSource;
 import io.github.smtpkit.spring.SmtpEventListenerFactory;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Observes every message an {@link io.github.smtpkit.SmtpClient} sends as one {@code mail.send}
@@ -38,14 +39,14 @@ public class SmtpSendObservations implements SmtpEventListenerFactory {
 
 	private final ObservationRegistry registry;
 
-	private final SmtpSendObservationConvention convention;
+	private final @Nullable SmtpSendObservationConvention convention;
 
 	/**
 	 * @param registry where the observations go
 	 * @param convention names and tags them, or {@code null} for
 	 * {@link DefaultSmtpSendObservationConvention}
 	 */
-	public SmtpSendObservations(ObservationRegistry registry, SmtpSendObservationConvention convention) {
+	public SmtpSendObservations(ObservationRegistry registry, @Nullable SmtpSendObservationConvention convention) {
 		this.registry = Objects.requireNonNull(registry, "registry");
 		this.convention = convention;
 	}
