@@ -104,15 +104,17 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 
 	/**
 	 * This envelope, all or nothing: when the server refuses any recipient at RCPT, the message
-	 * goes to nobody. DATA (or BDAT) is then never sent, the transaction is ended with RSET (on a
-	 * 421 the session closes instead), and the send fails with
-	 * {@link SmtpRecipientsRefusedException} naming the refused recipients. This is what Jakarta
-	 * Mail's SMTP transport does with {@code mail.smtp.sendpartial=false}, its default.
+	 * goes to nobody: no message data is sent, the transaction is ended with RSET (on a 421 the
+	 * session closes instead), and the send fails with {@link SmtpRecipientsRefusedException}
+	 * naming the refused recipients. This is what Jakarta Mail's SMTP transport does with
+	 * {@code mail.smtp.sendpartial=false}, its default.
 	 *
-	 * <p>With PIPELINING, DATA is not pipelined with the RCPT commands of such an envelope: once the
-	 * server has answered DATA with 354, the transaction can no longer be abandoned without closing
-	 * the connection. MAIL and every RCPT still go out in one write, but DATA follows on its own
-	 * once their replies are in: one more round trip per message, the price of the guarantee.
+	 * <p>With PIPELINING, DATA still goes in one write with MAIL and the RCPT commands, so that a
+	 * message every recipient accepts costs no extra round trip. When a recipient is refused and
+	 * the server has already answered DATA with 354, nothing but closing the connection can abandon
+	 * the transaction: the session is closed before the message's end was sent (the server discards
+	 * the unfinished message), and {@link SmtpClient} goes on over another connection. A refusal
+	 * thus costs a reconnection; the usual case costs nothing.
 	 *
 	 * <p>Only refusals at RCPT are covered. An LMTP server answers the message once per recipient
 	 * after its end; a recipient refused there does not take it back from those who accepted it,

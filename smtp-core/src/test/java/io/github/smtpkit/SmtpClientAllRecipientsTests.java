@@ -23,6 +23,7 @@ import static io.github.smtpkit.SmtpClientTestSupport.clientFor;
 import static io.github.smtpkit.SmtpClientTestSupport.message;
 import static io.github.smtpkit.SmtpClientTestSupport.quits;
 import static io.github.smtpkit.SmtpClientTestSupport.received;
+import static io.github.smtpkit.SmtpClientTestSupport.text;
 import static io.github.smtpkit.SmtpClientTestSupport.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -32,7 +33,10 @@ import static org.assertj.core.api.Assertions.tuple;
 /**
  * {@link SmtpClient#send} and {@link SmtpClient#sendAll} with envelopes that
  * {@linkplain Envelope#requiringAllRecipients() require all recipients}: a partial refusal at RCPT
- * settles the message as refused with nothing delivered, and the session, reset, carries on.
+ * settles the message as refused with nothing delivered (it is not sent again). With PIPELINING, DATA
+ * goes in the group with the RCPTs; after its 354 the session is closed without message data and
+ * discarded, and the next messages go over a new connection. Without pipelining, RSET ends the
+ * transaction and the session carries on.
  */
 @Timeout(30)
 class SmtpClientAllRecipientsTests {
@@ -55,16 +59,23 @@ class SmtpClientAllRecipientsTests {
 	private static final Duration SHORT = Duration.ofMillis(500);
 
 	@Test
-	void sendWithARefusedRecipientDeliversNothingAndTheSessionGoesBackForTheNextSend() throws Exception {
+	void sendWithARefusedRecipientDeliversNothingClosesTheConnectionAndTheNextSendGoesOverANewOne()
+			throws Exception {
 		RecordingListener events = new RecordingListener();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet(GREETING)
 				.reply(EHLO_PIPELINING)
 				.read()
 				.read()
-				.replies("250 sender ok", "250 recipient ok", "550 5.1.1 no bob")
-				.reply("250 reset");
-			server.read().read().replies("250 sender ok", "250 recipient ok", "354 go ahead").reply("250 queued");
+				.read()
+				.replies("250 sender ok", "250 recipient ok", "550 5.1.1 no bob", "354 go ahead")
+				.awaitClose();
+			server.greet(GREETING)
+				.reply(EHLO_PIPELINING)
+				.read()
+				.read()
+				.replies("250 sender ok", "250 recipient ok", "354 go ahead")
+				.reply("250 queued");
 			quits(server);
 			try (SmtpClient client = clientFor(server).eventListener(events).timeout(SHORT).build()) {
 				Throwable thrown = catchThrowable(() -> client.send(TWO_REQUIRED, message(1)));
@@ -75,31 +86,42 @@ class SmtpClientAllRecipientsTests {
 				assertThat(client.send(ENVELOPE, message(2)).finalReply().message()).isEqualTo("queued");
 			}
 			server.awaitScriptDone(WAIT);
-			assertThat(server.connectionCount()).isEqualTo(1);
-			assertThat(server.commands()).containsExactly("EHLO client.test", MAIL, RCPT, RCPT_BOB, "RSET", MAIL, RCPT,
-					"DATA", "QUIT");
+			assertThat(server.connectionCount()).isEqualTo(2);
+			assertThat(server.commands()).containsExactly("EHLO client.test", MAIL, RCPT, RCPT_BOB, "DATA",
+					"EHLO client.test", MAIL, RCPT, "DATA", "QUIT");
+			// The first connection ends right after DATA: no RSET, no message data, no final dot, no QUIT.
+			assertThat(text(server.received(0)))
+				.isEqualTo(lines("EHLO client.test", MAIL, RCPT, RCPT_BOB, "DATA"));
 			assertThat(texts(server.messages())).containsExactly(received(2));
+			assertThat(server.unexpectedCommands()).isEmpty();
 			server.assertNoFailures();
 		}
 		assertThat(events.sends()).extracting(SendFinished::outcome, SendFinished::attempts)
 			.containsExactly(tuple(SendOutcome.REFUSED, 1), tuple(SendOutcome.ACCEPTED, 1));
-		assertThat(events.poolEvents()).containsExactly("sessionCreated", "sessionBorrowed", "sendFinished: REFUSED attempts=1",
-				"sessionReturned", "sessionBorrowed", "sendFinished: ACCEPTED attempts=1", "sessionReturned",
+		assertThat(events.poolEvents()).containsExactly("sessionCreated", "sessionBorrowed",
+				"sessionDestroyed: broken: SmtpRecipientsRefusedException", "sendFinished: REFUSED attempts=1",
+				"sessionCreated", "sessionBorrowed", "sendFinished: ACCEPTED attempts=1", "sessionReturned",
 				"sessionDestroyed: pool closed");
 	}
 
 	@Test
-	void sendAllRefusesTheAllOrNothingMessageInTheMiddleAndDeliversTheOnesAroundItOverOneSession()
+	void sendAllRefusesTheAllOrNothingMessageInTheMiddleAndDeliversTheOnesAroundItOverTwoConnections()
 			throws Exception {
 		RecordingListener events = new RecordingListener();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet(GREETING).reply(EHLO_PIPELINING).read().read().replies("250 sender ok", "250 recipient ok",
 					"354 go ahead");
-			// Message 1's data comes in one write with message 2's MAIL and RCPTs, without DATA.
-			server.read().read().read().replies("250 queued as 1", "250 sender ok", "250 recipient ok", "550 no bob");
-			server.reply("250 reset");
-			// Message 3 is a group of its own.
-			server.read().read().replies("250 sender ok", "250 recipient ok", "354 go ahead");
+			// Message 1's data comes in one write with message 2's MAIL, RCPTs and DATA.
+			server.read()
+				.read()
+				.read()
+				.read()
+				.replies("250 queued as 1", "250 sender ok", "250 recipient ok", "550 no bob", "354 go ahead");
+			// Message 2 refused after the 354: the client hangs up.
+			server.awaitClose();
+			// Message 3 goes over a new connection.
+			server.greet(GREETING).reply(EHLO_PIPELINING).read().read().replies("250 sender ok", "250 recipient ok",
+					"354 go ahead");
 			quits(server.reply("250 queued as 3"));
 			try (SmtpClient client = clientFor(server).eventListener(events).timeout(SHORT).build()) {
 				List<BatchResult> results = client.sendAll(List.of(OutgoingMessage.of(ENVELOPE, message(1)),
@@ -112,25 +134,34 @@ class SmtpClientAllRecipientsTests {
 				assertThat(results.get(2).get().finalReply().message()).isEqualTo("queued as 3");
 			}
 			server.awaitScriptDone(WAIT);
+			assertThat(server.connectionCount()).isEqualTo(2);
 			assertThat(server.commands()).containsExactly("EHLO client.test", MAIL, RCPT, "DATA", MAIL, RCPT, RCPT_BOB,
-					"RSET", MAIL, RCPT, "DATA", "QUIT");
+					"DATA", "EHLO client.test", MAIL, RCPT, "DATA", "QUIT");
+			// Nothing of message 2 went out after its DATA.
+			assertThat(text(server.received(0))).endsWith(lines(MAIL, RCPT, RCPT_BOB, "DATA"));
 			assertThat(texts(server.messages())).containsExactly(received(1), received(3));
+			assertThat(server.unexpectedCommands()).isEmpty();
 			server.assertNoFailures();
 		}
-		assertThat(events.sends()).extracting(SendFinished::outcome)
-			.containsExactly(SendOutcome.ACCEPTED, SendOutcome.REFUSED, SendOutcome.ACCEPTED);
-		assertThat(events.poolEvents()).filteredOn("sessionBorrowed"::equals).hasSize(1);
-		assertThat(events.destroyReasons()).containsExactly("pool closed");
+		assertThat(events.sends()).extracting(SendFinished::outcome, SendFinished::attempts)
+			.containsExactly(tuple(SendOutcome.ACCEPTED, 1), tuple(SendOutcome.REFUSED, 1),
+					tuple(SendOutcome.ACCEPTED, 1));
+		assertThat(events.poolEvents()).filteredOn("sessionBorrowed"::equals).hasSize(2);
+		assertThat(events.destroyReasons()).containsExactly("broken: SmtpRecipientsRefusedException", "pool closed");
 	}
 
 	@Test
-	void sendAllSendsTheDataOfAnAllOrNothingMessageOnlyAfterItsRecipientsWereAccepted() throws Exception {
+	void sendAllPipelinesTheDataOfAnAllOrNothingMessageAsAnyOtherWhenItsRecipientsAreAccepted() throws Exception {
 		RecordingListener events = new RecordingListener();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet(GREETING).reply(EHLO_PIPELINING).read().read().replies("250 sender ok", "250 recipient ok",
 					"354 go ahead");
-			server.read().read().read().replies("250 queued as 1", "250 sender ok", "250 recipient ok", "250 bob ok");
-			server.reply("354 go ahead");
+			// Message 1's data comes in one write with message 2's commands, DATA included.
+			server.read()
+				.read()
+				.read()
+				.read()
+				.replies("250 queued as 1", "250 sender ok", "250 recipient ok", "250 bob ok", "354 go ahead");
 			// Message 2's data comes in one write with message 3's commands, DATA included.
 			server.read().read().read().replies("250 queued as 2", "250 sender ok", "250 recipient ok", "354 go ahead");
 			quits(server.reply("250 queued as 3"));
@@ -157,10 +188,10 @@ class SmtpClientAllRecipientsTests {
 		assertThat(wire).containsExactly("> EHLO", "< EHLO",
 				// Message 1: one group.
 				"> MAIL", "> RCPT", "> DATA", "< MAIL", "< RCPT", "< DATA", "messageDataSent",
-				// Message 2's MAIL and RCPTs follow message 1's data; its DATA waits for their replies.
-				"> MAIL", "> RCPT", "> RCPT", "< END-OF-DATA", "< MAIL", "< RCPT", "< RCPT", "> DATA", "< DATA",
+				// Message 2's MAIL, RCPTs and DATA follow message 1's data: no extra round trip.
+				"> MAIL", "> RCPT", "> RCPT", "> DATA", "< END-OF-DATA", "< MAIL", "< RCPT", "< RCPT", "< DATA",
 				"messageDataSent",
-				// Message 3, unflagged, is pipelined as ever, DATA included.
+				// Message 3, unflagged, likewise.
 				"> MAIL", "> RCPT", "> DATA", "< END-OF-DATA", "< MAIL", "< RCPT", "< DATA", "messageDataSent",
 				"< END-OF-DATA", "> QUIT", "< QUIT");
 	}
@@ -197,6 +228,8 @@ class SmtpClientAllRecipientsTests {
 				.reply(EHLO_PIPELINING)
 				.read()
 				.read()
+				.read()
+				// After 421 the server answers nothing more, DATA included.
 				.replies("250 sender ok", "250 recipient ok", "421 4.3.2 shutting down")
 				.awaitClose();
 			try (SmtpClient client = clientFor(server).eventListener(events).timeout(SHORT).build()) {
@@ -206,7 +239,8 @@ class SmtpClientAllRecipientsTests {
 						(refused) -> assertThat(refused.isServiceClosing()).isTrue());
 			}
 			server.awaitScriptDone(WAIT);
-			assertThat(server.commands()).containsExactly("EHLO client.test", MAIL, RCPT, RCPT_BOB);
+			assertThat(server.commands()).containsExactly("EHLO client.test", MAIL, RCPT, RCPT_BOB, "DATA");
+			assertThat(text(server.received(0))).isEqualTo(lines("EHLO client.test", MAIL, RCPT, RCPT_BOB, "DATA"));
 			assertThat(server.messages()).isEmpty();
 			assertThat(server.connectionCount()).isEqualTo(1);
 			server.assertNoFailures();
@@ -244,6 +278,15 @@ class SmtpClientAllRecipientsTests {
 		finally {
 			greenMail.stop();
 		}
+	}
+
+	/** The command lines as the client writes them, each ended by CRLF. */
+	private static String lines(String... lines) {
+		StringBuilder text = new StringBuilder();
+		for (String line : lines) {
+			text.append(line).append("\r\n");
+		}
+		return text.toString();
 	}
 
 }

@@ -21,11 +21,14 @@ import static org.assertj.core.api.Assertions.entry;
 /**
  * An envelope that {@linkplain Envelope#requiringAllRecipients() requires all recipients}, in every
  * path of the session's transaction engine ({@link SmtpSession#sendEach}, which {@link SmtpClient}
- * drives): a recipient refused at RCPT means no DATA (or BDAT), RSET, and
- * {@link SmtpRecipientsRefusedException}; with PIPELINING, DATA goes out on its own after the RCPT
- * replies. The scripted servers answer a pipelined group only after its last command, so a client
- * that waited for a reply in between would time out (the timeout is short); the event order shows
- * when DATA went out.
+ * drives): a recipient refused at RCPT means no message data and
+ * {@link SmtpRecipientsRefusedException}. One command at a time, with BDAT, or when a pipelined DATA
+ * was not answered with 354, RSET ends the transaction and the session goes on; with PIPELINING,
+ * DATA goes in the group with MAIL and the RCPTs as for any envelope, and when the server has
+ * answered it with 354 the session is closed instead (no RSET, no message data, no final dot). The
+ * scripted servers answer a pipelined group only after its last command, so a client that waited
+ * for a reply in between would time out (the timeout is short); the event order shows when DATA
+ * went out.
  */
 @Timeout(20)
 class SmtpSessionAllRecipientsTests {
@@ -130,45 +133,87 @@ class SmtpSessionAllRecipientsTests {
 	// ---------------------------------------------------------------- pipelined
 
 	@Test
-	void pipelinedMailAndRcptGoOutTogetherAndARefusalEndsTheTransactionBeforeData() throws Exception {
+	void pipelinedARefusedRecipientAfterThe354ToThePipelinedDataClosesTheConnectionWithNothingOfTheMessageSent()
+			throws Exception {
 		EventOrder events = new EventOrder();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet("220 fake.test")
 				.reply(EHLO_PIPELINING)
 				.read()
 				.read()
-				.replies("250 sender ok", "250 ann ok", "550 5.1.1 no bob")
+				.read()
+				.replies("250 sender ok", "250 ann ok", "550 5.1.1 no bob", "354 go ahead")
+				// The next unit would be the message data: the client closes instead.
+				.awaitClose();
+			try (SmtpSession smtp = session(server, true).eventListener(events).connect()) {
+				Throwable thrown = catchThrowable(() -> sendOne(smtp, BOTH_REQUIRED));
+
+				assertThat(thrown).isInstanceOfSatisfying(SmtpRecipientsRefusedException.class, (refused) -> {
+					assertThat(refused.recipients()).containsExactly(entry(BOB, new SmtpReply(550, "5.1.1 no bob")));
+					assertThat(refused.isServiceClosing()).isFalse();
+				}).hasMessageContaining("Nothing was sent").hasMessageContaining("1 of 2");
+				assertThat(smtp.isConnected()).isFalse();
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.connectionCount()).isEqualTo(1);
+			assertThat(server.commands()).containsExactlyElementsOf(commands(ENVELOPE_COMMANDS, "DATA"));
+			// Byte for byte: no RSET, no message data, no final dot after DATA.
+			assertThat(text(server.received(0))).isEqualTo(wire(commands(ENVELOPE_COMMANDS, "DATA")));
+			assertThat(server.messages()).isEmpty();
+			assertThat(server.unexpectedCommands()).isEmpty();
+			server.assertNoFailures();
+		}
+		assertThat(events.order).containsExactly("sent EHLO", "reply EHLO", "sent MAIL", "sent RCPT", "sent RCPT",
+				"sent DATA", "reply MAIL", "reply RCPT", "reply RCPT", "reply DATA");
+	}
+
+	@Test
+	void pipelinedARefusedRecipientWhoseDataWasRefusedTooEndsTheTransactionWithRsetAndTheSessionGoesOn()
+			throws Exception {
+		EventOrder events = new EventOrder();
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test")
+				.reply(EHLO_PIPELINING)
+				.read()
+				.read()
+				.read()
+				.replies("250 sender ok", "250 ann ok", "550 5.1.1 no bob", "554 5.5.1 no valid recipients")
 				.reply("250 reset")
 				.reply("250 noop");
 			try (SmtpSession smtp = session(server, true).eventListener(events).connect()) {
 				Throwable thrown = catchThrowable(() -> sendOne(smtp, BOTH_REQUIRED));
 
 				assertThat(thrown).isInstanceOfSatisfying(SmtpRecipientsRefusedException.class,
-						(refused) -> assertThat(refused.recipients()).containsOnlyKeys(BOB))
+						(refused) -> assertThat(refused.recipients())
+							.containsExactly(entry(BOB, new SmtpReply(550, "5.1.1 no bob"))))
 					.hasMessageContaining("Nothing was sent");
 				assertThat(smtp.isConnected()).isTrue();
+				// In step: the next command gets its own reply.
 				assertThat(smtp.noop()).isEqualTo(new SmtpReply(250, "noop"));
 				smtp.disconnect();
 			}
 			server.awaitScriptDone(WAIT);
-			assertThat(server.commands()).containsExactlyElementsOf(commands(ENVELOPE_COMMANDS, "RSET", "NOOP"));
+			assertThat(server.commands())
+				.containsExactlyElementsOf(commands(ENVELOPE_COMMANDS, "DATA", "RSET", "NOOP"));
 			assertThat(server.messages()).isEmpty();
+			assertThat(server.unexpectedCommands()).isEmpty();
 			server.assertNoFailures();
 		}
 		assertThat(events.order).containsExactly("sent EHLO", "reply EHLO", "sent MAIL", "sent RCPT", "sent RCPT",
-				"reply MAIL", "reply RCPT", "reply RCPT", "sent RSET", "reply RSET", "sent NOOP", "reply NOOP");
+				"sent DATA", "reply MAIL", "reply RCPT", "reply RCPT", "reply DATA", "sent RSET", "reply RSET",
+				"sent NOOP", "reply NOOP");
 	}
 
 	@Test
-	void pipelinedEveryRecipientAcceptedSendsDataOnItsOwnAfterTheirReplies() throws Exception {
+	void pipelinedEveryRecipientAcceptedSendsDataInTheGroupAndTheMessageAfterIts354() throws Exception {
 		EventOrder events = new EventOrder();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet("220 fake.test")
 				.reply(EHLO_PIPELINING)
 				.read()
 				.read()
-				.replies("250 sender ok", "250 ann ok", "250 bob ok")
-				.reply("354 go ahead")
+				.read()
+				.replies("250 sender ok", "250 ann ok", "250 bob ok", "354 go ahead")
 				.reply("250 queued");
 			try (SmtpSession smtp = session(server, true).eventListener(events).connect()) {
 				assertThat(sendOne(smtp, BOTH_REQUIRED)).isEmpty();
@@ -181,7 +226,7 @@ class SmtpSessionAllRecipientsTests {
 			server.assertNoFailures();
 		}
 		assertThat(events.order).containsExactly("sent EHLO", "reply EHLO", "sent MAIL", "sent RCPT", "sent RCPT",
-				"reply MAIL", "reply RCPT", "reply RCPT", "sent DATA", "reply DATA", "reply END-OF-DATA");
+				"sent DATA", "reply MAIL", "reply RCPT", "reply RCPT", "reply DATA", "reply END-OF-DATA");
 	}
 
 	@Test
@@ -215,7 +260,8 @@ class SmtpSessionAllRecipientsTests {
 				.reply(EHLO_PIPELINING)
 				.read()
 				.read()
-				.replies("250 sender ok", "550 no ann", "550 no bob")
+				.read()
+				.replies("250 sender ok", "550 no ann", "550 no bob", "554 5.5.1 no valid recipients")
 				.reply("250 reset");
 			try (SmtpSession smtp = session(server, true).connect()) {
 				Throwable thrown = catchThrowable(() -> sendOne(smtp, BOTH_REQUIRED));
@@ -226,19 +272,22 @@ class SmtpSessionAllRecipientsTests {
 				smtp.disconnect();
 			}
 			server.awaitScriptDone(WAIT);
-			assertThat(server.commands()).containsExactlyElementsOf(commands(ENVELOPE_COMMANDS, "RSET"));
+			assertThat(server.commands()).containsExactlyElementsOf(commands(ENVELOPE_COMMANDS, "DATA", "RSET"));
 			assertThat(server.messages()).isEmpty();
+			assertThat(server.unexpectedCommands()).isEmpty();
 			server.assertNoFailures();
 		}
 	}
 
 	@Test
-	void serviceClosingOnARecipientClosesTheSessionWithoutRsetOrData() throws Exception {
+	void serviceClosingOnARecipientClosesTheSessionWithoutRsetOrMessageData() throws Exception {
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet("220 fake.test")
 				.reply(EHLO_PIPELINING)
 				.read()
 				.read()
+				.read()
+				// After 421 the server answers nothing more, DATA included.
 				.replies("250 sender ok", "250 ann ok", "421 4.3.2 shutting down")
 				.awaitClose();
 			try (SmtpSession smtp = session(server, true).connect()) {
@@ -251,14 +300,16 @@ class SmtpSessionAllRecipientsTests {
 				assertThat(smtp.isConnected()).isFalse();
 			}
 			server.awaitScriptDone(WAIT);
-			assertThat(server.commands()).containsExactlyElementsOf(commands(ENVELOPE_COMMANDS));
+			assertThat(server.commands()).containsExactlyElementsOf(commands(ENVELOPE_COMMANDS, "DATA"));
+			assertThat(text(server.received(0))).isEqualTo(wire(commands(ENVELOPE_COMMANDS, "DATA")));
 			assertThat(server.messages()).isEmpty();
 			server.assertNoFailures();
 		}
 	}
 
 	@Test
-	void pipelinedBatchResetsARefusedAllOrNothingMessageBeforeTheNextMessagesCommandsGoOut() throws Exception {
+	void pipelinedBatchClosesTheConnectionOnAnAllOrNothingMessageRefusedAfterThe354AndSendsNothingMore()
+			throws Exception {
 		Envelope annOnly = Envelope.of(FROM, ANN);
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet("220 fake.test")
@@ -266,25 +317,34 @@ class SmtpSessionAllRecipientsTests {
 				.read()
 				.read()
 				.replies("250 sender ok", "250 ann ok", "354 go ahead");
-			// Message 1's data comes with message 2's MAIL and RCPTs, and no DATA.
-			server.read().read().read().replies("250 queued 1", "250 sender ok", "250 ann ok", "550 no bob");
-			server.reply("250 reset");
-			server.read().read().replies("250 sender ok", "250 ann ok", "354 go ahead").reply("250 queued 3");
+			// Message 1's data comes with message 2's MAIL, RCPTs and DATA.
+			server.read()
+				.read()
+				.read()
+				.read()
+				.replies("250 queued 1", "250 sender ok", "250 ann ok", "550 no bob", "354 go ahead")
+				.awaitClose();
 			Outcomes outcomes = new Outcomes();
 			try (SmtpSession smtp = session(server, true).connect()) {
-				smtp.engine().sendEach(List.of(OutgoingMessage.of(annOnly, bytes(MESSAGE)),
-						OutgoingMessage.of(BOTH_REQUIRED, bytes(MESSAGE)), OutgoingMessage.of(annOnly, bytes(MESSAGE))),
-						outcomes);
-				smtp.disconnect();
+				Throwable thrown = catchThrowable(() -> smtp.engine()
+					.sendEach(List.of(OutgoingMessage.of(annOnly, bytes(MESSAGE)), OutgoingMessage.of(BOTH_REQUIRED,
+							bytes(MESSAGE)), OutgoingMessage.of(annOnly, bytes(MESSAGE))), outcomes));
+
+				// The session is closed: message 2's refusal is thrown, message 3 is not sent.
+				assertThat(thrown).isInstanceOfSatisfying(SmtpRecipientsRefusedException.class,
+						(refused) -> assertThat(refused.recipients()).containsOnlyKeys(BOB));
+				assertThat(smtp.isConnected()).isFalse();
 			}
 			server.awaitScriptDone(WAIT);
-			assertThat(outcomes.log).containsExactly("0 sent {}", "1 failed SmtpRecipientsRefusedException [" + BOB + "]",
-					"2 sent {}");
+			assertThat(outcomes.log).containsExactly("0 sent {}");
 			List<String> single = List.of("MAIL FROM:<" + FROM + ">", "RCPT TO:<" + ANN + ">", "DATA");
-			assertThat(server.commands()).containsExactly("EHLO client.test", single.get(0), single.get(1), single.get(2),
-					ENVELOPE_COMMANDS.get(0), ENVELOPE_COMMANDS.get(1), ENVELOPE_COMMANDS.get(2), "RSET", single.get(0),
-					single.get(1), single.get(2));
-			assertThat(server.messages()).hasSize(2);
+			List<String> expected = List.of("EHLO client.test", single.get(0), single.get(1), single.get(2),
+					ENVELOPE_COMMANDS.get(0), ENVELOPE_COMMANDS.get(1), ENVELOPE_COMMANDS.get(2), "DATA");
+			assertThat(server.commands()).containsExactlyElementsOf(expected);
+			assertThat(server.messages()).extracting(SmtpSessionAllRecipientsTests::text)
+				.containsExactly(MESSAGE + ".\r\n");
+			assertThat(text(server.received(0))).endsWith(wire(expected.subList(4, 8)));
+			assertThat(server.unexpectedCommands()).isEmpty();
 			server.assertNoFailures();
 		}
 	}
@@ -361,24 +421,28 @@ class SmtpSessionAllRecipientsTests {
 	// ---------------------------------------------------------------- LMTP
 
 	@Test
-	void lmtpARecipientRefusedAtRcptSendsNoData() throws Exception {
+	void lmtpARecipientRefusedAtRcptAfterThe354ToThePipelinedDataClosesTheConnectionWithNoMessageData()
+			throws Exception {
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			server.greet("220 lmtp.test")
 				.reply(EHLO_PIPELINING)
 				.read()
 				.read()
-				.replies("250 sender ok", "550 5.1.1 no ann", "250 bob ok")
-				.reply("250 reset");
+				.read()
+				.replies("250 sender ok", "550 5.1.1 no ann", "250 bob ok", "354 go ahead")
+				.awaitClose();
 			try (SmtpSession smtp = lmtp(server).connect()) {
 				Throwable thrown = catchThrowable(() -> sendOne(smtp, BOTH_REQUIRED));
 
 				assertThat(thrown).isInstanceOfSatisfying(SmtpRecipientsRefusedException.class,
 						(refused) -> assertThat(refused.recipients()).containsOnlyKeys(ANN));
-				smtp.disconnect();
+				assertThat(smtp.isConnected()).isFalse();
 			}
 			server.awaitScriptDone(WAIT);
-			assertThat(server.commands()).containsExactlyElementsOf(lhlo(ENVELOPE_COMMANDS, "RSET"));
+			assertThat(server.commands()).containsExactlyElementsOf(lhlo(ENVELOPE_COMMANDS, "DATA"));
+			assertThat(text(server.received(0))).isEqualTo(wire(lhlo(ENVELOPE_COMMANDS, "DATA")));
 			assertThat(server.messages()).isEmpty();
+			assertThat(server.unexpectedCommands()).isEmpty();
 			server.assertNoFailures();
 		}
 	}
@@ -390,8 +454,8 @@ class SmtpSessionAllRecipientsTests {
 				.reply(EHLO_PIPELINING)
 				.read()
 				.read()
-				.replies("250 sender ok", "250 ann ok", "250 bob ok")
-				.reply("354 go ahead")
+				.read()
+				.replies("250 sender ok", "250 ann ok", "250 bob ok", "354 go ahead")
 				.replies("250 ann delivered", "552 bob's mailbox is full");
 			try (SmtpSession smtp = lmtp(server).connect()) {
 				assertThat(sendOne(smtp, BOTH_REQUIRED))
@@ -457,6 +521,13 @@ class SmtpSessionAllRecipientsTests {
 		lines.addAll(envelope);
 		lines.addAll(List.of(rest));
 		return lines;
+	}
+
+	/** The command lines as the client writes them, each ended by CRLF. */
+	private static String wire(List<String> lines) {
+		StringBuilder text = new StringBuilder();
+		lines.forEach((line) -> text.append(line).append("\r\n"));
+		return text.toString();
 	}
 
 	private static byte[] bytes(String text) {

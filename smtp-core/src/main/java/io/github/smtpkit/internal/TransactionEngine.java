@@ -279,7 +279,7 @@ public final class TransactionEngine {
 			rsetQuietly();
 			throw new SmtpRecipientsRefusedException(refused);
 		}
-		requireAllAccepted(transaction, refused);
+		requireAllAccepted(transaction, refused, null);
 		if (transaction.chunked()) {
 			return outcome(bdat(transaction.source()), refused, true);
 		}
@@ -295,12 +295,13 @@ public final class TransactionEngine {
 			MessageSource source, byte[] shown, boolean chunked, boolean requireAllRecipients) {
 
 		/**
-		 * Whether DATA goes in the pipelined group. Not with BDAT, whose chunks follow once the
-		 * recipients are known; nor when all recipients are required: after 354 the transaction
-		 * cannot be abandoned short of closing the connection, so DATA waits for the RCPT replies.
+		 * Whether DATA goes in the pipelined group: not with BDAT, whose chunks follow once the
+		 * recipients are known. It goes there when all recipients are required too, so that the
+		 * usual case, every recipient accepted, costs no extra round trip; the rare refusal then
+		 * costs the connection ({@link #requireAllAccepted}).
 		 */
 		boolean dataInGroup() {
-			return !this.chunked && !this.requireAllRecipients;
+			return !this.chunked;
 		}
 
 		/** How many commands a pipelined group of it holds: MAIL, each RCPT and perhaps DATA. */
@@ -437,8 +438,8 @@ public final class TransactionEngine {
 	 * Reads the replies to a pipelined group, in order, and reports a refused sender, all
 	 * recipients refused, or a 421 exactly as without pipelining. A 421 ends the dialogue (RFC 5321
 	 * 3.8): the server answers nothing after it, so it is reported where it came. When all
-	 * recipients are required, a refused one ends the transaction with RSET, and otherwise DATA,
-	 * left out of the group, is sent now and its reply returned.
+	 * recipients are required, a refused one ends the transaction before any message data
+	 * ({@link #requireAllAccepted}).
 	 *
 	 * <p>RSET may follow here because nothing else is on its way: the caller writes the next
 	 * commands (the next message's group, in {@link TransactionBatch#sendPipelined}) only after this group's
@@ -498,11 +499,7 @@ public final class TransactionEngine {
 			}
 			throw new SmtpRecipientsRefusedException(refused);
 		}
-		requireAllAccepted(transaction, refused);
-		if (!transaction.chunked() && !transaction.dataInGroup()) {
-			// Every recipient accepted: now the message may go to them.
-			dataReply = command(PreparedCommand.DATA);
-		}
+		requireAllAccepted(transaction, refused, dataReply);
 		return new GroupReplies(refused, dataReply);
 	}
 
@@ -530,7 +527,7 @@ public final class TransactionEngine {
 	 * outcome as soon as it is known. With PIPELINING (on, and advertised) and without BDAT, a
 	 * message's data and end go out in one write with the next message's MAIL, RCPT and DATA: RFC
 	 * 2920 3.1 lets message content open a group. A message then costs one round trip instead of
-	 * two (two when all its recipients are required: its DATA waits for their replies).
+	 * two.
 	 * @throws SmtpException the failure that left the session unusable (it is closed): the first
 	 * message not told about was then under way, its data sent if {@link #endOfDataSent()}; the
 	 * messages after it were not sent
@@ -589,7 +586,7 @@ public final class TransactionEngine {
 	private SmtpReply bdat(MessageSource source) throws SmtpException {
 		long written = this.messageWriter.write(source,
 				(connection) -> new BdatOutputStream(connection, this.wire, source.size(), this::closeOn421OrReset),
-				true);
+				false); // each chunk, the last included, is flushed as it is sent
 		endOfDataWritten(null, written);
 		return readMessageOutcome();
 	}
@@ -672,15 +669,26 @@ public final class TransactionEngine {
 
 	/**
 	 * When the transaction requires all recipients and the server refused some (not all: that is
-	 * checked first, as for any transaction), ends it with RSET before any message data: nothing is
+	 * checked first, as for any transaction), ends it before any message data: nothing is
 	 * delivered. A 421 has closed the session before this.
+	 * @param dataReply the reply to a DATA pipelined with the recipients, or {@code null} when none
+	 * was sent. After its 354 the server takes everything as message data until the final dot, so
+	 * the only way to abandon the transaction is to close the connection (the server discards the
+	 * unfinished message); otherwise RSET ends it and the session stays usable
 	 * @throws SmtpRecipientsRefusedException with the refused recipients, if any
 	 */
-	private void requireAllAccepted(Transaction transaction, Map<String, SmtpReply> refused) throws SmtpException {
-		if (transaction.requireAllRecipients() && !refused.isEmpty()) {
-			rsetQuietly();
-			throw this.session.notAllAccepted(refused, transaction.to().size());
+	private void requireAllAccepted(Transaction transaction, Map<String, SmtpReply> refused,
+			SmtpReply dataReply) throws SmtpException {
+		if (!transaction.requireAllRecipients() || refused.isEmpty()) {
+			return;
 		}
+		if (dataReply != null && dataReply.code() == 354) {
+			this.wire.disconnect();
+		}
+		else {
+			rsetQuietly();
+		}
+		throw this.session.notAllAccepted(refused, transaction.to().size());
 	}
 
 	/**

@@ -193,6 +193,10 @@ final class FakeSmtpServer implements AutoCloseable {
 					}
 					reply(out, "354 go ahead");
 					String data = readData(in);
+					if (data == null) {
+						// The client went away before the final dot: an unfinished message is discarded.
+						return;
+					}
 					boolean refusedData = data.contains("\r\nX-Refuse: data\r\n") || data.startsWith("X-Refuse: data");
 					if (!refusedData) {
 						this.messages.add(data);
@@ -221,13 +225,17 @@ final class FakeSmtpServer implements AutoCloseable {
 		}
 	}
 
+	/** The message data up to the final dot, or {@code null} when the connection ended before it. */
 	private static String readData(BufferedReader in) throws IOException {
 		StringBuilder data = new StringBuilder();
 		String line;
-		while ((line = in.readLine()) != null && !line.equals(".")) {
+		while ((line = in.readLine()) != null) {
+			if (line.equals(".")) {
+				return data.toString();
+			}
 			data.append(line).append("\r\n");
 		}
-		return data.toString();
+		return null;
 	}
 
 	private static void reply(OutputStream out, String reply) throws IOException {
