@@ -225,14 +225,17 @@ public final class SmtpClient implements AutoCloseable {
 		for (int i = 0; i < messages.size(); i++) {
 			Objects.requireNonNull(messages.get(i), "messages[" + i + "]");
 		}
-		if (isClosed()) {
-			throw new IllegalStateException("This SmtpClient for " + this.endpoint + " is closed");
-		}
 		return sendBatch(List.copyOf(messages));
 	}
 
-	/** Sends the messages over as few sessions as it can, healing as the class documents. */
+	/**
+	 * Sends the messages over as few sessions as it can, healing as the class documents.
+	 * @throws IllegalStateException if the client is closed; nothing is told to the listener then
+	 */
 	private List<BatchResult> sendBatch(List<OutgoingMessage> messages) {
+		if (isClosed()) {
+			throw new IllegalStateException("This SmtpClient for " + this.endpoint + " is closed");
+		}
 		SendBatch batch = new SendBatch(messages, this.endpoint, this.listener);
 		batch.started();
 		try {

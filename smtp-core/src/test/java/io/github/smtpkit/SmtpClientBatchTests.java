@@ -494,6 +494,9 @@ class SmtpClientBatchTests {
 			.withMessage("messages[1]");
 		client.close();
 		assertThatIllegalStateException().isThrownBy(() -> client.sendAll(outgoing(1))).withMessageContaining("closed");
+		// send() says the same, before anything reaches the pool or the listener.
+		assertThatIllegalStateException().isThrownBy(() -> client.send(ENVELOPE, message(1)))
+			.withMessageContaining("SmtpClient for 127.0.0.1:25 is closed");
 	}
 
 	/** Reads a group of MAIL, RCPT and DATA, and answers them together after DATA. */
