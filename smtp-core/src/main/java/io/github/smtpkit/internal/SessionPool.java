@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.commons.pool2.BasePooledObjectFactory;
 import org.apache.commons.pool2.DestroyMode;
 import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.impl.DefaultEvictionPolicy;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -67,6 +68,9 @@ public final class SessionPool implements AutoCloseable {
 		this.clock = clock;
 		this.listener = listener;
 		GenericObjectPoolConfig<PooledSession> poolConfig = new GenericObjectPoolConfig<>();
+		// An instance, not commons-pool2's default of a class name it loads by reflection, which a
+		// native image would need a hint for.
+		poolConfig.setEvictionPolicy(new DefaultEvictionPolicy<>());
 		poolConfig.setMaxTotal(config.maxTotal());
 		poolConfig.setMaxIdle(config.maxIdle());
 		poolConfig.setMinIdle(config.minIdle());

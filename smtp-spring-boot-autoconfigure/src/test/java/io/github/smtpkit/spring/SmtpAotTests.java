@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
-import org.springframework.aot.hint.TypeReference;
 import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
 import org.springframework.aot.test.generate.TestGenerationContext;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -212,10 +211,6 @@ class SmtpAotTests {
 		assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(SmtpServerProperties.Pool.class,
 				"setMaxTotal"))
 			.accepts(hints);
-		// commons-pool2 makes its eviction policy by class name, for every client's pool.
-		assertThat(RuntimeHintsPredicates.reflection()
-			.onType(TypeReference.of(SmtpRuntimeHints.EVICTION_POLICY))
-			.withMemberCategory(MemberCategory.INVOKE_PUBLIC_CONSTRUCTORS)).accepts(hints);
 		// Spring's own hints, which the mail senders rely on: the file-type map of the messages
 		// createMimeMessage() makes, and the spring.factories entry that maps spring.mail.*.
 		assertThat(RuntimeHintsPredicates.resource().forResource("org/springframework/mail/javamail/mime.types"))
