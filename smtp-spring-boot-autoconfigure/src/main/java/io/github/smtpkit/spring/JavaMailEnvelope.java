@@ -63,10 +63,8 @@ final class JavaMailEnvelope {
 		}
 		// Angus Mail sends an address that is not ASCII only with mail.mime.allowutf8, and then with
 		// SMTPUTF8 too: here it always goes, with the options it needs.
-		Envelope envelope = new Envelope(from, recipients, mailOptions, List.of()).withDsn(dsn)
-			.withSmtputf8IfNeeded();
 		boolean partial = partialDelivery || (smtpMessage != null && smtpMessage.getSendPartial());
-		return partial ? envelope : envelope.requiringAllRecipients();
+		return new Envelope(from, recipients, mailOptions, List.of(), dsn, !partial).withSmtputf8IfNeeded();
 	}
 
 	private static String sender(MimeMessage message, @Nullable SMTPMessage smtpMessage, @Nullable String envelopeFrom)
@@ -81,8 +79,8 @@ final class JavaMailEnvelope {
 		if (from != null && from.length > 0 && from[0] instanceof InternetAddress address) {
 			return address.getAddress();
 		}
-		throw new MessagingException("The message has no From (or Sender) address, and neither smtp.default-from nor"
-				+ " smtp.envelope-from is set: there is no sender for MAIL FROM");
+		throw new MessagingException("The message has no From (or Sender) address and no envelope sender is"
+				+ " configured (a default From or a bounce address): there is no sender for MAIL FROM");
 	}
 
 	private static List<String> recipients(MimeMessage message) throws MessagingException {

@@ -30,8 +30,9 @@ import io.github.smtpkit.SmtpClient;
  * <p>{@link SmtpClient.Builder#pool(io.github.smtpkit.pool.PoolConfig) builder.pool(...)} replaces
  * the whole pool configuration, the {@code smtp.pool.*} properties included, and
  * {@link SmtpClient.Builder#eventListener(io.github.smtpkit.SmtpEventListener)
- * builder.eventListener(...)} replaces the listeners of smtpkit's events and metrics: contribute a
- * listener with an {@link SmtpEventListenerFactory} bean instead.
+ * builder.eventListener(...)} replaces the listeners of smtpkit's events, metrics and
+ * {@code mail.send} observations: contribute a listener with an {@link SmtpEventListenerFactory}
+ * bean instead.
  *
  * <p>A customizer should only configure the builder it is given. When {@code build()} refuses
  * the result, the customizers may be applied once more, to a fresh builder, to find the one to

@@ -369,7 +369,7 @@ final class SmtpClientFactory {
 		}
 		catch (IOException | RuntimeException ex) {
 			client.close();
-			throw new SmtpTestConnectionException(server, settings.prefix, client.endpoint(), ex);
+			throw new SmtpTestConnectionException(server, client.endpoint(), ex);
 		}
 	}
 

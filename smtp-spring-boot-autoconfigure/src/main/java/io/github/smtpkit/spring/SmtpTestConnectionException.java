@@ -14,15 +14,12 @@ public final class SmtpTestConnectionException extends IllegalStateException {
 
 	private final String server;
 
-	private final String propertyPrefix;
-
 	private final transient SmtpEndpoint endpoint;
 
-	SmtpTestConnectionException(String server, String propertyPrefix, SmtpEndpoint endpoint, Exception cause) {
-		super("SMTP server '" + server + "' at " + endpoint + " did not answer NOOP at start-up (" + propertyPrefix
-				+ ".test-connection=true): " + cause.getMessage(), cause);
+	SmtpTestConnectionException(String server, SmtpEndpoint endpoint, Exception cause) {
+		super("SMTP server '" + server + "' at " + endpoint + " did not answer NOOP at start-up ("
+				+ SmtpServers.propertyPrefix(server) + ".test-connection=true): " + cause.getMessage(), cause);
 		this.server = server;
-		this.propertyPrefix = propertyPrefix;
 		this.endpoint = endpoint;
 	}
 
@@ -33,7 +30,7 @@ public final class SmtpTestConnectionException extends IllegalStateException {
 
 	/** Where the server's properties are: {@code smtp}, or {@code smtp.servers.<name>}. */
 	public String propertyPrefix() {
-		return this.propertyPrefix;
+		return SmtpServers.propertyPrefix(this.server);
 	}
 
 	/** Where the client connected to. */

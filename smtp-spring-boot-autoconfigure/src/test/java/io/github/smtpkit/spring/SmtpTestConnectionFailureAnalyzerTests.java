@@ -158,8 +158,8 @@ class SmtpTestConnectionFailureAnalyzerTests {
 	@Test
 	void aUnixSocketNamesTheSocketProperty() {
 		SmtpEndpoint socket = SmtpEndpoint.unix(SmtpProtocol.LMTP, Path.of("/run/dovecot/lmtp"));
-		FailureAnalysis analysis = this.analyzer.analyze(new SmtpTestConnectionException("local",
-				"smtp.servers.local", socket, new ConnectException("Could not connect to unix:/run/dovecot/lmtp")));
+		FailureAnalysis analysis = this.analyzer.analyze(new SmtpTestConnectionException("local", socket,
+				new ConnectException("Could not connect to unix:/run/dovecot/lmtp")));
 
 		assertThat(analysis.getDescription()).startsWith("SMTP server 'local' at unix:/run/dovecot/lmtp (lmtp)");
 		assertThat(analysis.getAction()).startsWith("Check smtp.servers.local.unix-socket, that the server listens "
@@ -177,7 +177,7 @@ class SmtpTestConnectionFailureAnalyzerTests {
 	private FailureAnalysis analyze(Exception failure) {
 		// As Spring Boot gets it: wrapped in the bean factory's exceptions.
 		return this.analyzer.analyze(new BeanCreationException("smtpClient", "Failed",
-				new SmtpTestConnectionException("default", "smtp", ENDPOINT, failure)));
+				new SmtpTestConnectionException("default", ENDPOINT, failure)));
 	}
 
 	private static int closedPort() throws IOException {

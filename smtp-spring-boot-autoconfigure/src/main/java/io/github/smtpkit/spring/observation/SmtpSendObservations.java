@@ -66,8 +66,7 @@ public class SmtpSendObservations implements SmtpEventListenerFactory {
 		 * the caller's thread, and the same message (instance) may be sent by several threads at
 		 * once, or twice in one batch (then its observations end first in, first out).
 		 */
-		private final ThreadLocal<Map<OutgoingMessage, Deque<Observation>>> underWay = ThreadLocal
-			.withInitial(IdentityHashMap::new);
+		private final ThreadLocal<Map<OutgoingMessage, Deque<Observation>>> underWay = new ThreadLocal<>();
 
 		Listener(String serverName) {
 			this.serverName = serverName;
@@ -86,13 +85,20 @@ public class SmtpSendObservations implements SmtpEventListenerFactory {
 				return;
 			}
 			observation.start();
-			this.underWay.get().computeIfAbsent(message, (key) -> new ArrayDeque<>(1)).add(observation);
+			Map<OutgoingMessage, Deque<Observation>> observations = this.underWay.get();
+			if (observations == null) {
+				// Made on a thread's first observed send only: a thread that never observes (the
+				// observation switched off) pays nothing in sendFinished either.
+				observations = new IdentityHashMap<>();
+				this.underWay.set(observations);
+			}
+			observations.computeIfAbsent(message, (key) -> new ArrayDeque<>(1)).add(observation);
 		}
 
 		@Override
 		public void sendFinished(SmtpEndpoint endpoint, BatchResult result, SendOutcome outcome) {
 			Map<OutgoingMessage, Deque<Observation>> observations = this.underWay.get();
-			Deque<Observation> started = observations.get(result.message());
+			Deque<Observation> started = (observations != null) ? observations.get(result.message()) : null;
 			if (started == null) {
 				return;
 			}
