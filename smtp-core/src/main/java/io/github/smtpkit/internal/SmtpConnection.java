@@ -41,6 +41,9 @@ public final class SmtpConnection implements Closeable {
 	/** The bound on each write of a TCP connection: its reads may be given another. */
 	private final Duration writeTimeout;
 
+	/** The standing bound on each read: each reply's whole budget (see {@link #limitReads}). */
+	private volatile Duration readTimeout;
+
 	/** The TCP socket as connected, closed to abort a blocked write even under TLS. */
 	private final Socket tcpSocket;
 
@@ -58,6 +61,7 @@ public final class SmtpConnection implements Closeable {
 	private SmtpConnection(SmtpEndpoint endpoint, Duration timeout, Socket tcpSocket) throws IOException {
 		this.endpoint = endpoint;
 		this.writeTimeout = timeout;
+		this.readTimeout = timeout;
 		this.tcpSocket = tcpSocket;
 		this.unixStreams = null;
 		useStreams(tcpSocket.getInputStream(), tcpSocket.getOutputStream());
@@ -66,6 +70,7 @@ public final class SmtpConnection implements Closeable {
 	private SmtpConnection(SmtpEndpoint endpoint, Duration timeout, UnixSocketStreams unixStreams) {
 		this.endpoint = endpoint;
 		this.writeTimeout = timeout;
+		this.readTimeout = timeout;
 		this.tcpSocket = null;
 		this.unixStreams = unixStreams;
 		this.input = unixStreams.input();
@@ -234,12 +239,29 @@ public final class SmtpConnection implements Closeable {
 	 * not wait as long as a transaction may.
 	 */
 	public void setReadTimeout(Duration timeout) throws IOException {
+		limitReads(millis(timeout));
+		this.readTimeout = timeout;
+	}
+
+	/**
+	 * The standing bound on each read, as given when opened or by {@link #setReadTimeout}: the
+	 * budget of each whole reply.
+	 */
+	public Duration readTimeout() {
+		return this.readTimeout;
+	}
+
+	/**
+	 * Bounds the next reads by {@code millis} without changing the standing {@link #readTimeout()}:
+	 * for the later reads of a reply, which get only what is left of its budget.
+	 */
+	public void limitReads(int millis) throws IOException {
 		if (this.unixStreams != null) {
-			this.unixStreams.setTimeout(timeout);
+			this.unixStreams.setTimeout(Duration.ofMillis(millis));
 		}
 		else {
 			// Under TLS the SSLSocket reads through the TCP socket, whose timeout is the one that counts.
-			this.tcpSocket.setSoTimeout(millis(timeout));
+			this.tcpSocket.setSoTimeout(millis);
 		}
 	}
 
