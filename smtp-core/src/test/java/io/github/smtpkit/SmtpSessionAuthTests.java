@@ -503,6 +503,67 @@ class SmtpSessionAuthTests {
 	}
 
 	@Test
+	void aMultiLineChallengeIsDecodedWholeAndAnsweredAsSmtplibDoes() throws Exception {
+		String challenge = "a challenge long enough to come in two lines <4711@fake.test>";
+		String encoded = b64(challenge);
+		List<String> seen = new ArrayList<>();
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet(GREETING)
+				.reply(ehlo("AUTH X-TWO-LINES"))
+				// smtplib joins the lines with "\n" and base64.decodebytes skips it.
+				.reply("334-" + encoded.substring(0, 30) + "\n334 " + encoded.substring(30))
+				.reply(OK)
+				.reply("221 bye");
+			try (SmtpSession smtp = connect(server)) {
+				smtp.ehlo();
+				SmtpReply reply = smtp.auth("X-TWO-LINES", (bytes) -> {
+					if (bytes == null) {
+						return null;
+					}
+					seen.add(new String(bytes, StandardCharsets.UTF_8));
+					return "the answer".getBytes(StandardCharsets.UTF_8);
+				}, true);
+				assertThat(reply.code()).isEqualTo(235);
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(seen).containsExactly(challenge);
+			assertThat(server.commands()).containsExactly("EHLO client.test", "AUTH X-TWO-LINES", b64("the answer"),
+					"QUIT");
+			assertCleanRun(server);
+		}
+	}
+
+	@Test
+	void aRawAuthCommandAndTheLinesOfItsExchangeAreRedactedForDebugOutputAndListeners() throws Exception {
+		RecordingListener events = new RecordingListener();
+		List<String> debug = new CopyOnWriteArrayList<>();
+		String initial = plainPayload(USER, PASSWORD);
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet(GREETING).reply(ehlo("AUTH PLAIN LOGIN")).reply("334 ").reply(OK).reply("221 bye");
+			try (SmtpSession smtp = SmtpSession.smtp()
+				.host(server.host())
+				.port(server.port())
+				.localHostname("client.test")
+				.timeout(WAIT)
+				.eventListener(events)
+				.debugOutput(debug::add)
+				.connect()) {
+				smtp.setDebugLevel(1);
+				smtp.ehlo();
+				// smtplib lets a caller write AUTH by hand; the credential must still not show.
+				assertThat(smtp.docmd("AUTH", "PLAIN").code()).isEqualTo(334);
+				assertThat(smtp.docmd(initial).code()).isEqualTo(235);
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.commands()).contains("AUTH PLAIN", initial);
+			assertCleanRun(server);
+		}
+		assertThat(String.join("\n", debug)).contains("AUTH PLAIN").doesNotContain(initial);
+		assertThat(events.all).noneMatch((event) -> event.contains(initial))
+			.anyMatch((event) -> event.contains("<redacted>"));
+	}
+
+	@Test
 	void challengeThatIsNotBase64IsCancelledWithAStar() throws Exception {
 		RecordingListener events = new RecordingListener();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {

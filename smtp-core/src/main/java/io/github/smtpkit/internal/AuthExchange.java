@@ -55,7 +55,8 @@ public final class AuthExchange {
 			challenges++;
 			byte[] challenge;
 			try {
-				challenge = Base64.getMimeDecoder().decode(reply.message());
+				// As smtplib: a multi-line challenge is decoded whole, its line breaks skipped.
+				challenge = LenientBase64.decode(reply.message());
 			}
 			catch (IllegalArgumentException ex) {
 				// RFC 4954 4: "*" cancels the exchange; the server answers 501.

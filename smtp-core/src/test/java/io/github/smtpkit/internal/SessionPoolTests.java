@@ -85,18 +85,17 @@ class SessionPoolTests {
 
 	@Test
 	void closingThePoolWakesACallerWaitingForASession() throws Exception {
-		try (SessionPool pool = pool(PoolConfig.builder().maxTotal(1).maxWait(Duration.ofSeconds(20)).build())) {
-			CompletableFuture.runAsync(() -> catchThrowable(pool::borrow), this.executor);
-			assertThat(this.openingStarted.await(10, TimeUnit.SECONDS)).isTrue();
-			CompletableFuture<Throwable> waiter = CompletableFuture.supplyAsync(() -> catchThrowable(pool::borrow),
-					this.executor);
-			await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().waiting() == 1);
+		SessionPool pool = pool(PoolConfig.builder().maxTotal(1).maxWait(Duration.ofSeconds(20)).build());
+		CompletableFuture.runAsync(() -> catchThrowable(pool::borrow), this.executor);
+		assertThat(this.openingStarted.await(10, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<Throwable> waiter = CompletableFuture.supplyAsync(() -> catchThrowable(pool::borrow),
+				this.executor);
+		await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().waiting() == 1);
 
-			pool.close();
+		pool.close();
 
-			assertThat(waiter.get(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-				.hasMessageContaining("is closed");
-		}
+		assertThat(waiter.get(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("is closed");
 	}
 
 	/** A pool whose sessions take until {@link #openingMayEnd} (at most 10 s) to fail opening. */
