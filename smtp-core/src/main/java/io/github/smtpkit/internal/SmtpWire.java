@@ -540,7 +540,31 @@ public final class SmtpWire {
 		while (end > start && isStrippable(line[end - 1])) {
 			end--;
 		}
-		return new String(line, start, end - start, StandardCharsets.UTF_8);
+		return decodeText(line, start, end - start);
+	}
+
+	/**
+	 * Reply text as UTF-8 when it is UTF-8 (what SMTPUTF8 servers send), otherwise as Latin-1, one
+	 * character per byte, as smtplib decodes EHLO replies: no byte is lost to U+FFFD.
+	 */
+	private static String decodeText(byte[] bytes, int offset, int length) {
+		boolean ascii = true;
+		for (int i = offset; i < offset + length && ascii; i++) {
+			ascii = bytes[i] >= 0;
+		}
+		if (ascii) {
+			return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+		}
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes, offset, length))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+		}
 	}
 
 	private static boolean isDigit(byte b) {

@@ -230,6 +230,23 @@ class SmtpWireTests {
 	}
 
 	@Test
+	void replyTextIsUtf8WhenItIsAndLatin1OtherwiseSoNoByteIsLost() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test")
+				.replyRaw("250 caf\u00e9 in UTF-8\r\n".getBytes(StandardCharsets.UTF_8))
+				.replyRaw("250 caf\u00e9 in Latin-1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+			connect(server);
+			this.wire.readReply();
+			this.wire.writeCommand("NOOP");
+			assertThat(this.wire.readReply().message()).isEqualTo("caf\u00e9 in UTF-8");
+			this.wire.writeCommand("NOOP");
+			SmtpReply latin1 = this.wire.readReply();
+			assertThat(latin1.message()).isEqualTo("caf\u00e9 in Latin-1");
+			assertThat(latin1.message().getBytes(StandardCharsets.ISO_8859_1)).contains(0xe9);
+		}
+	}
+
+	@Test
 	void parsesCodesAndTextAsPythonsIntAndStripDo() {
 		assertThat(SmtpWire.replyCode(ascii("250 ok\r\n"))).isEqualTo(250);
 		assertThat(SmtpWire.replyCode(ascii(" 25 ok\r\n"))).isEqualTo(25);
