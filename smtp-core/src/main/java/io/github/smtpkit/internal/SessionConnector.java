@@ -109,7 +109,8 @@ public final class SessionConnector {
 		long started = System.nanoTime();
 		SmtpReply greeting;
 		try {
-			this.wire.attach(SmtpConnection.open(target, this.sourceAddress, this.connectTimeout, this.wire.timeout()));
+			this.wire.attach(SmtpConnection.open(target, this.settings.socketFactory(), this.sourceAddress,
+					this.connectTimeout, this.wire.timeout()));
 			if (this.protocol.isImplicitTls()) {
 				handshake(null, false);
 			}

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
+import javax.net.SocketFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -81,6 +82,8 @@ public final class SmtpConnection implements Closeable {
 	 * Opens a connection, trying each address of the host in turn as Python's
 	 * {@code socket.create_connection} does.
 	 * @param endpoint where to connect
+	 * @param socketFactory makes the unconnected TCP socket (smtplib's {@code _get_socket} seam:
+	 * a proxy's socket, a test's), or {@code null} for {@code new Socket()}
 	 * @param sourceAddress the local address to bind before connecting, or {@code null}
 	 * @param connectTimeout the bound on each connection attempt
 	 * @param readTimeout the bound on each read and each write from now on
@@ -88,8 +91,8 @@ public final class SmtpConnection implements Closeable {
 	 * @throws SmtpTimeoutException if connecting timed out
 	 * @throws IOException if connecting failed; the message names the server
 	 */
-	public static SmtpConnection open(SmtpEndpoint endpoint, InetSocketAddress sourceAddress, Duration connectTimeout,
-			Duration readTimeout) throws IOException {
+	public static SmtpConnection open(SmtpEndpoint endpoint, SocketFactory socketFactory,
+			InetSocketAddress sourceAddress, Duration connectTimeout, Duration readTimeout) throws IOException {
 		if (endpoint.isUnixSocket()) {
 			return openUnix(endpoint, readTimeout);
 		}
@@ -105,7 +108,7 @@ public final class SmtpConnection implements Closeable {
 		}
 		IOException lastFailure = null;
 		for (InetAddress address : addresses) {
-			Socket socket = new Socket();
+			Socket socket = (socketFactory != null) ? socketFactory.createSocket() : new Socket();
 			try {
 				if (sourceAddress != null) {
 					socket.bind(sourceAddress);

@@ -263,6 +263,15 @@ public final class SmtpWire {
 		write(encode(text), CommandLines.verbOf(text), text, true, true);
 	}
 
+	/**
+	 * Writes raw bytes as they are and expects one reply: smtplib's {@code send} given bytes.
+	 * Debug output and listeners see them as Latin-1 text (redacted if they are AUTH lines).
+	 */
+	public void sendRaw(byte[] bytes) throws SmtpException {
+		String shown = new String(bytes, StandardCharsets.ISO_8859_1);
+		write(bytes.clone(), CommandLines.verbOf(shown), shown, true, true);
+	}
+
 	/** Writes a command line (CRLF is added) and sends it now; its reply is expected next. */
 	public void writeCommand(String line) throws SmtpException {
 		writeCommand(line, line);

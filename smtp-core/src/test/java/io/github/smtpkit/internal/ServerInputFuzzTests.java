@@ -249,7 +249,7 @@ class ServerInputFuzzTests {
 		}, Clock.systemUTC(), 0), SmtpEventListener.NONE, timeout, () -> wire[0].close());
 		SmtpEndpoint target = SmtpEndpoint.tcp(SmtpProtocol.SMTP, "127.0.0.1", server.getLocalPort());
 		wire[0].connectingTo(target);
-		wire[0].attach(SmtpConnection.open(target, null, timeout, timeout));
+		wire[0].attach(SmtpConnection.open(target, null, null, timeout, timeout));
 		return wire[0];
 	}
 

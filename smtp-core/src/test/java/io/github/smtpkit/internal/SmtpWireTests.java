@@ -328,7 +328,7 @@ class SmtpWireTests {
 		});
 		SmtpEndpoint target = SmtpEndpoint.tcp(SmtpProtocol.SMTP, server.host(), server.port());
 		this.wire.connectingTo(target);
-		this.wire.attach(SmtpConnection.open(target, null, timeout, timeout));
+		this.wire.attach(SmtpConnection.open(target, null, null, timeout, timeout));
 	}
 
 	private static byte[] ascii(String text) {
