@@ -80,6 +80,11 @@ public final class SessionConnector {
 		this.handshakeFailure = handshakeFailure;
 	}
 
+	/** The local address connections are made from, or {@code null} for any. */
+	public InetSocketAddress sourceAddress() {
+		return this.sourceAddress;
+	}
+
 	/** Connects from this local address from now on, or from any with {@code null}. */
 	public void sourceAddress(InetSocketAddress sourceAddress) {
 		this.sourceAddress = sourceAddress;
