@@ -207,7 +207,8 @@ public final class SessionPool implements AutoCloseable {
 		PooledSession lease = null;
 		this.idleOnly.set(Boolean.TRUE);
 		try {
-			lease = this.pool.borrowObject(Duration.ZERO);
+			// 1 ms, not zero: commons-pool2 takes a zero wait for sessions being opened as no bound at all.
+			lease = this.pool.borrowObject(Duration.ofMillis(1));
 		}
 		catch (NoIdleSession | NoSuchElementException ex) {
 			return null;
