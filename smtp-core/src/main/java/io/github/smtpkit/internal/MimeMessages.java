@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -14,6 +15,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.LineOutputStream;
 
 /**
  * What smtplib's {@code send_message} does with an {@code email.message.Message}, done with
@@ -100,7 +102,8 @@ public final class MimeMessages {
 			// Jakarta Mail writes a body's line endings as they are (Transport.send fixes them, as
 			// smtplib's generator does with linesep='\r\n'): SMTP needs CRLF (RFC 5321 2.3.8).
 			CrlfOutputStream crlf = new CrlfOutputStream(out);
-			message.writeTo(crlf, HIDDEN_HEADERS);
+			// Jakarta Mail looks its stream provider up for every part it writes: from memory here.
+			StreamProviderLookup.run(() -> message.writeTo(crlf, HIDDEN_HEADERS));
 			crlf.finish();
 		}
 		catch (MessagingException ex) {
@@ -145,8 +148,19 @@ public final class MimeMessages {
 		}
 	}
 
-	/** Turns each lone CR and lone LF into CRLF, across write calls. */
-	private static final class CrlfOutputStream extends FilterOutputStream {
+	/**
+	 * Turns each lone CR and lone LF into CRLF, across write calls. It is a Jakarta Mail
+	 * {@link LineOutputStream}, writing header lines as Jakarta Mail's own does (UTF-8 unless
+	 * {@code mail.mime.allowutf8=false}, then one byte per char), because Jakarta Mail looks up a
+	 * stream provider to wrap any other stream in one, for the message and for every part of it.
+	 */
+	private static final class CrlfOutputStream extends FilterOutputStream implements LineOutputStream {
+
+		/** Jakarta Mail's {@code MimeBodyPart} reads it once, with this default. */
+		private static final boolean ALLOW_UTF8 = !"false"
+			.equalsIgnoreCase(System.getProperty("mail.mime.allowutf8", "true"));
+
+		private static final byte[] CRLF = { '\r', '\n' };
 
 		private int last = -1;
 
@@ -179,6 +193,27 @@ public final class MimeMessages {
 				this.last = b;
 			}
 			this.out.write(bytes, runStart, end - runStart);
+		}
+
+		@Override
+		public void writeln(String line) throws IOException {
+			byte[] bytes;
+			if (ALLOW_UTF8) {
+				bytes = line.getBytes(StandardCharsets.UTF_8);
+			}
+			else {
+				bytes = new byte[line.length()];
+				for (int i = 0; i < bytes.length; i++) {
+					bytes[i] = (byte) line.charAt(i);
+				}
+			}
+			write(bytes, 0, bytes.length);
+			writeln();
+		}
+
+		@Override
+		public void writeln() throws IOException {
+			write(CRLF, 0, CRLF.length);
 		}
 
 		/** Completes a lone CR at the very end. */

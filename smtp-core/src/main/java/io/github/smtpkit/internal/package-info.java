@@ -19,7 +19,8 @@
  * {@link io.github.smtpkit.internal.UnixSocketStreams};</li>
  * <li>beside them: the session pool ({@link io.github.smtpkit.internal.SessionPool}, on
  * commons-pool2), {@link io.github.smtpkit.internal.SessionSettings} (what both public builders
- * carry), and small helpers for addresses, command lines, message text, MIME envelopes,
+ * carry), and small helpers for addresses, command lines, message text, MIME envelopes (and
+ * {@code StreamProviderLookup}, which spares Jakarta Mail its class-path scan per part written),
  * durations, time-outs, debug output and listener calls.</li>
  * </ul>
  *
