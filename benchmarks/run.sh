@@ -13,8 +13,8 @@
 # the issues' targets. The run's raw results go to docs/benchmark-results-pinned.txt (PIN=1) or
 # -unpinned.txt (PIN=0): run both into one OUT_DIR and the report puts the two side by side.
 # Only the two test programs /usr/sbin/smtp-sink and /usr/sbin/smtp-source are used: Postfix itself
-# is never started. Bounded, each run under a hard timeout: about 17 minutes on 2 cores (with
-# SIZES=1024 RUNS=3, about 6).
+# is never started. Bounded, each run under a hard timeout: about 22 minutes on 2 cores (with
+# SIZES=1024 RUNS=3, about 9).
 #
 # Settings (environment):
 #   RUNS=5               runs per configuration (the median is reported)
