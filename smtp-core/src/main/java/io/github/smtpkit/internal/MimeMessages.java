@@ -94,7 +94,8 @@ public final class MimeMessages {
 	}
 
 	/**
-	 * Streams the message as {@link #toBytesWithoutBcc} would return it.
+	 * Streams the message as {@link #toBytesWithoutBcc} would return it, without flushing
+	 * {@code out}: the caller decides when the bytes go.
 	 * @throws IOException if writing fails, or Jakarta Mail cannot produce the message
 	 */
 	public static void writeWithoutBcc(MimeMessage message, OutputStream out) throws IOException {
@@ -214,6 +215,15 @@ public final class MimeMessages {
 		@Override
 		public void writeln() throws IOException {
 			write(CRLF, 0, CRLF.length);
+		}
+
+		/**
+		 * Does nothing: Jakarta Mail flushes after every part it writes, which would send each part
+		 * (and the message without its end of data) in a packet of its own. Whoever writes the
+		 * message flushes when it is time, such as after the end of data and the next commands.
+		 */
+		@Override
+		public void flush() {
 		}
 
 		/** Completes a lone CR at the very end. */

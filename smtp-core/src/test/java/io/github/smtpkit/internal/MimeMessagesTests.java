@@ -48,4 +48,29 @@ class MimeMessagesTests {
 		assertThat(written).isEqualTo(jakarta.toByteArray());
 	}
 
+	@Test
+	void writingLeavesTheFlushToTheCallerSoThatTheMessageAndWhatFollowsGoOutTogether() throws Exception {
+		MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
+		message.setFrom("app@example.test");
+		MimeBodyPart text = new MimeBodyPart();
+		text.setText("Hello.\r\n");
+		MimeBodyPart attachment = new MimeBodyPart();
+		attachment.setDataHandler(new DataHandler(new ByteArrayDataSource(new byte[30], "application/octet-stream")));
+		message.setContent(new MimeMultipart(text, attachment));
+		int[] flushes = { 0 };
+		ByteArrayOutputStream out = new ByteArrayOutputStream() {
+
+			@Override
+			public void flush() {
+				flushes[0]++;
+			}
+
+		};
+
+		MimeMessages.writeWithoutBcc(message, out);
+
+		assertThat(out.toString(StandardCharsets.US_ASCII)).contains("Hello.\r\n");
+		assertThat(flushes[0]).as("Jakarta Mail flushes after each part it writes").isZero();
+	}
+
 }
