@@ -154,6 +154,9 @@ public final class MimeMessages {
 	 * {@link LineOutputStream}, writing header lines as Jakarta Mail's own does (UTF-8 unless
 	 * {@code mail.mime.allowutf8=false}, then one byte per char), because Jakarta Mail looks up a
 	 * stream provider to wrap any other stream in one, for the message and for every part of it.
+	 * It buffers what it passes on ({@link #finish()} sends the rest): Jakarta Mail writes text
+	 * bodies and quoted-printable one byte at a time, and each byte would otherwise go through
+	 * every stream below on its own.
 	 */
 	private static final class CrlfOutputStream extends FilterOutputStream implements LineOutputStream {
 
@@ -165,8 +168,9 @@ public final class MimeMessages {
 
 		private int last = -1;
 
-		/** Quoted-printable encoders write one byte at a time: one array for all of them. */
-		private final byte[] single = new byte[1];
+		private final byte[] buffer = new byte[8192];
+
+		private int count;
 
 		CrlfOutputStream(OutputStream out) {
 			super(out);
@@ -174,8 +178,15 @@ public final class MimeMessages {
 
 		@Override
 		public void write(int b) throws IOException {
-			this.single[0] = (byte) b;
-			write(this.single, 0, 1);
+			byte value = (byte) b;
+			if (this.last == '\r' && value != '\n') {
+				put((byte) '\n');
+			}
+			else if (value == '\n' && this.last != '\r') {
+				put((byte) '\r');
+			}
+			put(value);
+			this.last = value;
 		}
 
 		@Override
@@ -187,13 +198,39 @@ public final class MimeMessages {
 				boolean loneCrBefore = this.last == '\r' && b != '\n';
 				boolean loneLf = b == '\n' && this.last != '\r';
 				if (loneCrBefore || loneLf) {
-					this.out.write(bytes, runStart, i - runStart);
-					this.out.write(loneCrBefore ? '\n' : '\r');
+					put(bytes, runStart, i - runStart);
+					put(loneCrBefore ? (byte) '\n' : (byte) '\r');
 					runStart = i;
 				}
 				this.last = b;
 			}
-			this.out.write(bytes, runStart, end - runStart);
+			put(bytes, runStart, end - runStart);
+		}
+
+		private void put(byte b) throws IOException {
+			if (this.count == this.buffer.length) {
+				drain();
+			}
+			this.buffer[this.count++] = b;
+		}
+
+		private void put(byte[] bytes, int offset, int length) throws IOException {
+			if (length > this.buffer.length - this.count) {
+				drain();
+				if (length >= this.buffer.length) {
+					this.out.write(bytes, offset, length);
+					return;
+				}
+			}
+			System.arraycopy(bytes, offset, this.buffer, this.count, length);
+			this.count += length;
+		}
+
+		private void drain() throws IOException {
+			if (this.count > 0) {
+				this.out.write(this.buffer, 0, this.count);
+				this.count = 0;
+			}
 		}
 
 		@Override
@@ -226,12 +263,13 @@ public final class MimeMessages {
 		public void flush() {
 		}
 
-		/** Completes a lone CR at the very end. */
+		/** Completes a lone CR at the very end, and passes on what is buffered. */
 		void finish() throws IOException {
 			if (this.last == '\r') {
-				this.out.write('\n');
+				put((byte) '\n');
 				this.last = '\n';
 			}
+			drain();
 		}
 
 	}

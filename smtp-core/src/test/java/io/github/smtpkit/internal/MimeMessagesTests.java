@@ -49,6 +49,32 @@ class MimeMessagesTests {
 	}
 
 	@Test
+	void loneLineEndingsBecomeCrlfAcrossWritesOfOneByteAndOfManyAndAcrossTheBuffer() throws Exception {
+		MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
+		message.setFrom("app@example.test");
+		// Quoted-printable is written a byte at a time, the plain text part in blocks; both are
+		// longer than the stream's buffer, and both have lone LFs and lone CRs in them.
+		String text = "Grüße\nline two\rline three\r\n".repeat(400) + "last\r";
+		MimeBodyPart quoted = new MimeBodyPart();
+		quoted.setText(text, "UTF-8");
+		quoted.setHeader("Content-Transfer-Encoding", "quoted-printable");
+		MimeBodyPart plain = new MimeBodyPart();
+		plain.setText(text.replace("ü", "u").replace("ß", "ss"), "US-ASCII");
+		plain.setHeader("Content-Transfer-Encoding", "7bit");
+		message.setContent(new MimeMultipart(quoted, plain));
+		message.saveChanges();
+
+		String written = new String(MimeMessages.toBytesWithoutBcc(message), StandardCharsets.UTF_8);
+
+		ByteArrayOutputStream jakarta = new ByteArrayOutputStream();
+		message.writeTo(jakarta, new String[] { "Bcc", "Resent-Bcc" });
+		String expected = jakarta.toString(StandardCharsets.UTF_8).replaceAll("\r(?!\n)|(?<!\r)\n", "\r\n");
+		assertThat(written).isEqualTo(expected);
+		assertThat(written.replace("\r\n", "")).doesNotContain("\r").doesNotContain("\n");
+		assertThat(written.length()).isGreaterThan(2 * 8192);
+	}
+
+	@Test
 	void writingLeavesTheFlushToTheCallerSoThatTheMessageAndWhatFollowsGoOutTogether() throws Exception {
 		MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
 		message.setFrom("app@example.test");
