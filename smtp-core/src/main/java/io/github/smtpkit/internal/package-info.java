@@ -22,8 +22,9 @@
  * <li>beside them: the session pool ({@link io.github.smtpkit.internal.SessionPool}, on
  * commons-pool2), {@link io.github.smtpkit.internal.SessionSettings} (what both public builders
  * carry, set through the public {@code SessionSettingsBuilder}), and small helpers for addresses,
- * command lines, message text, MIME envelopes, durations, time-outs, debug output and listener
- * calls.</li>
+ * command lines, message text, MIME envelopes (and {@code StreamProviderLookup}, which spares
+ * Jakarta Mail its class-path scan per part written), durations, time-outs, debug output and
+ * listener calls.</li>
  * </ul>
  *
  * <p>Only {@code io.github.smtpkit} (and its tests) may depend on this package. It depends on the
