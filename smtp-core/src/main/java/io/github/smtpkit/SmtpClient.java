@@ -95,6 +95,9 @@ public final class SmtpClient implements AutoCloseable {
 	 */
 	private final AtomicBoolean pipeliningDisabled = new AtomicBoolean();
 
+	/** Signs every message before it goes out, or {@code null} for none. */
+	private final @Nullable DkimSigner dkimSigner;
+
 	/** The queue and executor of {@link #sendAsync}; no thread is started before its first message. */
 	private final AsyncSendQueue asyncQueue;
 
@@ -106,6 +109,7 @@ public final class SmtpClient implements AutoCloseable {
 		this.chunking = builder.settings.chunking();
 		this.listener = builder.settings.listener();
 		this.clock = builder.clock;
+		this.dkimSigner = builder.dkimSigner;
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
@@ -296,6 +300,9 @@ public final class SmtpClient implements AutoCloseable {
 		SendBatch batch = new SendBatch(messages, this.endpoint, this.listener);
 		batch.started();
 		try {
+			if (this.dkimSigner != null) {
+				sign(batch, this.dkimSigner);
+			}
 			boolean retrying = false;
 			while (batch.hasUnsettled()) {
 				PooledSession lease;
@@ -402,6 +409,22 @@ public final class SmtpClient implements AutoCloseable {
 		}
 		batch.failed(broken, ex, outcomeOf(ex));
 		return false;
+	}
+
+	/**
+	 * Signs every message with DKIM before anything is sent; a message that cannot be signed (it
+	 * cannot be read, has no From) fails alone, with nothing of it sent.
+	 */
+	private void sign(SendBatch batch, DkimSigner signer) {
+		for (int index = 0; index < batch.size(); index++) {
+			OutgoingMessage message = batch.message(index);
+			try {
+				batch.sendAs(index, new OutgoingMessage(message.envelope(), signer.sign(message.message())));
+			}
+			catch (IOException | RuntimeException ex) {
+				batch.failed(index, ex, SendOutcome.FAILED);
+			}
+		}
 	}
 
 	/** Whether new sessions pipeline: asked for, and not given up on for this server. */
@@ -653,6 +676,8 @@ public final class SmtpClient implements AutoCloseable {
 
 		private int asyncQueueCapacity = 1000;
 
+		private @Nullable DkimSigner dkimSigner;
+
 		private Builder() {
 			this.settings.timeout(Timeout.CONNECT, Duration.ofSeconds(10));
 		}
@@ -746,6 +771,15 @@ public final class SmtpClient implements AutoCloseable {
 		/** The clock for session lifetimes and idle times (default: the system clock); for tests. */
 		public Builder clock(Clock clock) {
 			this.clock = Objects.requireNonNull(clock, "clock");
+			return this;
+		}
+
+		/**
+		 * Signs every message with DKIM before it goes out ({@code send}, {@code sendAll},
+		 * {@code sendAsync}): see {@link DkimSigner}. Default: no signature.
+		 */
+		public Builder dkimSigner(DkimSigner dkimSigner) {
+			this.dkimSigner = Objects.requireNonNull(dkimSigner, "dkimSigner");
 			return this;
 		}
 

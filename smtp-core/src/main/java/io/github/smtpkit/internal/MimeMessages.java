@@ -145,8 +145,8 @@ public final class MimeMessages {
 		}
 	}
 
-	/** Turns each lone CR and lone LF into CRLF, across write calls. */
-	private static final class CrlfOutputStream extends FilterOutputStream {
+	/** Turns each lone CR and lone LF into CRLF, across write calls (DKIM signing uses it too). */
+	static final class CrlfOutputStream extends FilterOutputStream {
 
 		private int last = -1;
 
