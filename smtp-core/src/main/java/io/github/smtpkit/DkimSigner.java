@@ -114,10 +114,22 @@ public final class DkimSigner {
 	 * @throws IOException if the file cannot be read, or holds no unencrypted PKCS#8 RSA key
 	 */
 	public static PrivateKey readRsaPrivateKey(Path pemFile) throws IOException {
-		String pem = Files.readString(pemFile, StandardCharsets.US_ASCII);
+		try {
+			return parseRsaPrivateKey(Files.readString(pemFile, StandardCharsets.US_ASCII));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IOException(ex.getMessage() + ", in " + pemFile, ex);
+		}
+	}
+
+	/**
+	 * {@link #readRsaPrivateKey(Path)} for PEM text read elsewhere.
+	 * @throws IllegalArgumentException if it holds no unencrypted PKCS#8 RSA key
+	 */
+	public static PrivateKey parseRsaPrivateKey(String pem) {
 		Matcher matcher = PEM_PRIVATE_KEY.matcher(pem);
 		if (!matcher.find()) {
-			throw new IOException("No '-----BEGIN PRIVATE KEY-----' block (unencrypted PKCS#8) in " + pemFile
+			throw new IllegalArgumentException("No '-----BEGIN PRIVATE KEY-----' block (unencrypted PKCS#8)"
 					+ (pem.contains("BEGIN RSA PRIVATE KEY") ? "; convert it with openssl pkcs8 -topk8 -nocrypt" : ""));
 		}
 		try {
@@ -125,7 +137,7 @@ public final class DkimSigner {
 			return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
 		}
 		catch (GeneralSecurityException | IllegalArgumentException ex) {
-			throw new IOException("The key in " + pemFile + " is not an RSA private key: " + ex.getMessage(), ex);
+			throw new IllegalArgumentException("The PKCS#8 key is not an RSA private key: " + ex.getMessage(), ex);
 		}
 	}
 
