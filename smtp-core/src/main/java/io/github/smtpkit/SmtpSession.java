@@ -598,6 +598,29 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	/**
+	 * Sends a whole mail transaction for an envelope, with its options as {@link SmtpClient} sends
+	 * them: its {@linkplain Envelope#withDsn DSN request} only to a server that advertises DSN, all
+	 * or nothing when it {@linkplain Envelope#requiringAllRecipients() requires all recipients}, and
+	 * only over verified TLS to a server that advertises REQUIRETLS when it
+	 * {@linkplain Envelope#requiringTls() requires TLS}.
+	 * @return the refused recipients with their replies, as {@link #sendmail(String, Collection, byte[], List, List)}
+	 * @throws SmtpRequireTlsException if the envelope requires TLS and this connection may not carry
+	 * it; nothing was sent
+	 * @throws IOException if the source fails (the connection is then closed) or as for
+	 * {@link #sendmail(String, Collection, byte[], List, List)}
+	 */
+	public Map<String, SmtpReply> sendmail(Envelope envelope, MessageSource message) throws IOException {
+		Objects.requireNonNull(envelope, "envelope");
+		Objects.requireNonNull(message, "message");
+		try {
+			return this.engine.transact(envelope, message);
+		}
+		catch (MessageSourceException ex) {
+			throw ex.getCause();
+		}
+	}
+
+	/**
 	 * Sends a Jakarta Mail message with the sender and recipients taken from its headers:
 	 * {@link #sendMessage(MimeMessage, String, Collection, List, List)} without overrides.
 	 */

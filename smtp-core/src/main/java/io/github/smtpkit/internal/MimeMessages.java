@@ -150,7 +150,8 @@ public final class MimeMessages {
 	}
 
 	/**
-	 * Turns each lone CR and lone LF into CRLF, across write calls. It is a Jakarta Mail
+	 * Turns each lone CR and lone LF into CRLF, across write calls (DKIM signing uses it too, so
+	 * that the bytes signed are the bytes sent). It is a Jakarta Mail
 	 * {@link LineOutputStream}, writing header lines as Jakarta Mail's own does (UTF-8 unless
 	 * {@code mail.mime.allowutf8=false}, then one byte per char), because Jakarta Mail looks up a
 	 * stream provider to wrap any other stream in one, for the message and for every part of it.
@@ -158,7 +159,7 @@ public final class MimeMessages {
 	 * bodies and quoted-printable one byte at a time, and each byte would otherwise go through
 	 * every stream below on its own.
 	 */
-	private static final class CrlfOutputStream extends FilterOutputStream implements LineOutputStream {
+	static final class CrlfOutputStream extends FilterOutputStream implements LineOutputStream {
 
 		/** Jakarta Mail's {@code MimeBodyPart} reads it once, with this default. */
 		private static final boolean ALLOW_UTF8 = !"false"

@@ -48,6 +48,9 @@ public final class SmtpConnection implements Closeable {
 
 	private SSLSocket tlsSocket;
 
+	/** Whether the TLS handshake verified the certificate's chain and host name: see {@link #isTlsVerified()}. */
+	private boolean tlsVerified;
+
 	private InputStream input;
 
 	private OutputStream output;
@@ -187,6 +190,7 @@ public final class SmtpConnection implements Closeable {
 		socket.setUseClientMode(true);
 		socket.startHandshake();
 		this.tlsSocket = socket;
+		this.tlsVerified = verifyHostname && !InsecureTlsContexts.contains(context);
 		useStreams(socket.getInputStream(), socket.getOutputStream());
 		return socket.getSession();
 	}
@@ -213,6 +217,15 @@ public final class SmtpConnection implements Closeable {
 	/** Whether TLS is on. */
 	public boolean isTls() {
 		return this.tlsSocket != null;
+	}
+
+	/**
+	 * Whether TLS is on with the server's certificate verified: its host name checked, and its
+	 * chain by a context other than {@code SmtpTls.insecureTrustAllCertificates()}. A context of the
+	 * application's own that trusts everything cannot be told apart, and counts as verifying.
+	 */
+	public boolean isTlsVerified() {
+		return this.tlsSocket != null && this.tlsVerified;
 	}
 
 	/**

@@ -2,6 +2,7 @@ package io.github.smtpkit.spring;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 
+import io.github.smtpkit.DkimSigner;
 import io.github.smtpkit.SmtpClient;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpProtocol;
@@ -23,6 +25,7 @@ import io.github.smtpkit.SmtpResponseException;
 import io.github.smtpkit.TlsMode;
 import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.pool.PoolConfig;
+import io.github.smtpkit.spring.SmtpServerProperties.Dkim;
 import io.github.smtpkit.spring.SmtpServerProperties.Pool;
 import io.github.smtpkit.spring.SmtpServerProperties.Starttls;
 import org.apache.commons.logging.Log;
@@ -131,6 +134,7 @@ final class SmtpClientFactory {
 		applyAddress(settings, properties, builder);
 		applyTls(settings, properties, builder);
 		applyAuthentication(settings, properties, builder);
+		applyDkim(settings, properties.getDkim(), builder);
 		settings.apply("local-hostname", properties.getLocalHostname(), builder::localHostname);
 		settings.apply("connect-timeout", properties.getConnectTimeout(), builder::connectTimeout);
 		settings.apply("timeout", properties.getTimeout(), builder::timeout);
@@ -309,6 +313,40 @@ final class SmtpClientFactory {
 		if (!mechanisms.isEmpty()) {
 			settings.apply("auth.mechanisms", mechanisms, (names) -> builder.authMechanisms(mechanisms(names)));
 		}
+	}
+
+	/**
+	 * Signs every message when {@code dkim.domain} is set, with the key from {@code dkim.private-key}
+	 * (a PEM file) or {@code dkim.key-bundle} (an SSL bundle's key store).
+	 */
+	private void applyDkim(Settings settings, Dkim dkim, SmtpClient.Builder builder) {
+		String domain = dkim.getDomain();
+		if (domain == null) {
+			return;
+		}
+		String selector = dkim.getSelector();
+		if (selector == null) {
+			throw new InvalidConfigurationPropertyValueException(settings.name("dkim.selector"), null,
+					"A DKIM selector must be set when dkim.domain is");
+		}
+		if ((dkim.getPrivateKey() == null) == (dkim.getKeyBundle() == null)) {
+			throw new InvalidConfigurationPropertyValueException(settings.name("dkim.private-key"),
+					dkim.getPrivateKey(), "Set either dkim.private-key (a PEM file) or dkim.key-bundle (an SSL"
+							+ " bundle), not both and not neither, for DKIM signing as " + domain);
+		}
+		PrivateKey key = (dkim.getPrivateKey() != null) ? DkimKeys.fromPem(settings.name("dkim.private-key"),
+				dkim.getPrivateKey()) : DkimKeys.fromBundle(settings.name("dkim.key-bundle"), dkim.getKeyBundle(),
+						this.sslBundles.getIfAvailable());
+		settings.apply("dkim.domain", domain, (name) -> {
+			try {
+				DkimSigner signer = DkimSigner.rsaSha256(name, selector, key);
+				builder.dkimSigner(dkim.getHeaders().isEmpty() ? signer : signer.withHeaders(dkim.getHeaders()));
+			}
+			catch (IllegalStateException ex) {
+				// jDKIM is not on the class path.
+				throw new IllegalArgumentException(ex.getMessage(), ex);
+			}
+		});
 	}
 
 	/** The named mechanisms, in order, among the built-in ones and the application's beans. */

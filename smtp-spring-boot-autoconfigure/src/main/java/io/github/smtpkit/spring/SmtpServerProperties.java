@@ -108,6 +108,9 @@ public class SmtpServerProperties {
 	/** The pool of ready sessions. */
 	private final Pool pool = new Pool();
 
+	/** DKIM signing (RFC 6376) of every message. */
+	private final Dkim dkim = new Dkim();
+
 	public @Nullable String getHost() {
 		return this.host;
 	}
@@ -281,6 +284,10 @@ public class SmtpServerProperties {
 		return this.pool;
 	}
 
+	public Dkim getDkim() {
+		return this.dkim;
+	}
+
 	/** The settings without the password, which shows only as set or not. */
 	@Override
 	public String toString() {
@@ -292,7 +299,7 @@ public class SmtpServerProperties {
 				+ this.defaultEncoding + ", envelopeFrom=" + this.envelopeFrom + ", partialDelivery="
 				+ this.partialDelivery + ", testConnection="
 				+ this.testConnection + ", pipelining=" + this.pipelining + ", chunking=" + this.chunking + ", "
-				+ this.auth + ", " + this.ssl + ", " + this.pool + "]";
+				+ this.auth + ", " + this.ssl + ", " + this.pool + ", " + this.dkim + "]";
 	}
 
 	/** When to upgrade a plain connection with STARTTLS. */
@@ -380,6 +387,86 @@ public class SmtpServerProperties {
 		@Override
 		public String toString() {
 			return "ssl[bundle=" + this.bundle + ", verifyHostname=" + this.verifyHostname + "]";
+		}
+
+	}
+
+	/** DKIM signing (RFC 6376): rsa-sha256, relaxed/relaxed, over the exact bytes sent. */
+	public static class Dkim {
+
+		/**
+		 * The signing domain (d=). Every message is signed when it is set, which needs
+		 * org.apache.james.jdkim:apache-jdkim-library on the class path.
+		 */
+		private @Nullable String domain;
+
+		/** The selector (s=): the public key is published at <selector>._domainkey.<domain>. */
+		private @Nullable String selector;
+
+		/**
+		 * The RSA private key: the location of a PEM file in PKCS#8 form (BEGIN PRIVATE KEY), such
+		 * as file:/etc/mail/dkim.pem or classpath:dkim.pem. Either this or key-bundle.
+		 */
+		private @Nullable String privateKey;
+
+		/**
+		 * The SSL bundle (spring.ssl.bundle.*) whose key store holds the RSA private key (under the
+		 * bundle's key alias, or its only key). Either this or private-key.
+		 */
+		private @Nullable String keyBundle;
+
+		/**
+		 * The header fields to sign, those present in each message. Defaults to From, Reply-To,
+		 * Subject, Date, To, Cc, Message-ID, In-Reply-To, References, MIME-Version, Content-Type,
+		 * Content-Transfer-Encoding.
+		 */
+		private List<String> headers = new ArrayList<>();
+
+		public @Nullable String getDomain() {
+			return this.domain;
+		}
+
+		public void setDomain(@Nullable String domain) {
+			this.domain = domain;
+		}
+
+		public @Nullable String getSelector() {
+			return this.selector;
+		}
+
+		public void setSelector(@Nullable String selector) {
+			this.selector = selector;
+		}
+
+		public @Nullable String getPrivateKey() {
+			return this.privateKey;
+		}
+
+		public void setPrivateKey(@Nullable String privateKey) {
+			this.privateKey = privateKey;
+		}
+
+		public @Nullable String getKeyBundle() {
+			return this.keyBundle;
+		}
+
+		public void setKeyBundle(@Nullable String keyBundle) {
+			this.keyBundle = keyBundle;
+		}
+
+		public List<String> getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(List<String> headers) {
+			this.headers = headers;
+		}
+
+		/** Where the key is, never the key. */
+		@Override
+		public String toString() {
+			return "dkim[domain=" + this.domain + ", selector=" + this.selector + ", privateKey=" + this.privateKey
+					+ ", keyBundle=" + this.keyBundle + ", headers=" + this.headers + "]";
 		}
 
 	}

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.smtpkit.DkimSigner;
 import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.SmtpSession;
 import io.github.smtpkit.auth.AuthMechanism;
@@ -33,7 +34,8 @@ class SmtpConfigurationMetadataTests {
 
 	/** Unset means none: no default to state. */
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("smtp.host", "smtp.unix-socket", "smtp.username",
-			"smtp.password", "smtp.default-from", "smtp.servers", "smtp.primary");
+			"smtp.password", "smtp.default-from", "smtp.servers", "smtp.primary", "smtp.dkim.domain", "smtp.dkim.selector",
+			"smtp.dkim.private-key", "smtp.dkim.key-bundle");
 
 	private static Map<String, Map<String, Object>> properties;
 
@@ -75,6 +77,11 @@ class SmtpConfigurationMetadataTests {
 	void theMechanismsDefaultIsTheCores() {
 		assertThat(properties.get("smtp.auth.mechanisms").get("defaultValue"))
 			.isEqualTo(SmtpSession.DEFAULT_AUTH_MECHANISMS.stream().map(AuthMechanism::name).toList());
+	}
+
+	@Test
+	void theDkimHeadersDefaultIsTheCores() {
+		assertThat(properties.get("smtp.dkim.headers").get("defaultValue")).isEqualTo(DkimSigner.DEFAULT_HEADERS);
 	}
 
 	@Test
