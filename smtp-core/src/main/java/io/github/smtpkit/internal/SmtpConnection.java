@@ -215,6 +215,11 @@ public final class SmtpConnection implements Closeable {
 		return this.tlsSocket != null;
 	}
 
+	/** The TLS session, for channel binding; {@code null} when TLS is not on. */
+	public SSLSession tlsSession() {
+		return (this.tlsSocket != null) ? this.tlsSocket.getSession() : null;
+	}
+
 	/**
 	 * Whether the server is on this machine: a unix-domain socket, or a TCP peer with a loopback
 	 * address (127.0.0.0/8 or ::1). Credentials may travel in clear text only to such a server.
