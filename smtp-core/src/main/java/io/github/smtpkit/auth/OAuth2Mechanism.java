@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * (or in answer to the first, empty challenge). The server refuses a token with a challenge
  * carrying a JSON error, which the client answers with a dummy response (RFC 7628 3.2.3: a single
  * {@code 0x01} for OAUTHBEARER; an empty line for XOAUTH2, as Google documents it) before the
- * final 535. After a refusal {@link SmtpAuthenticator#retryAfterRefusal()} tells the supplier the
+ * final 535. On each refusal {@link SmtpAuthenticator#refused()} tells the supplier the
  * token was refused and asks for one more exchange, which asks the supplier for a fresh token.
  */
 final class OAuth2Mechanism implements AuthMechanism {
@@ -83,7 +83,7 @@ final class OAuth2Mechanism implements AuthMechanism {
 		}
 
 		@Override
-		public boolean retryAfterRefusal() {
+		public boolean refused() {
 			String token = this.sentToken;
 			if (token == null) {
 				return false;

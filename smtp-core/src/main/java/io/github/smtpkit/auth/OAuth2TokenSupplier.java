@@ -10,8 +10,8 @@ import java.io.IOException;
  * <p>{@link #token(String)} is asked on each new connection, from the thread that opens it, and
  * may be asked from several threads at once. When the server refuses a token (it expired, or was
  * revoked), {@link #refused(String, String)} is called and then {@link #token(String)} once more:
- * the supplier should drop the refused token and get a fresh one. A second refusal fails the
- * login with the server's reply.
+ * the supplier should drop the refused token and get a fresh one. A second refusal is reported
+ * the same way and fails the login with the server's reply; there is no third exchange.
  *
  * <p>Tokens are credentials: implementations must keep them out of logs, exception messages and
  * {@code toString()}, as smtpkit does.

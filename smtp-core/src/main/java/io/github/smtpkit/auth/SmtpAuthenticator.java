@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Two hooks serve mechanisms that do more than answer: {@link #accepted()} lets one that
  * authenticates the server (SCRAM) refuse a server that said yes without proving itself, and
- * {@link #retryAfterRefusal()} lets one whose credential can go stale (an OAuth 2.0 token) ask for
- * a second exchange with a fresh one.
+ * {@link #refused()} lets one whose credential can go stale (an OAuth 2.0 token) ask for a
+ * second exchange with a fresh one.
  */
 @FunctionalInterface
 public interface SmtpAuthenticator {
@@ -41,12 +41,14 @@ public interface SmtpAuthenticator {
 	}
 
 	/**
-	 * Called when the server refused the exchange. Returning {@code true} asks for one more
-	 * exchange, with a new authenticator from the same mechanism: for a credential that may have
-	 * been stale and can be renewed. The session asks at most once per login.
-	 * @return whether a second exchange could succeed; {@code false} by default
+	 * Called each time the server refuses an exchange this authenticator ran. Returning
+	 * {@code true} asks for one more exchange, with a new authenticator from the same mechanism:
+	 * for a credential that may have been stale and can be renewed (a token supplier is told its
+	 * token was refused). The session runs at most one more per login, whatever this returns the
+	 * second time.
+	 * @return whether another exchange could succeed; {@code false} by default
 	 */
-	default boolean retryAfterRefusal() {
+	default boolean refused() {
 		return false;
 	}
 

@@ -107,7 +107,7 @@ public final class AuthExchange {
 	/**
 	 * One login with a mechanism: checks that it can be used here, runs the exchange, and runs a
 	 * second one with a new authenticator if the first was refused and its authenticator asks for
-	 * that ({@link SmtpAuthenticator#retryAfterRefusal()}: a stale OAuth 2.0 token). Never more
+	 * that ({@link SmtpAuthenticator#refused()}: a stale OAuth 2.0 token). Never more
 	 * than two.
 	 * @throws SmtpException if the mechanism cannot be used on this connection
 	 * @throws SmtpAuthenticationException the last refusal
@@ -124,11 +124,21 @@ public final class AuthExchange {
 			return run(wire, name, first, initialResponseOk);
 		}
 		catch (SmtpAuthenticationException ex) {
-			if (isAbandoned(ex) || !first.retryAfterRefusal()) {
+			if (isAbandoned(ex) || !first.refused()) {
 				throw ex;
 			}
 		}
-		return run(wire, name, mechanism.authenticator(context), initialResponseOk);
+		SmtpAuthenticator second = mechanism.authenticator(context);
+		try {
+			return run(wire, name, second, initialResponseOk);
+		}
+		catch (SmtpAuthenticationException ex) {
+			if (!isAbandoned(ex)) {
+				// Told, so that a token supplier drops this token too; no third exchange.
+				second.refused();
+			}
+			throw ex;
+		}
 	}
 
 	/**
