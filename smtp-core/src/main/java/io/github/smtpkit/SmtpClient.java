@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
@@ -562,7 +561,7 @@ public final class SmtpClient implements AutoCloseable {
 	 * a bad one is named in an {@link IllegalArgumentException}. Defaults: SMTP, opportunistic
 	 * STARTTLS with certificate and host name verification, 60 s timeouts, {@link PoolConfig#defaults()}.
 	 */
-	public static final class Builder implements Cloneable {
+	public static final class Builder extends SessionSettingsBuilder<Builder> implements Cloneable {
 
 		private SmtpProtocol protocol = SmtpProtocol.SMTP;
 
@@ -585,12 +584,6 @@ public final class SmtpClient implements AutoCloseable {
 		private PoolConfig pool = PoolConfig.defaults();
 
 		private Clock clock = Clock.systemUTC();
-
-		/**
-		 * Timeouts, TLS, debug output and the listener: what {@link SmtpSession.Builder} carries
-		 * too, handed to the session of every connection. Checked at {@link #build()}.
-		 */
-		private SessionSettings settings = new SessionSettings();
 
 		private Builder() {
 			this.settings.timeout(Timeout.CONNECT, Duration.ofSeconds(10));
@@ -635,13 +628,6 @@ public final class SmtpClient implements AutoCloseable {
 			return this;
 		}
 
-		/** The TLS context (default {@link SmtpTls#defaultContext()}). */
-		public Builder sslContext(SSLContext sslContext) {
-			Objects.requireNonNull(sslContext, "sslContext");
-			this.settings.sslContext(() -> sslContext);
-			return this;
-		}
-
 		/**
 		 * Where to get the TLS context, asked each time a new connection is opened: a context that
 		 * changes, for example when a certificate is renewed, is used from the next connection on.
@@ -654,30 +640,9 @@ public final class SmtpClient implements AutoCloseable {
 		}
 
 		/**
-		 * The TLS protocols to enable, such as {@code TLSv1.3} (default: the context's).
-		 * @see SmtpSession.Builder#tlsProtocols(List)
+		 * Logs in with these credentials on every new connection. With XOAUTH2 or OAUTHBEARER the
+		 * password is empty: the mechanism's token supplier gives the secret.
 		 */
-		public Builder tlsProtocols(List<String> protocols) {
-			this.settings.tlsProtocols(protocols);
-			return this;
-		}
-
-		/**
-		 * The cipher suites to enable, in JSSE's names (default: the context's).
-		 * @see SmtpSession.Builder#tlsCipherSuites(List)
-		 */
-		public Builder tlsCipherSuites(List<String> cipherSuites) {
-			this.settings.tlsCipherSuites(cipherSuites);
-			return this;
-		}
-
-		/** Whether the certificate must name the host (default {@code true}). */
-		public Builder hostnameVerification(boolean hostnameVerification) {
-			this.settings.hostnameVerification(hostnameVerification);
-			return this;
-		}
-
-		/** Logs in with these credentials on every new connection. */
 		public Builder credentials(String username, String password) {
 			if (username == null || username.isEmpty()) {
 				throw new IllegalArgumentException("username must not be empty");
@@ -687,7 +652,7 @@ public final class SmtpClient implements AutoCloseable {
 			return this;
 		}
 
-		/** The AUTH mechanisms to try, most preferred first (default CRAM-MD5, PLAIN, LOGIN). */
+		/** The AUTH mechanisms to try, most preferred first (default {@link SmtpSession#DEFAULT_AUTH_MECHANISMS}). */
 		public Builder authMechanisms(List<AuthMechanism> authMechanisms) {
 			if (authMechanisms == null || authMechanisms.isEmpty()) {
 				throw new IllegalArgumentException("authMechanisms must not be empty");
@@ -704,67 +669,6 @@ public final class SmtpClient implements AutoCloseable {
 		 */
 		public Builder pipelining(boolean pipelining) {
 			this.pipelining = pipelining;
-			return this;
-		}
-
-		/**
-		 * Whether messages go with BDAT (RFC 3030) when the server advertises CHUNKING (default
-		 * {@code false}); needed for {@code BODY=BINARYMIME}.
-		 */
-		public Builder chunking(boolean chunking) {
-			this.settings.chunking(chunking);
-			return this;
-		}
-
-		/** Whether credentials may go in clear text to a server that is not on this machine (default no). */
-		public Builder allowCleartextAuth(boolean allowCleartextAuth) {
-			this.settings.allowCleartextAuth(allowCleartextAuth);
-			return this;
-		}
-
-		/** The name said in EHLO (default: this machine's fully qualified name). */
-		public Builder localHostname(String localHostname) {
-			this.settings.localHostname(Objects.requireNonNull(localHostname, "localHostname"));
-			return this;
-		}
-
-		/** The bound on each reply and each write (default 60 s). */
-		public Builder timeout(Duration timeout) {
-			this.settings.timeout(Timeout.READ_WRITE, timeout);
-			return this;
-		}
-
-		/** The bound on opening a connection (default 10 s). */
-		public Builder connectTimeout(Duration connectTimeout) {
-			this.settings.timeout(Timeout.CONNECT, connectTimeout);
-			return this;
-		}
-
-		/** The bound on sending one whole message (default: only the per-write timeout). */
-		public Builder dataTimeout(Duration dataTimeout) {
-			this.settings.timeout(Timeout.DATA, dataTimeout);
-			return this;
-		}
-
-		/**
-		 * The debug level of every session: 0 off (default), 1 every line, 2 with time stamps;
-		 * AUTH payloads are redacted.
-		 * @see SmtpSession.Builder#debugLevel(int)
-		 */
-		public Builder debugLevel(int debugLevel) {
-			this.settings.debugLevel(debugLevel);
-			return this;
-		}
-
-		/** Where the sessions' debug lines go (default: standard error). */
-		public Builder debugOutput(Consumer<String> debugOutput) {
-			this.settings.debugOutput(debugOutput);
-			return this;
-		}
-
-		/** Receives session, pool and send events (default: none). */
-		public Builder eventListener(SmtpEventListener listener) {
-			this.settings.listener(listener);
 			return this;
 		}
 

@@ -26,6 +26,7 @@ import io.github.smtpkit.internal.AuthExchange;
 import io.github.smtpkit.internal.CommandLines;
 import io.github.smtpkit.internal.DebugLog;
 import io.github.smtpkit.internal.Durations;
+import io.github.smtpkit.internal.Greeting;
 import io.github.smtpkit.internal.LocalHostname;
 import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.MessageText;
@@ -56,18 +57,9 @@ import org.jspecify.annotations.Nullable;
  * exit: QUIT, then the socket is released whatever happens; {@link #disconnect()} is smtplib's
  * {@code close()}, which drops the connection without QUIT.
  *
- * <p>Where smtpkit deliberately differs from CPython:
- * <ul>
- * <li>Timeouts are finite ({@link #DEFAULT_TIMEOUT}) and bound every read and write.</li>
- * <li>TLS verifies the certificate chain and the host name by default (see {@link SmtpTls}).</li>
- * <li>Credentials are not sent in clear text to a server that is not on this machine unless
- * {@link Builder#allowCleartextAuth(boolean)} says so.</li>
- * <li>LMTP reads one reply per accepted recipient after the message ({@link #dataReplies()}).</li>
- * <li>{@link #connect()} raises {@link SmtpConnectException} for a greeting other than 220 (smtplib
- * raises it only from the constructor).</li>
- * <li>Debug output and events show AUTH payloads as {@code <redacted>}.</li>
- * <li>Command verbs go out in upper case ({@code MAIL FROM:}); smtplib sends most in lower case.</li>
- * </ul>
+ * <p>Where smtpkit deliberately differs from CPython (finite timeouts, verified certificates, no
+ * clear-text credentials to other machines, one LMTP reply per recipient, redacted AUTH lines and
+ * more), the README's table "Where smtpkit deliberately differs from CPython" says what and why.
  *
  * <p>Inside, the session is smtplib's method table and state over internal parts: the connector,
  * which opens the connection (implicit TLS, the greeting) and upgrades it after STARTTLS; the wire,
@@ -114,15 +106,8 @@ public final class SmtpSession implements AutoCloseable {
 	/** Runs mail transactions over the wire. */
 	private final TransactionEngine engine;
 
-	// What the server said on this connection, all forgotten by disconnect() and STARTTLS.
-
-	private @Nullable String heloResp;
-
-	private @Nullable String ehloResp;
-
-	private boolean doesEsmtp;
-
-	private EsmtpFeatures esmtpFeatures = EsmtpFeatures.none();
+	/** What HELO or EHLO told on this connection, forgotten by disconnect() and STARTTLS. */
+	private final Greeting greeting;
 
 	private SmtpSession(Builder builder) {
 		this.protocol = builder.protocol;
@@ -134,6 +119,7 @@ public final class SmtpSession implements AutoCloseable {
 		DebugLog debug = new DebugLog(debugOutput, builder.clock, this.settings.debugLevel());
 		this.wire = new SmtpWire(debug, this.settings.listener(), this.settings.timeout(Timeout.READ_WRITE),
 				this::disconnect);
+		this.greeting = new Greeting(this.wire, this.protocol);
 		this.connector = new SessionConnector(this.wire, this.protocol, this.settings, builder.implicitTlsPorts,
 				builder.sourceAddress, SmtpTls::handshakeFailure);
 		this.engine = new TransactionEngine(this.wire, new EngineSession(), this.protocol, builder.pipelining,
@@ -278,9 +264,7 @@ public final class SmtpSession implements AutoCloseable {
 
 	/** Says HELO with this name, or the local host name when it is empty. */
 	public SmtpReply helo(String name) throws SmtpException {
-		SmtpReply reply = docmd("HELO", name.isEmpty() ? localHostname() : name);
-		this.heloResp = reply.message();
-		return reply;
+		return this.greeting.helo(name.isEmpty() ? localHostname() : name);
 	}
 
 	/**
@@ -295,21 +279,7 @@ public final class SmtpSession implements AutoCloseable {
 
 	/** Says EHLO (LHLO) with this name, or the local host name when it is empty. */
 	public SmtpReply ehlo(String name) throws SmtpException {
-		this.esmtpFeatures = EsmtpFeatures.none();
-		SmtpReply reply = docmd(this.protocol.helloCommand().toUpperCase(Locale.ROOT),
-				name.isEmpty() ? localHostname() : name);
-		// Some old servers drop the connection on EHLO (RFC 1869): say so rather than report garbage.
-		if (reply.code() == SmtpReply.MALFORMED_CODE && reply.message().isEmpty()) {
-			disconnect();
-			throw new SmtpServerDisconnectedException("Server not connected");
-		}
-		this.ehloResp = reply.message();
-		if (reply.code() != 250) {
-			return reply;
-		}
-		this.doesEsmtp = true;
-		this.esmtpFeatures = EsmtpFeatures.parse(reply.message());
-		return reply;
+		return this.greeting.ehlo(name.isEmpty() ? localHostname() : name);
 	}
 
 	/**
@@ -318,19 +288,12 @@ public final class SmtpSession implements AutoCloseable {
 	 * @throws SmtpHeloException if the server refused both
 	 */
 	public void ehloOrHeloIfNeeded() throws SmtpException {
-		if (this.heloResp == null && this.ehloResp == null) {
-			if (!ehlo().isPositiveCompletion()) {
-				SmtpReply reply = helo();
-				if (!reply.isPositiveCompletion()) {
-					throw new SmtpHeloException(reply.code(), reply.message());
-				}
-			}
-		}
+		this.greeting.ehloOrHeloIfNeeded(localHostname());
 	}
 
 	/** Whether the server advertised this extension in its EHLO reply; case does not matter. */
 	public boolean hasExtn(String extension) {
-		return this.esmtpFeatures.has(extension);
+		return this.greeting.features().has(extension);
 	}
 
 	/** Sends HELP and returns the reply's text: smtplib's {@code help()}. */
@@ -539,7 +502,7 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	private AuthContext authContext(String user, String password) {
-		return AuthExchange.context(this.wire, user, password, this.esmtpFeatures.authMechanisms());
+		return AuthExchange.context(this.wire, user, password, this.greeting.features().authMechanisms());
 	}
 
 	// ---------------------------------------------------------------- TLS
@@ -578,7 +541,7 @@ public final class SmtpSession implements AutoCloseable {
 		}
 		this.connector.starttls(context);
 		// What the server said in clear text cannot be trusted any more (RFC 3207 4.2).
-		forgetGreeting();
+		this.greeting.forget();
 		return reply;
 	}
 
@@ -684,7 +647,7 @@ public final class SmtpSession implements AutoCloseable {
 			@Nullable Collection<String> to, List<String> mailOptions, List<String> rcptOptions) throws SmtpException {
 		ehloOrHeloIfNeeded();
 		MimeMessages.Envelope envelope = MimeMessages.envelopeOf(message, from, to);
-		List<String> options = envelope.mailOptionsFor(this.esmtpFeatures, mailOptions);
+		List<String> options = envelope.mailOptionsFor(this.greeting.features(), mailOptions);
 		byte[] bytes = MimeMessages.toBytesWithoutBcc(message);
 		return sendmail(envelope.sender(), envelope.recipients(), bytes, options, rcptOptions);
 	}
@@ -736,20 +699,12 @@ public final class SmtpSession implements AutoCloseable {
 		}
 	}
 
-	/** Forgets what HELO or EHLO told: the next transaction says EHLO again. */
-	private void forgetGreeting() {
-		this.heloResp = null;
-		this.ehloResp = null;
-		this.doesEsmtp = false;
-		this.esmtpFeatures = EsmtpFeatures.none();
-	}
-
 	/**
 	 * Closes the connection without QUIT: smtplib's {@code close()}. The session forgets what it
 	 * learned from the server and can {@code connect} again.
 	 */
 	public void disconnect() {
-		forgetGreeting();
+		this.greeting.forget();
 		this.engine.connectionClosed();
 		this.wire.close();
 	}
@@ -783,22 +738,22 @@ public final class SmtpSession implements AutoCloseable {
 
 	/** The text of the last HELO reply on this connection, or {@code null}: smtplib's {@code helo_resp}. */
 	public @Nullable String heloResp() {
-		return this.heloResp;
+		return this.greeting.heloResp();
 	}
 
 	/** The text of the last EHLO reply on this connection, or {@code null}: smtplib's {@code ehlo_resp}. */
 	public @Nullable String ehloResp() {
-		return this.ehloResp;
+		return this.greeting.ehloResp();
 	}
 
 	/** Whether the server answered EHLO with 250 on this connection: smtplib's {@code does_esmtp}. */
 	public boolean doesEsmtp() {
-		return this.doesEsmtp;
+		return this.greeting.doesEsmtp();
 	}
 
 	/** The extensions of the last successful EHLO: smtplib's {@code esmtp_features}. */
 	public EsmtpFeatures esmtpFeatures() {
-		return this.esmtpFeatures;
+		return this.greeting.features();
 	}
 
 	/**
@@ -844,22 +799,22 @@ public final class SmtpSession implements AutoCloseable {
 
 		@Override
 		public boolean doesEsmtp() {
-			return SmtpSession.this.doesEsmtp;
+			return SmtpSession.this.greeting.doesEsmtp();
 		}
 
 		@Override
 		public EsmtpFeatures features() {
-			return SmtpSession.this.esmtpFeatures;
+			return SmtpSession.this.greeting.features();
 		}
 
 		@Override
 		public List<String> mailOptionsFor(Envelope envelope) {
-			return envelope.mailOptionsFor(SmtpSession.this.esmtpFeatures);
+			return envelope.mailOptionsFor(SmtpSession.this.greeting.features());
 		}
 
 		@Override
 		public List<String> rcptOptionsFor(Envelope envelope) {
-			return envelope.rcptOptionsFor(SmtpSession.this.esmtpFeatures);
+			return envelope.rcptOptionsFor(SmtpSession.this.greeting.features());
 		}
 
 		@Override
@@ -873,7 +828,7 @@ public final class SmtpSession implements AutoCloseable {
 	 * Configures a session. Every setting has a safe default: 60 s timeouts, certificate and host
 	 * name verification, no clear-text credentials to other machines, no debug output.
 	 */
-	public static final class Builder {
+	public static final class Builder extends SessionSettingsBuilder<Builder> {
 
 		private final SmtpProtocol protocol;
 
@@ -890,9 +845,6 @@ public final class SmtpSession implements AutoCloseable {
 		private boolean pipelining;
 
 		private Clock clock = Clock.systemDefaultZone();
-
-		/** Timeouts, TLS, debug output and the listener: what {@link SmtpClient.Builder} carries too. */
-		private SessionSettings settings = new SessionSettings();
 
 		private Builder(SmtpProtocol protocol) {
 			this.protocol = protocol;
@@ -916,48 +868,12 @@ public final class SmtpSession implements AutoCloseable {
 			return this;
 		}
 
-		/** The name to say in HELO and EHLO (default: this machine's fully qualified name). */
-		public Builder localHostname(String localHostname) {
-			this.settings.localHostname(CommandLines.requireSingleLine("localHostname",
-					Objects.requireNonNull(localHostname, "localHostname")));
-			return this;
-		}
-
-		/**
-		 * The bound on each read and each write, and on connecting unless
-		 * {@link #connectTimeout(Duration)} is set. Default 60 s.
-		 * @throws IllegalArgumentException if zero or negative
-		 */
-		public Builder timeout(Duration timeout) {
-			this.settings.timeout(Timeout.READ_WRITE, timeout);
-			return this;
-		}
-
-		/**
-		 * The bound on opening the TCP connection (default: the timeout). For a plain SMTP session
-		 * on port 465, where servers speak TLS first, it also bounds the wait for the greeting
-		 * (default there 10 s): see {@link SmtpImplicitTlsPortException}.
-		 */
-		public Builder connectTimeout(Duration connectTimeout) {
-			this.settings.timeout(Timeout.CONNECT, connectTimeout);
-			return this;
-		}
-
 		/**
 		 * The ports where servers speak TLS from the first byte (default 465 only), for tests that
 		 * cannot listen on 465.
 		 */
 		Builder implicitTlsPorts(Integer... ports) {
 			this.implicitTlsPorts = Set.of(ports);
-			return this;
-		}
-
-		/**
-		 * The bound on sending one whole message, from DATA's 354 to the terminating dot (default:
-		 * none beyond the timeout on each write). A server that reads, but very slowly, is cut off.
-		 */
-		public Builder dataTimeout(Duration dataTimeout) {
-			this.settings.timeout(Timeout.DATA, dataTimeout);
 			return this;
 		}
 
@@ -971,50 +887,6 @@ public final class SmtpSession implements AutoCloseable {
 		}
 
 		/**
-		 * The TLS context for implicit TLS and {@link SmtpSession#starttls()} (default:
-		 * {@link SmtpTls#defaultContext()}, which verifies certificates against the JDK's authorities).
-		 */
-		public Builder sslContext(SSLContext sslContext) {
-			Objects.requireNonNull(sslContext, "sslContext");
-			this.settings.sslContext(() -> sslContext);
-			return this;
-		}
-
-		/**
-		 * The TLS protocols to enable, such as {@code TLSv1.3} (default: the context's). For a
-		 * policy that the context alone does not carry, as Spring Boot's SSL bundle options.
-		 * @throws IllegalArgumentException if a name is blank
-		 */
-		public Builder tlsProtocols(List<String> protocols) {
-			this.settings.tlsProtocols(SessionSettings.requireNames("tlsProtocols", protocols));
-			return this;
-		}
-
-		/** The cipher suites to enable, in JSSE's names (default: the context's). */
-		public Builder tlsCipherSuites(List<String> cipherSuites) {
-			this.settings.tlsCipherSuites(SessionSettings.requireNames("tlsCipherSuites", cipherSuites));
-			return this;
-		}
-
-		/**
-		 * Whether the server's certificate must name the host connected to (default {@code true}).
-		 * Turning it off lets anyone with a certificate from a trusted authority pose as the server.
-		 */
-		public Builder hostnameVerification(boolean hostnameVerification) {
-			this.settings.hostnameVerification(hostnameVerification);
-			return this;
-		}
-
-		/**
-		 * Whether AUTH may send credentials over an unencrypted connection to a server that is not
-		 * on this machine (default {@code false}; loopback and unix-domain sockets are always allowed).
-		 */
-		public Builder allowCleartextAuth(boolean allowCleartextAuth) {
-			this.settings.allowCleartextAuth(allowCleartextAuth);
-			return this;
-		}
-
-		/**
 		 * Whether {@code sendmail} and {@code sendMessage} pipeline MAIL, RCPT and DATA (RFC 2920)
 		 * when the server advertises PIPELINING (default {@code false}: one command at a time, as
 		 * smtplib). Saves a round trip per recipient and one more per message; refusals are reported
@@ -1022,35 +894,6 @@ public final class SmtpSession implements AutoCloseable {
 		 */
 		public Builder pipelining(boolean pipelining) {
 			this.pipelining = pipelining;
-			return this;
-		}
-
-		/**
-		 * Whether {@code sendmail} and {@code sendMessage} send messages with BDAT (RFC 3030) instead
-		 * of DATA when the server advertises CHUNKING (default {@code false}). BDAT needs no
-		 * dot-stuffing and is required for {@code BODY=BINARYMIME}; the message must already have
-		 * CRLF line endings, as every {@link MessageSource} does.
-		 */
-		public Builder chunking(boolean chunking) {
-			this.settings.chunking(chunking);
-			return this;
-		}
-
-		/** Receives the session's events (default: none). */
-		public Builder eventListener(SmtpEventListener listener) {
-			this.settings.listener(listener);
-			return this;
-		}
-
-		/** The debug level to start with: 0 off (default), 1 every line, 2 with time stamps. */
-		public Builder debugLevel(int debugLevel) {
-			this.settings.debugLevel(debugLevel);
-			return this;
-		}
-
-		/** Where debug lines go (default: standard error). */
-		public Builder debugOutput(Consumer<String> debugOutput) {
-			this.settings.debugOutput(debugOutput);
 			return this;
 		}
 

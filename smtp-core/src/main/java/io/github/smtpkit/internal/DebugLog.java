@@ -39,7 +39,7 @@ public final class DebugLog {
 	 */
 	public static int requireLevel(String what, int level) {
 		if (level < 0) {
-			throw new IllegalArgumentException(what + " must be 0, 1 or 2, but was " + level);
+			throw new IllegalArgumentException(what + " must not be negative (0 off, 1, 2 or more with time stamps), but was " + level);
 		}
 		return level;
 	}

@@ -2,7 +2,9 @@
  * smtp-core's implementation, not API: nothing here is supported for use outside smtp-core, and
  * it may change in any release. The layers, each using only those below it:
  * <ul>
- * <li>the session's parts over the wire: {@link io.github.smtpkit.internal.TransactionEngine}
+ * <li>the session's parts over the wire: {@link io.github.smtpkit.internal.Greeting} says HELO
+ * or EHLO and keeps what the server advertised;
+ * {@link io.github.smtpkit.internal.TransactionEngine}
  * runs one mail transaction (MAIL, RCPT, DATA or BDAT, the replies after the message for SMTP and
  * LMTP, one command at a time or pipelined) and, with {@code TransactionBatch}, the pipelined
  * batch; {@code MessageWriter}, {@link io.github.smtpkit.internal.DotStuffingOutputStream} and
@@ -19,8 +21,9 @@
  * {@link io.github.smtpkit.internal.UnixSocketStreams};</li>
  * <li>beside them: the session pool ({@link io.github.smtpkit.internal.SessionPool}, on
  * commons-pool2), {@link io.github.smtpkit.internal.SessionSettings} (what both public builders
- * carry), and small helpers for addresses, command lines, message text, MIME envelopes,
- * durations, time-outs, debug output and listener calls.</li>
+ * carry, set through the public {@code SessionSettingsBuilder}), and small helpers for addresses,
+ * command lines, message text, MIME envelopes, durations, time-outs, debug output and listener
+ * calls.</li>
  * </ul>
  *
  * <p>Only {@code io.github.smtpkit} (and its tests) may depend on this package. It depends on the

@@ -11,6 +11,7 @@ import io.github.smtpkit.TlsMode;
 import io.github.smtpkit.pool.PoolConfig;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -99,12 +100,20 @@ class SmtpClientBuilderCustomizerTests {
 	}
 
 	@Test
-	void propertiesThatBuildRefusesAreStillNamedByThePrefix() {
-		// With customizers that change nothing, the properties are to blame: the message is the one without.
+	void aPropertyTheBuilderRefusesIsNamedAsThePropertyEvenWithCustomizers() {
+		// The builder checks each value as it is set, so the property is named before any customizer runs.
 		this.contextRunner.withUserConfiguration(RecordingCustomizers.class)
 			.withPropertyValues("smtp.host=mail.example.test", "smtp.local-hostname=bad\r\nname")
-			.run((context) -> assertThat(startupFailure(context.getStartupFailure()))
-				.hasMessageStartingWith("Invalid SMTP configuration under 'smtp': localHostname"));
+			.run((context) -> {
+				Throwable failure = context.getStartupFailure();
+				while (failure != null && !(failure instanceof InvalidConfigurationPropertyValueException)) {
+					failure = failure.getCause();
+				}
+				assertThat(failure).isInstanceOf(InvalidConfigurationPropertyValueException.class)
+					.hasMessageContaining("localHostname contains prohibited newline characters");
+				assertThat(((InvalidConfigurationPropertyValueException) failure).getName())
+					.isEqualTo("smtp.local-hostname");
+			});
 	}
 
 	/** The exception smtpkit threw, under Spring's bean creation exceptions. */
