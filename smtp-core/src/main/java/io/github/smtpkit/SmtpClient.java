@@ -732,7 +732,10 @@ public final class SmtpClient implements AutoCloseable {
 			return this;
 		}
 
-		/** Logs in with these credentials on every new connection. */
+		/**
+		 * Logs in with these credentials on every new connection. With XOAUTH2 or OAUTHBEARER the
+		 * password is empty: the mechanism's token supplier gives the secret.
+		 */
 		public Builder credentials(String username, String password) {
 			if (username == null || username.isEmpty()) {
 				throw new IllegalArgumentException("username must not be empty");
@@ -742,7 +745,7 @@ public final class SmtpClient implements AutoCloseable {
 			return this;
 		}
 
-		/** The AUTH mechanisms to try, most preferred first (default CRAM-MD5, PLAIN, LOGIN). */
+		/** The AUTH mechanisms to try, most preferred first (default {@link SmtpSession#DEFAULT_AUTH_MECHANISMS}). */
 		public Builder authMechanisms(List<AuthMechanism> authMechanisms) {
 			if (authMechanisms == null || authMechanisms.isEmpty()) {
 				throw new IllegalArgumentException("authMechanisms must not be empty");

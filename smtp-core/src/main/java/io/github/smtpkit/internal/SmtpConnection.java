@@ -219,6 +219,11 @@ public final class SmtpConnection implements Closeable {
 		return this.tlsSocket != null;
 	}
 
+	/** The TLS session, for channel binding; {@code null} when TLS is not on. */
+	public SSLSession tlsSession() {
+		return (this.tlsSocket != null) ? this.tlsSocket.getSession() : null;
+	}
+
 	/**
 	 * Whether TLS is on with the server's certificate verified: its host name checked, and its
 	 * chain by a context other than {@code SmtpTls.insecureTrustAllCertificates()}. A context of the

@@ -39,7 +39,10 @@ public class SmtpServerProperties {
 	/** The user name to log in with on every new connection. No login when not set. */
 	private @Nullable String username;
 
-	/** The password to log in with. Never logged, published or shown. */
+	/**
+	 * The password to log in with. Never logged, published or shown. Not needed when auth.oauth2.*
+	 * gives tokens.
+	 */
 	private @Nullable String password;
 
 	/**
@@ -321,8 +324,11 @@ public class SmtpServerProperties {
 
 		/**
 		 * The SASL mechanisms to try, most preferred first, among those the server offers:
-		 * CRAM-MD5, PLAIN, LOGIN, or the name of an AuthMechanism bean. Defaults to CRAM-MD5,
-		 * PLAIN, LOGIN.
+		 * SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN,
+		 * XOAUTH2 and OAUTHBEARER (these two need a token supplier, see oauth2.*), or the name of an
+		 * AuthMechanism bean. Defaults to the strongest first: OAUTHBEARER, XOAUTH2 when a token
+		 * supplier is set; then, when a password is set, SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS (both
+		 * over TLS only), SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN.
 		 */
 		private List<String> mechanisms = new ArrayList<>();
 
@@ -332,8 +338,15 @@ public class SmtpServerProperties {
 		 */
 		private boolean allowCleartext;
 
+		/** OAuth 2.0 bearer tokens for XOAUTH2 and OAUTHBEARER. */
+		private final OAuth2 oauth2 = new OAuth2();
+
 		public List<String> getMechanisms() {
 			return this.mechanisms;
+		}
+
+		public OAuth2 getOauth2() {
+			return this.oauth2;
 		}
 
 		public void setMechanisms(List<String> mechanisms) {
@@ -350,7 +363,57 @@ public class SmtpServerProperties {
 
 		@Override
 		public String toString() {
-			return "auth[mechanisms=" + this.mechanisms + ", allowCleartext=" + this.allowCleartext + "]";
+			return "auth[mechanisms=" + this.mechanisms + ", allowCleartext=" + this.allowCleartext + ", "
+					+ this.oauth2 + "]";
+		}
+
+	}
+
+	/**
+	 * Where XOAUTH2 and OAUTHBEARER get their tokens: an OAuth2TokenSupplier bean, or Spring
+	 * Security's OAuth2 client. At most one of the two.
+	 */
+	public static class OAuth2 {
+
+		/**
+		 * The name of the OAuth2TokenSupplier bean that gives this server's tokens; it is told
+		 * when the server refuses one and asked once more. Defaults to none: no OAuth 2.0.
+		 */
+		private @Nullable String tokenSupplier;
+
+		/**
+		 * The Spring Security OAuth2 client registration
+		 * (spring.security.oauth2.client.registration.<id>) whose access tokens log in, through
+		 * the OAuth2AuthorizedClientManager bean, or one made from the registrations and the
+		 * authorized client service (client credentials). Needs spring-security-oauth2-client.
+		 * Defaults to none: no OAuth 2.0.
+		 */
+		private @Nullable String registrationId;
+
+		public @Nullable String getTokenSupplier() {
+			return this.tokenSupplier;
+		}
+
+		public void setTokenSupplier(@Nullable String tokenSupplier) {
+			this.tokenSupplier = tokenSupplier;
+		}
+
+		public @Nullable String getRegistrationId() {
+			return this.registrationId;
+		}
+
+		public void setRegistrationId(@Nullable String registrationId) {
+			this.registrationId = registrationId;
+		}
+
+		/** Whether a token source is configured. */
+		boolean isConfigured() {
+			return this.tokenSupplier != null || this.registrationId != null;
+		}
+
+		@Override
+		public String toString() {
+			return "oauth2[tokenSupplier=" + this.tokenSupplier + ", registrationId=" + this.registrationId + "]";
 		}
 
 	}
