@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import io.github.smtpkit.internal.Addresses;
 import io.github.smtpkit.internal.CommandLines;
+import io.github.smtpkit.internal.RequireTls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,14 +27,18 @@ import org.jspecify.annotations.Nullable;
  * @param requireAllRecipients whether the message goes to nobody unless the server accepts every
  * recipient at RCPT (see {@link #requiringAllRecipients()}); {@code false}, smtplib's way, delivers
  * to the recipients it accepted
+ * @param requireTls whether the message may go only over verified TLS to a server that advertises
+ * {@code REQUIRETLS} (RFC 8689), with that MAIL option (see {@link #requiringTls()}); {@code false}
+ * sends it however the connection is configured
  */
 public record Envelope(String from, List<String> recipients, List<String> mailOptions, List<String> rcptOptions,
-		@Nullable Dsn dsn, boolean requireAllRecipients) {
+		@Nullable Dsn dsn, boolean requireAllRecipients, boolean requireTls) {
 
 	/**
 	 * @throws IllegalArgumentException if there is no recipient, or an address or option is blank
 	 * (sender excepted) or contains CR or LF, or the {@code dsn} asks for {@code NOTIFY} or
-	 * {@code RET} which an option gives too
+	 * {@code RET} which an option gives too, or {@code requireTls} is set and an option gives
+	 * {@code REQUIRETLS} too
 	 */
 	public Envelope {
 		Objects.requireNonNull(from, "from");
@@ -48,6 +53,19 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 			notGivenTwice("RET", dsn.retParameter().isPresent(), mailOptions, "MAIL");
 			notGivenTwice("NOTIFY", dsn.notifyParameter().isPresent(), rcptOptions, "RCPT");
 		}
+		if (requireTls && RequireTls.isRequested(mailOptions)) {
+			throw new IllegalArgumentException("REQUIRETLS is asked for twice: by requireTls and by the MAIL options "
+					+ mailOptions + "; give it one way only");
+		}
+	}
+
+	/**
+	 * An envelope with these options that does not require TLS.
+	 * @throws IllegalArgumentException as the canonical constructor
+	 */
+	public Envelope(String from, List<String> recipients, List<String> mailOptions, List<String> rcptOptions,
+			@Nullable Dsn dsn, boolean requireAllRecipients) {
+		this(from, recipients, mailOptions, rcptOptions, dsn, requireAllRecipients, false);
 	}
 
 	/**
@@ -56,7 +74,7 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 	 * (sender excepted) or contains CR or LF
 	 */
 	public Envelope(String from, List<String> recipients, List<String> mailOptions, List<String> rcptOptions) {
-		this(from, recipients, mailOptions, rcptOptions, null, false);
+		this(from, recipients, mailOptions, rcptOptions, null, false, false);
 	}
 
 	/** An envelope without options. */
@@ -72,13 +90,13 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 	/** This envelope with these MAIL options instead. */
 	public Envelope withMailOptions(String... options) {
 		return new Envelope(this.from, this.recipients, List.of(options), this.rcptOptions, this.dsn,
-				this.requireAllRecipients);
+				this.requireAllRecipients, this.requireTls);
 	}
 
 	/** This envelope with these RCPT options instead. */
 	public Envelope withRcptOptions(String... options) {
 		return new Envelope(this.from, this.recipients, this.mailOptions, List.of(options), this.dsn,
-				this.requireAllRecipients);
+				this.requireAllRecipients, this.requireTls);
 	}
 
 	/**
@@ -99,7 +117,7 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 	 */
 	public Envelope withDsn(@Nullable Dsn dsn) {
 		return new Envelope(this.from, this.recipients, this.mailOptions, this.rcptOptions, dsn,
-				this.requireAllRecipients);
+				this.requireAllRecipients, this.requireTls);
 	}
 
 	/**
@@ -122,7 +140,32 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 	 * @return a copy of this envelope with {@code requireAllRecipients} set
 	 */
 	public Envelope requiringAllRecipients() {
-		return new Envelope(this.from, this.recipients, this.mailOptions, this.rcptOptions, this.dsn, true);
+		return new Envelope(this.from, this.recipients, this.mailOptions, this.rcptOptions, this.dsn, true,
+				this.requireTls);
+	}
+
+	/**
+	 * This envelope, requiring TLS all the way (RFC 8689): the message goes only over a TLS
+	 * connection whose certificate and host name were verified, to a server that advertises
+	 * {@code REQUIRETLS}, and with the {@code REQUIRETLS} MAIL option, which asks every further hop
+	 * to do the same or to return the message rather than send it in clear text.
+	 *
+	 * <p>When this hop cannot honour it (the connection is in clear text, its TLS did not verify
+	 * the certificate because host name verification is off or the context is
+	 * {@link SmtpTls#insecureTrustAllCertificates()}, or the server's EHLO reply does not advertise
+	 * {@code REQUIRETLS}), nothing of the transaction is sent, not even MAIL, and the send fails
+	 * with {@link SmtpRequireTlsException}; the session stays usable for other messages. Unlike a
+	 * {@linkplain #withDsn DSN request}, it is never dropped silently.
+	 *
+	 * <p>The same rule holds for {@code REQUIRETLS} given as a raw MAIL option (to
+	 * {@link SmtpSession#sendmail}, or as an Angus {@code SMTPMessage}'s MAIL extension through the
+	 * Spring mail sender).
+	 * @return a copy of this envelope with {@code requireTls} set
+	 * @throws IllegalArgumentException if the MAIL options already give {@code REQUIRETLS}
+	 */
+	public Envelope requiringTls() {
+		return new Envelope(this.from, this.recipients, this.mailOptions, this.rcptOptions, this.dsn,
+				this.requireAllRecipients, true);
 	}
 
 	/**
@@ -142,16 +185,26 @@ public record Envelope(String from, List<String> recipients, List<String> mailOp
 				options.add(option);
 			}
 		}
-		return new Envelope(this.from, this.recipients, options, this.rcptOptions, this.dsn, this.requireAllRecipients);
+		return new Envelope(this.from, this.recipients, options, this.rcptOptions, this.dsn, this.requireAllRecipients,
+				this.requireTls);
 	}
 
 	/**
 	 * The MAIL options to send to a server with these extensions: the {@link #dsn()}'s
-	 * {@code RET=} when the server advertises DSN, then {@link #mailOptions()}. The one place the
-	 * DSN rule of {@link #withDsn(Dsn)} is applied, for every path of the transaction engine.
+	 * {@code RET=} when the server advertises DSN, then {@link #mailOptions()}, then
+	 * {@code REQUIRETLS} when {@link #requireTls()}, whatever the server advertises (the
+	 * transaction engine refuses to send it where it may not go). The one place the DSN rule of
+	 * {@link #withDsn(Dsn)} is applied, for every path of the transaction engine.
 	 */
 	List<String> mailOptionsFor(EsmtpFeatures features) {
-		return withDsnParameter(sendsDsn(features) ? this.dsn.retParameter() : Optional.empty(), this.mailOptions);
+		List<String> options = withDsnParameter(sendsDsn(features) ? this.dsn.retParameter() : Optional.empty(),
+				this.mailOptions);
+		if (!this.requireTls) {
+			return options;
+		}
+		List<String> all = new ArrayList<>(options);
+		all.add(RequireTls.OPTION);
+		return all;
 	}
 
 	/**

@@ -17,6 +17,9 @@ final class SendBatch {
 
 	private final List<OutgoingMessage> messages;
 
+	/** The messages as they go on the wire (DKIM-signed, say), where they differ from the caller's. */
+	private final List<OutgoingMessage> onWire;
+
 	private final @Nullable BatchResult[] results;
 
 	final int[] attempts;
@@ -32,6 +35,7 @@ final class SendBatch {
 
 	SendBatch(List<OutgoingMessage> messages, SmtpEndpoint endpoint, SmtpEventListener listener) {
 		this.messages = messages;
+		this.onWire = new ArrayList<>(messages);
 		this.endpoint = endpoint;
 		this.listener = listener;
 		this.results = new BatchResult[messages.size()];
@@ -41,6 +45,15 @@ final class SendBatch {
 
 	OutgoingMessage message(int index) {
 		return this.messages.get(index);
+	}
+
+	int size() {
+		return this.messages.size();
+	}
+
+	/** Sends this in place of the message at {@code index}; results still name the caller's. */
+	void sendAs(int index, OutgoingMessage onWire) {
+		this.onWire.set(index, onWire);
 	}
 
 	boolean hasUnsettled() {
@@ -68,11 +81,11 @@ final class SendBatch {
 	List<OutgoingMessage> messagesAt(int[] part) {
 		if (part.length == this.messages.size()) {
 			// All of them, in order: a single send's one message, or a batch's first part.
-			return this.messages;
+			return this.onWire;
 		}
 		List<OutgoingMessage> selected = new ArrayList<>(part.length);
 		for (int index : part) {
-			selected.add(this.messages.get(index));
+			selected.add(this.onWire.get(index));
 		}
 		return selected;
 	}

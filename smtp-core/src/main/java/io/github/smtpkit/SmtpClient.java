@@ -11,12 +11,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 
 import io.github.smtpkit.auth.AuthMechanism;
+import io.github.smtpkit.internal.AsyncSendQueue;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.Listeners;
 import io.github.smtpkit.internal.MessageSourceException;
@@ -60,6 +63,9 @@ import org.jspecify.annotations.Nullable;
  * (logged as a warning, and told to the listener as
  * {@link SmtpEventListener#pipeliningDisabled(SmtpEndpoint)}).
  *
+ * <p>{@link #sendAsync(OutgoingMessage)} returns at once with a {@link CompletableFuture}: the
+ * message waits in a bounded queue and is sent on an executor's thread.
+ *
  * <p>Thread-safe. {@link #close()} ends every idle session with QUIT; lent ones are closed when
  * they come back.
  */
@@ -89,6 +95,12 @@ public final class SmtpClient implements AutoCloseable {
 	 */
 	private final AtomicBoolean pipeliningDisabled = new AtomicBoolean();
 
+	/** Signs every message before it goes out, or {@code null} for none. */
+	private final @Nullable DkimSigner dkimSigner;
+
+	/** The queue and executor of {@link #sendAsync}; no thread is started before its first message. */
+	private final AsyncSendQueue asyncQueue;
+
 	private SmtpClient(Builder builder, SmtpEndpoint endpoint) {
 		this.endpoint = endpoint;
 		this.tlsMode = builder.tlsMode;
@@ -97,11 +109,14 @@ public final class SmtpClient implements AutoCloseable {
 		this.chunking = builder.settings.chunking();
 		this.listener = builder.settings.listener();
 		this.clock = builder.clock;
+		this.dkimSigner = builder.dkimSigner;
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
 				() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder));
+		this.asyncQueue = new AsyncSendQueue(endpoint, builder.asyncQueueCapacity, builder.asyncExecutor,
+				builder.pool.maxTotal(), (message) -> send(message.envelope(), message.message()));
 	}
 
 	/** A builder; {@code host} (or, for LMTP, {@code unixSocket}) is required. */
@@ -228,6 +243,53 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	/**
+	 * Sends a message held in memory without waiting for it.
+	 * @see #sendAsync(OutgoingMessage)
+	 */
+	public CompletableFuture<SendResult> sendAsync(Envelope envelope, byte[] message) {
+		return sendAsync(OutgoingMessage.of(envelope, message));
+	}
+
+	/**
+	 * Sends a message without waiting for it.
+	 * @see #sendAsync(OutgoingMessage)
+	 */
+	public CompletableFuture<SendResult> sendAsync(Envelope envelope, MessageSource message) {
+		return sendAsync(new OutgoingMessage(envelope, message));
+	}
+
+	/**
+	 * Sends a message without waiting for it: it joins a bounded queue, and a thread of the
+	 * {@linkplain Builder#asyncExecutor(Executor) executor} sends it as {@link #send(Envelope,
+	 * MessageSource)} would, with the same guarantees. The calling thread never waits: not for a
+	 * session, a connection, or room in the queue.
+	 * <ul>
+	 * <li><b>A full queue</b> ({@link Builder#asyncQueueCapacity(int)} messages waiting to start):
+	 * the future is failed at once with {@link SmtpSendRejectedException} ({@code QUEUE_FULL}),
+	 * and the message is not sent.</li>
+	 * <li><b>Order:</b> messages start in the order accepted, whatever order the executor runs its
+	 * tasks in; with several threads they are sent at once over several sessions and may finish in
+	 * another order (a single-threaded executor sends one after another).</li>
+	 * <li><b>Cancellation:</b> cancelling the future of a message that has not started removes it
+	 * from the queue, and it is never sent. Once started, {@code cancel} returns {@code false},
+	 * interrupts nothing (no message is cut off in its data) and the future completes with the
+	 * outcome: a cancelled future always means a message not sent.</li>
+	 * <li><b>{@link #close()}</b> fails every message still waiting, and any given afterwards, with
+	 * {@link SmtpSendRejectedException} ({@code CLIENT_CLOSED}): none of them is sent. A send under
+	 * way finishes (or fails as a send on a closed client does, if it had no session yet).</li>
+	 * </ul>
+	 * The future fails with what {@code send} would throw; the listener hears of the send as of any
+	 * other, on the sending thread, where stages added without {@code Async} run too (keep them short).
+	 * @param message the message and its envelope; a {@link MimeMessage} behind it must not change
+	 * until the future completes
+	 * @return the send's future
+	 */
+	public CompletableFuture<SendResult> sendAsync(OutgoingMessage message) {
+		Objects.requireNonNull(message, "message");
+		return this.asyncQueue.submit(message);
+	}
+
+	/**
 	 * Sends the messages over as few sessions as it can, healing as the class documents.
 	 * @throws IllegalStateException if the client is closed; nothing is told to the listener then
 	 */
@@ -238,6 +300,9 @@ public final class SmtpClient implements AutoCloseable {
 		SendBatch batch = new SendBatch(messages, this.endpoint, this.listener);
 		batch.started();
 		try {
+			if (this.dkimSigner != null) {
+				sign(batch, this.dkimSigner);
+			}
 			boolean retrying = false;
 			while (batch.hasUnsettled()) {
 				PooledSession lease;
@@ -344,6 +409,22 @@ public final class SmtpClient implements AutoCloseable {
 		}
 		batch.failed(broken, ex, outcomeOf(ex));
 		return false;
+	}
+
+	/**
+	 * Signs every message with DKIM before anything is sent; a message that cannot be signed (it
+	 * cannot be read, has no From) fails alone, with nothing of it sent.
+	 */
+	private void sign(SendBatch batch, DkimSigner signer) {
+		for (int index = 0; index < batch.size(); index++) {
+			OutgoingMessage message = batch.message(index);
+			try {
+				batch.sendAs(index, new OutgoingMessage(message.envelope(), signer.sign(message.message())));
+			}
+			catch (IOException | RuntimeException ex) {
+				batch.failed(index, ex, SendOutcome.FAILED);
+			}
+		}
 	}
 
 	/** Whether new sessions pipeline: asked for, and not given up on for this server. */
@@ -543,9 +624,15 @@ public final class SmtpClient implements AutoCloseable {
 		return this.pool.isClosed();
 	}
 
-	/** Ends every idle session with QUIT; sends after this fail with {@link IllegalStateException}. */
+	/**
+	 * Ends every idle session with QUIT; sends after this fail with {@link IllegalStateException}.
+	 * Messages still waiting in the {@linkplain #sendAsync(OutgoingMessage) queue} are not sent:
+	 * their futures fail with {@link SmtpSendRejectedException}. The client's own executor is shut
+	 * down (a supplied one is left to its owner); a send under way is not interrupted.
+	 */
 	@Override
 	public void close() {
+		this.asyncQueue.close();
 		this.pool.close();
 	}
 
@@ -584,6 +671,12 @@ public final class SmtpClient implements AutoCloseable {
 		private PoolConfig pool = PoolConfig.defaults();
 
 		private Clock clock = Clock.systemUTC();
+
+		private @Nullable Executor asyncExecutor;
+
+		private int asyncQueueCapacity = 1000;
+
+		private @Nullable DkimSigner dkimSigner;
 
 		private Builder() {
 			this.settings.timeout(Timeout.CONNECT, Duration.ofSeconds(10));
@@ -639,7 +732,10 @@ public final class SmtpClient implements AutoCloseable {
 			return this;
 		}
 
-		/** Logs in with these credentials on every new connection. */
+		/**
+		 * Logs in with these credentials on every new connection. With XOAUTH2 or OAUTHBEARER the
+		 * password is empty: the mechanism's token supplier gives the secret.
+		 */
 		public Builder credentials(String username, String password) {
 			if (username == null || username.isEmpty()) {
 				throw new IllegalArgumentException("username must not be empty");
@@ -649,7 +745,7 @@ public final class SmtpClient implements AutoCloseable {
 			return this;
 		}
 
-		/** The AUTH mechanisms to try, most preferred first (default CRAM-MD5, PLAIN, LOGIN). */
+		/** The AUTH mechanisms to try, most preferred first (default {@link SmtpSession#DEFAULT_AUTH_MECHANISMS}). */
 		public Builder authMechanisms(List<AuthMechanism> authMechanisms) {
 			if (authMechanisms == null || authMechanisms.isEmpty()) {
 				throw new IllegalArgumentException("authMechanisms must not be empty");
@@ -678,6 +774,43 @@ public final class SmtpClient implements AutoCloseable {
 		/** The clock for session lifetimes and idle times (default: the system clock); for tests. */
 		public Builder clock(Clock clock) {
 			this.clock = Objects.requireNonNull(clock, "clock");
+			return this;
+		}
+
+		/**
+		 * Signs every message with DKIM before it goes out ({@code send}, {@code sendAll},
+		 * {@code sendAsync}): see {@link DkimSigner}. Default: no signature.
+		 */
+		public Builder dkimSigner(DkimSigner dkimSigner) {
+			this.dkimSigner = Objects.requireNonNull(dkimSigner, "dkimSigner");
+			return this;
+		}
+
+		/**
+		 * The executor that {@link SmtpClient#sendAsync(OutgoingMessage)} sends on (default: the
+		 * client's own, with as many daemon threads as {@link PoolConfig#maxTotal()}, started on
+		 * demand, ending after a minute idle, and shut down by {@link SmtpClient#close()}). A
+		 * supplied executor is not shut down by the client. Each message takes one of its threads for
+		 * the whole send, waiting for a session included (at most the pool's
+		 * {@link PoolConfig#maxWait()}); more threads than {@code maxTotal} only wait for sessions.
+		 * An executor that refuses a task fails that message with
+		 * {@link SmtpSendRejectedException.Reason#EXECUTOR_REJECTED}.
+		 */
+		public Builder asyncExecutor(Executor asyncExecutor) {
+			this.asyncExecutor = Objects.requireNonNull(asyncExecutor, "asyncExecutor");
+			return this;
+		}
+
+		/**
+		 * The most messages that {@link SmtpClient#sendAsync(OutgoingMessage)} keeps waiting to
+		 * start (default 1000); when that many wait, the next one fails at once with
+		 * {@link SmtpSendRejectedException.Reason#QUEUE_FULL}. Messages being sent do not count.
+		 */
+		public Builder asyncQueueCapacity(int asyncQueueCapacity) {
+			if (asyncQueueCapacity < 1) {
+				throw new IllegalArgumentException("asyncQueueCapacity must be at least 1, but was " + asyncQueueCapacity);
+			}
+			this.asyncQueueCapacity = asyncQueueCapacity;
 			return this;
 		}
 

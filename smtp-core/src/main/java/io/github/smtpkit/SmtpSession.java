@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 
+import io.github.smtpkit.auth.AuthContext;
 import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.auth.SmtpAuthenticator;
 import io.github.smtpkit.internal.Addresses;
@@ -78,9 +79,13 @@ public final class SmtpSession implements AutoCloseable {
 	/** The most server challenges one AUTH exchange may take (smtplib's {@code _MAXCHALLENGE}). */
 	public static final int MAX_AUTH_CHALLENGES = AuthExchange.MAX_CHALLENGES;
 
-	/** The mechanisms {@link #login(String, String)} tries, in smtplib's order. */
-	public static final List<AuthMechanism> DEFAULT_AUTH_MECHANISMS = List.of(AuthMechanism.CRAM_MD5,
-			AuthMechanism.PLAIN, AuthMechanism.LOGIN);
+	/**
+	 * The mechanisms {@link #login(String, String)} tries, strongest first: SCRAM with channel
+	 * binding (over TLS), SCRAM, then smtplib's CRAM-MD5, PLAIN, LOGIN.
+	 */
+	public static final List<AuthMechanism> DEFAULT_AUTH_MECHANISMS = List.of(AuthMechanism.SCRAM_SHA_256_PLUS,
+			AuthMechanism.SCRAM_SHA_1_PLUS, AuthMechanism.SCRAM_SHA_256, AuthMechanism.SCRAM_SHA_1,
+			AuthMechanism.CRAM_MD5, AuthMechanism.PLAIN, AuthMechanism.LOGIN);
 
 	private final SmtpProtocol protocol;
 
@@ -442,10 +447,18 @@ public final class SmtpSession implements AutoCloseable {
 		return AuthExchange.run(this.wire, name, authenticator, initialResponseOk);
 	}
 
-	/** {@link #auth(String, SmtpAuthenticator, boolean)} with a built-in or custom mechanism. */
+	/**
+	 * {@link #auth(String, SmtpAuthenticator, boolean)} with a built-in or custom mechanism, which
+	 * learns the connection (TLS session, server) through an {@link AuthContext}. When the server
+	 * refuses and the mechanism's credential can be renewed (an OAuth 2.0 token), one more exchange
+	 * follows with a fresh one.
+	 * @throws SmtpException also if the mechanism cannot be used on this connection (a -PLUS
+	 * mechanism without TLS)
+	 */
 	public SmtpReply auth(AuthMechanism mechanism, String user, String password, boolean initialResponseOk)
 			throws SmtpException {
-		return auth(mechanism.name(), mechanism.authenticator(user, password), initialResponseOk);
+		AuthExchange.requireSafeForCredentials(this.wire, this.settings.allowCleartextAuth());
+		return AuthExchange.authenticate(this.wire, mechanism, authContext(user, password), initialResponseOk);
 	}
 
 	/** {@link #auth(AuthMechanism, String, String, boolean)} with the initial response allowed. */
@@ -454,8 +467,9 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	/**
-	 * Logs in with the first of CRAM-MD5, PLAIN and LOGIN the server advertises, trying the next
-	 * when one is refused: smtplib's {@code login()}.
+	 * Logs in with the first of {@link #DEFAULT_AUTH_MECHANISMS} the server advertises and this
+	 * connection allows, trying the next when one is refused: smtplib's {@code login()}, which
+	 * knows CRAM-MD5, PLAIN and LOGIN only.
 	 * @return the successful reply
 	 * @throws SmtpNotSupportedException if the server does not offer AUTH
 	 * @throws SmtpException if none of the mechanisms is offered
@@ -483,8 +497,12 @@ public final class SmtpSession implements AutoCloseable {
 			throw new SmtpNotSupportedException("SMTP AUTH extension not supported by server.");
 		}
 		// Each advertised one in turn: some servers advertise mechanisms they do not support.
-		return AuthExchange.firstAccepted(this.greeting.features().authMechanisms(), mechanisms,
+		return AuthExchange.firstAccepted(authContext(user, password), mechanisms,
 				(mechanism) -> auth(mechanism, user, password, initialResponseOk));
+	}
+
+	private AuthContext authContext(String user, String password) {
+		return AuthExchange.context(this.wire, user, password, this.greeting.features().authMechanisms());
 	}
 
 	// ---------------------------------------------------------------- TLS
@@ -591,6 +609,29 @@ public final class SmtpSession implements AutoCloseable {
 		Objects.requireNonNull(message, "message");
 		try {
 			return this.engine.sendmail(from, to, mailOptions, rcptOptions, message, null);
+		}
+		catch (MessageSourceException ex) {
+			throw ex.getCause();
+		}
+	}
+
+	/**
+	 * Sends a whole mail transaction for an envelope, with its options as {@link SmtpClient} sends
+	 * them: its {@linkplain Envelope#withDsn DSN request} only to a server that advertises DSN, all
+	 * or nothing when it {@linkplain Envelope#requiringAllRecipients() requires all recipients}, and
+	 * only over verified TLS to a server that advertises REQUIRETLS when it
+	 * {@linkplain Envelope#requiringTls() requires TLS}.
+	 * @return the refused recipients with their replies, as {@link #sendmail(String, Collection, byte[], List, List)}
+	 * @throws SmtpRequireTlsException if the envelope requires TLS and this connection may not carry
+	 * it; nothing was sent
+	 * @throws IOException if the source fails (the connection is then closed) or as for
+	 * {@link #sendmail(String, Collection, byte[], List, List)}
+	 */
+	public Map<String, SmtpReply> sendmail(Envelope envelope, MessageSource message) throws IOException {
+		Objects.requireNonNull(envelope, "envelope");
+		Objects.requireNonNull(message, "message");
+		try {
+			return this.engine.transact(envelope, message);
 		}
 		catch (MessageSourceException ex) {
 			throw ex.getCause();

@@ -24,6 +24,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import io.github.smtpkit.SmtpTlsCertificateException.Problem;
+import io.github.smtpkit.internal.InsecureTlsContexts;
 
 /**
  * {@link SSLContext}s for sessions. The default, {@link #defaultContext()}, verifies the server's
@@ -111,13 +112,16 @@ public final class SmtpTls {
 	 * A context that accepts any certificate from anyone, for tests against throw-away servers only:
 	 * with it, TLS protects against nobody who can intercept the connection. Combine it with
 	 * {@code hostnameVerification(false)}, since the certificate's names are not checked either.
+	 * A message that {@linkplain Envelope#requiringTls() requires TLS} is never sent over a
+	 * connection that uses it.
 	 * @return a new context that verifies nothing
 	 */
 	public static SSLContext insecureTrustAllCertificates() {
 		try {
 			SSLContext context = SSLContext.getInstance("TLS");
 			context.init(null, new TrustManager[] { new TrustEverything() }, null);
-			return context;
+			// Remembered, so that a message requiring TLS is not sent over it (Envelope#requiringTls).
+			return InsecureTlsContexts.register(context);
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("Could not build an SSLContext", ex);

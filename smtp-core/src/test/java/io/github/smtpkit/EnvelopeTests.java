@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 /**
  * {@link Envelope}: checked when made, the all-or-nothing choice and the DSN request carried through
- * every copy, and the DSN request sent only to a server that advertises DSN.
+ * every copy, the DSN request sent only to a server that advertises DSN, and REQUIRETLS.
  */
 class EnvelopeTests {
 
@@ -123,6 +123,39 @@ class EnvelopeTests {
 			.withMessageContaining("RET=");
 		// A Dsn that does not ask for the parameter leaves the raw option alone.
 		assertThat(raw.withDsn(Dsn.none()).rcptOptions()).containsExactly("NOTIFY=NEVER");
+	}
+
+	@Test
+	void requiringTlsAddsTheRequireTlsOptionLastAndIsCarriedThroughEveryCopy() {
+		Envelope envelope = Envelope.of("a@example.test", "b@example.test")
+			.withMailOptions("BODY=8BITMIME")
+			.withDsn(Dsn.notifyOn(Notify.FAILURE).withRet(Ret.HDRS));
+		EsmtpFeatures dsn = EsmtpFeatures.parse("fake.test\nDSN");
+
+		Envelope requiring = envelope.requiringTls();
+
+		assertThat(envelope.requireTls()).isFalse();
+		assertThat(envelope.mailOptionsFor(dsn)).containsExactly("RET=HDRS", "BODY=8BITMIME");
+		assertThat(requiring.requireTls()).isTrue();
+		assertThat(requiring.mailOptionsFor(dsn)).containsExactly("RET=HDRS", "BODY=8BITMIME", "REQUIRETLS");
+		assertThat(requiring.mailOptions()).as("the option is added when sent, not stored").containsExactly("BODY=8BITMIME");
+		assertThat(requiring.withMailOptions("SMTPUTF8").requireTls()).isTrue();
+		assertThat(requiring.withDsn(null).withRcptOptions("NOTIFY=NEVER").requireTls()).isTrue();
+		assertThat(requiring.requiringAllRecipients().requireTls()).isTrue();
+		assertThat(requiring.requiringAllRecipients().requireAllRecipients()).isTrue();
+		assertThat(new Envelope("a@example.test", List.of("b@example.test"), List.of(), List.of(), null, false).requireTls())
+			.isFalse();
+	}
+
+	@Test
+	void requireTlsGivenBothAsTheFlagAndAsAnOptionIsRefused() {
+		Envelope raw = Envelope.of("a@example.test", "b@example.test").withMailOptions("requiretls");
+
+		assertThatIllegalArgumentException().isThrownBy(raw::requiringTls)
+			.withMessageContaining("REQUIRETLS is asked for twice");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> Envelope.of("a@example.test", "b@example.test").requiringTls().withMailOptions("REQUIRETLS"))
+			.withMessageContaining("give it one way only");
 	}
 
 }

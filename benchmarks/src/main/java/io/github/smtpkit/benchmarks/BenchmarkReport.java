@@ -18,13 +18,15 @@ import java.util.TreeSet;
  * a bar chart ({@code docs/benchmark.svg}) and the same table on standard output.
  *
  * <pre>
- * java -cp benchmarks.jar io.github.smtpkit.benchmarks.BenchmarkReport results.txt benchmark.md benchmark.svg "machine"
+ * java -cp benchmarks.jar io.github.smtpkit.benchmarks.BenchmarkReport results.txt[,more.txt] benchmark.md benchmark.svg "machine"
  * </pre>
  *
  * <p>Input: lines {@code RESULT client=.. conns=.. size=.. msgs=.. seconds=.. msgps=.. cpu_ms_per_1000=..
- * [alloc_kib_per_msg=..] [errors=..]} (one per run, from {@link SendBenchmark} and from run.sh for smtp-source) and
- * {@code FAILED client=.. conns=.. size=..} for a run that failed or timed out. Figures are medians
- * over the runs of each configuration.
+ * [alloc_kib_per_msg=..] [errors=..] [placement=pinned|unpinned]} (one per run, from {@link SendBenchmark}
+ * and from run.sh for smtp-source) and {@code FAILED client=.. conns=.. size=..} for a run that failed or
+ * timed out. Figures are medians over the runs of each configuration; each placement (client pinned
+ * to its own core or not) has its own table, compared with smtp-source placed the same way, and
+ * when both are there a table puts them side by side.
  */
 public final class BenchmarkReport {
 
@@ -35,10 +37,27 @@ public final class BenchmarkReport {
 		CLIENTS.put("smtp-source", new String[] { "Postfix smtp-source", "#8c8c8c" });
 		CLIENTS.put("smtpkit", new String[] { "smtpkit SmtpClient.send, pipelining", "#1f6fb4" });
 		CLIENTS.put("smtpkit-batch", new String[] { "smtpkit SmtpClient.sendAll, batches of 100", "#0b3d6b" });
+		CLIENTS.put("raw-pipeline", new String[] { "raw pipelining socket loop (no library), batches of 100",
+				"#4d4d4d" });
 		CLIENTS.put("smtpkit-nopipe", new String[] { "smtpkit SmtpClient.send, no pipelining", "#8fbbe0" });
 		CLIENTS.put("angus", new String[] { "Angus Mail, reused Transport (one per connection)", "#e8861a" });
 		CLIENTS.put("spring", new String[] { "Spring JavaMailSenderImpl (connection per send)", "#c73a32" });
+		CLIENTS.put("mailsender-simple", new String[] {
+				"smtpkit MailSender send(SimpleMailMessage), events + metrics + observation", "#2a9d5c" });
+		CLIENTS.put("mailsender-simple-quiet", new String[] {
+				"smtpkit MailSender send(SimpleMailMessage), events, metrics, observation off", "#7fcf9f" });
+		CLIENTS.put("spring-simple", new String[] {
+				"Spring JavaMailSenderImpl send(SimpleMailMessage) (connection per send)", "#e0716b" });
+		CLIENTS.put("mailsender-mime", new String[] {
+				"smtpkit MailSender send(MimeMessageHelper multipart), events + metrics + observation", "#1d7044" });
+		CLIENTS.put("mailsender-mime-quiet", new String[] {
+				"smtpkit MailSender send(MimeMessageHelper multipart), events, metrics, observation off", "#5fb584" });
+		CLIENTS.put("spring-mime", new String[] {
+				"Spring JavaMailSenderImpl send(MimeMessageHelper multipart) (connection per send)", "#a8322c" });
 	}
+
+	/** The placements in table order: client pinned to its own core, and not. */
+	private static final List<String> PLACEMENTS = List.of("pinned", "unpinned");
 
 	private BenchmarkReport() {
 	}
@@ -52,6 +71,8 @@ public final class BenchmarkReport {
 
 		final int size;
 
+		final String placement;
+
 		final List<Double> msgps = new ArrayList<>();
 
 		final List<Double> cpu = new ArrayList<>();
@@ -60,10 +81,11 @@ public final class BenchmarkReport {
 
 		int failed;
 
-		Row(String client, int conns, int size) {
+		Row(String client, int conns, int size, String placement) {
 			this.client = client;
 			this.conns = conns;
 			this.size = size;
+			this.placement = placement;
 		}
 
 		double medianMsgps() {
@@ -90,11 +112,27 @@ public final class BenchmarkReport {
 		if (args.length < 3) {
 			throw new IllegalArgumentException("usage: BenchmarkReport results.txt out.md out.svg [machine description]");
 		}
-		List<Row> rows = read(Path.of(args[0]));
+		List<Path> files = new ArrayList<>();
+		for (String file : args[0].split(",")) {
+			files.add(Path.of(file));
+		}
+		List<Row> rows = read(files);
 		String machine = (args.length > 3) ? args[3] : "";
-		String table = table(rows);
-		String targets = targets(rows);
-		System.out.println(table);
+		List<String> placements = PLACEMENTS.stream()
+			.filter((placement) -> rows.stream().anyMatch((r) -> r.placement.equals(placement)))
+			.toList();
+		StringBuilder tables = new StringBuilder();
+		StringBuilder targets = new StringBuilder();
+		for (String placement : placements) {
+			List<Row> placed = rows.stream().filter((r) -> r.placement.equals(placement)).toList();
+			String heading = placementHeading(placement);
+			tables.append("### ").append(heading).append("\n\n").append(table(placed)).append("\n");
+			targets.append("### ").append(heading).append("\n\n").append(targets(placed)).append("\n");
+		}
+		if (placements.size() > 1) {
+			tables.append("### Pinned and unpinned side by side\n\n").append(sideBySide(rows)).append("\n");
+		}
+		System.out.println(tables);
 		System.out.println(targets);
 		int runs = rows.stream().mapToInt((r) -> r.msgps.size()).max().orElse(0);
 		String markdown = "# smtpkit benchmark\n\n"
@@ -106,14 +144,28 @@ public final class BenchmarkReport {
 				+ " process CPU time (user + system) during the measured phase, per 1,000 messages: for the Java"
 				+ " clients the whole benchmark JVM (sending threads, JIT, GC), for `smtp-source` its rusage. Heap"
 				+ " KiB / msg is what the sending threads allocated per message (Java clients only).\n\n"
-				+ table + "\n" + "## Targets of issue 6\n\n" + targets;
+				+ "*Pinned*: smtp-sink on CPU 0, each client on CPU 1, the JVM with a fixed 512 MiB heap."
+				+ " *Unpinned*: both placed by the scheduler, the JVM's default heap, as on users' machines.\n\n"
+				+ tables + "## Targets of issues 6 and 16\n\n" + targets;
 		Files.writeString(Path.of(args[1]), markdown, StandardCharsets.UTF_8);
-		Files.writeString(Path.of(args[2]), svg(rows, runs), StandardCharsets.UTF_8);
+		String charted = placements.isEmpty() ? "pinned" : placements.get(0);
+		Files.writeString(Path.of(args[2]),
+				svg(rows.stream().filter((r) -> r.placement.equals(charted)).toList(), runs, placementHeading(charted)),
+				StandardCharsets.UTF_8);
 	}
 
-	static List<Row> read(Path results) throws IOException {
+	private static String placementHeading(String placement) {
+		return placement.equals("pinned") ? "Pinned (client on its own core, 512 MiB heap)"
+				: "Unpinned (placed by the scheduler, default heap)";
+	}
+
+	static List<Row> read(List<Path> files) throws IOException {
 		Map<String, Row> rows = new LinkedHashMap<>();
-		for (String line : Files.readAllLines(results, StandardCharsets.UTF_8)) {
+		List<String> lines = new ArrayList<>();
+		for (Path file : files) {
+			lines.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
+		}
+		for (String line : lines) {
 			boolean failed = line.startsWith("FAILED ");
 			if (!line.startsWith("RESULT ") && !failed) {
 				continue;
@@ -128,7 +180,9 @@ public final class BenchmarkReport {
 			String client = fields.get("client");
 			int conns = Integer.parseInt(fields.get("conns"));
 			int size = Integer.parseInt(fields.get("size"));
-			Row row = rows.computeIfAbsent(client + "/" + conns + "/" + size, (k) -> new Row(client, conns, size));
+			String placement = fields.getOrDefault("placement", "pinned");
+			Row row = rows.computeIfAbsent(client + "/" + conns + "/" + size + "/" + placement,
+					(k) -> new Row(client, conns, size, placement));
 			if (failed || !"0".equals(fields.getOrDefault("errors", "0"))) {
 				row.failed++;
 				continue;
@@ -202,6 +256,47 @@ public final class BenchmarkReport {
 			ratioTarget(out, rows, "≥ 5× Spring's JavaMailSenderImpl at 1 KiB (one connection)", api, 1, 1024,
 					"spring", 1, 5.0);
 		}
+		// Issue 16: the injected MailSender, against Spring's sender sending the same messages.
+		String[][] mailSenders = { { "MailSender send(SimpleMailMessage), instrumented", "mailsender-simple", "spring-simple" },
+				{ "MailSender send(SimpleMailMessage), not instrumented", "mailsender-simple-quiet", "spring-simple" },
+				{ "MailSender send(MimeMessage), instrumented", "mailsender-mime", "spring-mime" },
+				{ "MailSender send(MimeMessage), not instrumented", "mailsender-mime-quiet", "spring-mime" } };
+		for (String[] api : mailSenders) {
+			ratioTarget(out, rows, "≥ 5× JavaMailSenderImpl with the same messages, 1 KiB, one connection", api, 1, 1024,
+					api[2], 1, 5.0);
+		}
+		for (String[] api : mailSenders) {
+			ratioTarget(out, rows, "≥ 1.5× smtp-source, 1 KiB, one connection", api, 1, 1024, "smtp-source", 1, 1.5);
+		}
+		ratioTarget(out, rows, "≥ 0.8× a raw pipelining loop, 1 KiB, one connection", apis[1], 1, 1024, "raw-pipeline",
+				1, 0.8);
+		return out.toString();
+	}
+
+	/** Each configuration's median msg/s and ratio to smtp-source, pinned beside unpinned. */
+	static String sideBySide(List<Row> rows) {
+		StringBuilder out = new StringBuilder();
+		out.append("| message | client | connections | pinned msg/s | × smtp-source | unpinned msg/s | × smtp-source |\n");
+		out.append("|---|---|---:|---:|---:|---:|---:|\n");
+		List<String> seen = new ArrayList<>();
+		for (Row row : rows) {
+			String key = row.client + "/" + row.conns + "/" + row.size;
+			if (seen.contains(key)) {
+				continue;
+			}
+			seen.add(key);
+			out.append("| ").append(sizeLabel(row.size)).append(" | ").append(row.label()).append(" | ").append(row.conns);
+			for (String placement : PLACEMENTS) {
+				List<Row> placed = rows.stream().filter((r) -> r.placement.equals(placement)).toList();
+				Row same = find(placed, row.client, row.conns, row.size);
+				Row source = find(placed, "smtp-source", row.conns, row.size);
+				boolean measured = same != null && !same.msgps.isEmpty();
+				out.append(" | ").append(measured ? count(same.medianMsgps()) : "–");
+				out.append(" | ").append((measured && source != null && !source.msgps.isEmpty())
+						? String.format(Locale.ROOT, "%.2f×", same.medianMsgps() / source.medianMsgps()) : "–");
+			}
+			out.append(" |\n");
+		}
 		return out.toString();
 	}
 
@@ -229,10 +324,10 @@ public final class BenchmarkReport {
 	// ---------------------------------------------------------------- the chart
 
 	/** Horizontal bars of msg/s, one panel per message size, each panel with its own scale. */
-	static String svg(List<Row> rows, int runs) {
-		int width = 940;
-		int labelWidth = 370;
-		int barMax = 440;
+	static String svg(List<Row> rows, int runs, String placement) {
+		int width = 1180;
+		int labelWidth = 600;
+		int barMax = 460;
 		int rowHeight = 22;
 		int y = 40;
 		StringBuilder body = new StringBuilder();
@@ -271,7 +366,7 @@ public final class BenchmarkReport {
 				width, height, width, height));
 		svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
 		svg.append(text(10, 24, "Messages per second to Postfix smtp-sink on loopback (median of " + runs
-				+ " runs; longer is better)", "bold", 16, "start"));
+				+ " runs; longer is better); " + placement, "bold", 14, "start"));
 		svg.append(body);
 		svg.append(text(10, height - 10, "Each panel has its own scale. Made by benchmarks/run.sh; figures in docs/benchmark.md.",
 				"normal", 11, "start"));

@@ -66,6 +66,13 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
  * {@code sendMessage} in a loop.</li>
  * <li>{@code spring}: Spring's {@link JavaMailSenderImpl}, shared by the threads, with its default
  * behaviour: a new connection (connect, EHLO, send, QUIT) for every {@code send}.</li>
+ * <li>{@code raw-pipeline}: the wire's limit for {@code smtpkit-batch}, a minimal socket loop with
+ * no library that pipelines {@value #BATCH} messages at a time the same way
+ * ({@link RawPipelineClient}).</li>
+ * <li>{@code mailsender-simple}, {@code mailsender-mime} and their {@code -quiet} forms, beside
+ * {@code spring-simple} and {@code spring-mime}: the injected {@code JavaMailSender}, each message
+ * built for its send by the same code, through the starter's {@code SmtpMailSender} (with the
+ * starter's listeners, or none) and through {@link JavaMailSenderImpl} ({@link MailSenderClients}).</li>
  * <li>{@code starter-quiet}, {@code starter-events}, {@code starter-events-listened}: the
  * {@code smtpkit} client with the listeners the Spring Boot starter gives it with the actuator
  * ({@link StarterClient}): Micrometer metrics and the {@code mail.send} observation, with Spring
@@ -234,7 +241,7 @@ public final class SendBenchmark {
 	// ---------------------------------------------------------------- the message
 
 	/** One message, built once: its bytes and where its Message-ID's counter sits. */
-	record Message(byte[] bytes, int idOffset, String idSuffix) {
+	record Message(byte[] bytes, int idOffset, String idSuffix, int bodyOffset) {
 
 		static Message of(int bodySize) {
 			String run = ProcessHandle.current().pid() + "." + System.currentTimeMillis();
@@ -256,7 +263,7 @@ public final class SendBenchmark {
 			fillBody(bytes, head.length, bodySize);
 			int idOffset = headers.indexOf("Message-ID: <") + "Message-ID: <".length();
 			String idSuffix = headers.substring(idOffset + ID_DIGITS, headers.indexOf('>', idOffset) + 1);
-			return new Message(bytes, idOffset, idSuffix);
+			return new Message(bytes, idOffset, idSuffix, head.length);
 		}
 
 		/** Text lines of at most 78 characters plus CRLF, exactly {@code size} bytes, ending in CRLF. */
@@ -284,6 +291,11 @@ public final class SendBenchmark {
 				bytes[i] = (column == 0 && (b == ' ' || b == '.')) ? (byte) 'x' : b;
 				column++;
 			}
+		}
+
+		/** The body, for the clients that build their messages from a text. */
+		String bodyText() {
+			return new String(this.bytes, this.bodyOffset, this.bytes.length - this.bodyOffset, StandardCharsets.US_ASCII);
 		}
 
 		/** A copy for one thread, whose Message-ID counter that thread patches. */
@@ -357,15 +369,30 @@ public final class SendBenchmark {
 				case "starter-events" -> new StarterClient(host, port, connections, message, StarterClient.Events.ON);
 				case "starter-events-listened" -> new StarterClient(host, port, connections, message,
 						StarterClient.Events.LISTENED);
-				default -> throw new IllegalArgumentException("--client must be smtpkit, smtpkit-nopipe, smtpkit-batch,"
-						+ " angus, spring, starter-quiet, starter-events or starter-events-listened, but was " + kind);
+				case "mailsender-simple" -> MailSenderClients.smtpkit(host, port, message, MailSenderClients.Kind.SIMPLE,
+						true);
+				case "mailsender-simple-quiet" -> MailSenderClients.smtpkit(host, port, message,
+						MailSenderClients.Kind.SIMPLE, false);
+				case "mailsender-mime" -> MailSenderClients.smtpkit(host, port, message, MailSenderClients.Kind.MIME,
+						true);
+				case "mailsender-mime-quiet" -> MailSenderClients.smtpkit(host, port, message, MailSenderClients.Kind.MIME,
+						false);
+				case "spring-simple" -> MailSenderClients.spring(host, port, message, MailSenderClients.Kind.SIMPLE);
+				case "spring-mime" -> MailSenderClients.spring(host, port, message, MailSenderClients.Kind.MIME);
+				case "raw-pipeline" -> new RawPipelineClient(host, port, message, HELO_NAME);
+				default -> throw new IllegalArgumentException("--client must be one of " + CLIENTS + ", but was " + kind);
 			};
 		}
 
 	}
 
+	/** Every {@code --client}. */
+	static final List<String> CLIENTS = List.of("smtpkit", "smtpkit-nopipe", "smtpkit-batch", "raw-pipeline", "angus",
+			"spring", "mailsender-simple", "mailsender-simple-quiet", "mailsender-mime", "mailsender-mime-quiet",
+			"spring-simple", "spring-mime", "starter-quiet", "starter-events", "starter-events-listened");
+
 	/** Unique per thread and message: the thread's index in the top digits. */
-	private static long firstId(int index) {
+	static long firstId(int index) {
 		return (index + 1) * 1_000_000_000_000L;
 	}
 
@@ -398,6 +425,10 @@ public final class SendBenchmark {
 					.maxMessagesPerConnection(Integer.MAX_VALUE)
 					.build())
 				.build();
+		}
+
+		SmtpClient client() {
+			return this.client;
 		}
 
 		@Override
@@ -467,27 +498,49 @@ public final class SendBenchmark {
 
 		}
 
-		private final AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		private final Instruments instruments;
 
 		private final SmtpkitClient client;
 
 		StarterClient(String host, int port, int connections, Message message, Events events) {
-			if (events == Events.LISTENED) {
-				this.context.register(ReplyListener.class);
+			this.instruments = new Instruments(events);
+			this.client = new SmtpkitClient(host, port, connections, true, 1, message, this.instruments.listener());
+		}
+
+		/** The application context, registries and client listener of a starter with the actuator. */
+		static final class Instruments implements AutoCloseable {
+
+			private final AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+
+			private final SmtpEventListener listener;
+
+			Instruments(Events events) {
+				if (events == Events.LISTENED) {
+					this.context.register(ReplyListener.class);
+				}
+				this.context.refresh();
+				SimpleMeterRegistry meters = new SimpleMeterRegistry();
+				ObservationRegistry observations = ObservationRegistry.create();
+				observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+				List<SmtpEventListenerFactory> factories = new ArrayList<>();
+				if (events != Events.OFF) {
+					factories.add(new SmtpEventPublisher(this.context));
+				}
+				factories.add(new SmtpClientMetrics(meters));
+				factories.add(new SmtpSendObservations(observations, null));
+				this.listener = SmtpEventListener
+					.composite(factories.stream().map((factory) -> factory.create("default")).toList());
 			}
-			this.context.refresh();
-			SimpleMeterRegistry meters = new SimpleMeterRegistry();
-			ObservationRegistry observations = ObservationRegistry.create();
-			observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
-			List<SmtpEventListenerFactory> factories = new ArrayList<>();
-			if (events != Events.OFF) {
-				factories.add(new SmtpEventPublisher(this.context));
+
+			SmtpEventListener listener() {
+				return this.listener;
 			}
-			factories.add(new SmtpClientMetrics(meters));
-			factories.add(new SmtpSendObservations(observations, null));
-			SmtpEventListener listener = SmtpEventListener
-				.composite(factories.stream().map((factory) -> factory.create("default")).toList());
-			this.client = new SmtpkitClient(host, port, connections, true, 1, message, listener);
+
+			@Override
+			public void close() {
+				this.context.close();
+			}
+
 		}
 
 		@Override
@@ -498,7 +551,7 @@ public final class SendBenchmark {
 		@Override
 		public void close() {
 			this.client.close();
-			this.context.close();
+			this.instruments.close();
 		}
 
 		/** What an application's audit listener does, at the least: looks at each reply. */
@@ -517,7 +570,7 @@ public final class SendBenchmark {
 
 	}
 
-	private static Properties jakartaProperties(String host, int port) {
+	static Properties jakartaProperties(String host, int port) {
 		Properties properties = new Properties();
 		properties.setProperty("mail.smtp.host", host);
 		properties.setProperty("mail.smtp.port", Integer.toString(port));

@@ -4,10 +4,13 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
+import javax.security.sasl.SaslException;
+
 import io.github.smtpkit.SmtpAuthenticationException;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpException;
 import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.auth.AuthContext;
 import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.auth.SmtpAuthenticator;
 
@@ -16,8 +19,8 @@ import io.github.smtpkit.auth.SmtpAuthenticator;
  * then each 334 challenge base64-decoded, answered and the answer base64-encoded, for a bounded
  * number of challenges. Every payload goes out through {@link SmtpWire#writeAuthResponse} or
  * redacted, so that nothing of the exchange reaches debug output or a listener. Also smtplib's
- * {@code login()} choice of mechanism, and the rule that keeps credentials off clear-text
- * connections to other machines.
+ * {@code login()} choice of mechanism, the one retry a mechanism with a renewable credential may
+ * ask for, and the rule that keeps credentials off clear-text connections to other machines.
  */
 public final class AuthExchange {
 
@@ -31,12 +34,21 @@ public final class AuthExchange {
 	 * Runs the exchange and tells the listener how it ended.
 	 * @param mechanism the mechanism's name, upper case and on one line
 	 * @return the final reply: 235, or 503 (already authenticated)
-	 * @throws SmtpAuthenticationException if the server refused
-	 * @throws SmtpException if the server sent more than {@link #MAX_CHALLENGES} challenges
+	 * @throws SmtpAuthenticationException if the server refused, or the authenticator abandoned the
+	 * exchange (then with the authenticator's {@link SaslException} as the cause)
+	 * @throws SmtpException if the server sent more than {@link #MAX_CHALLENGES} challenges, or the
+	 * authenticator had no initial response to give (a token supplier failed)
 	 */
 	public static SmtpReply run(SmtpWire wire, String mechanism, SmtpAuthenticator authenticator,
 			boolean initialResponseOk) throws SmtpException {
-		byte[] initialResponse = initialResponseOk ? authenticator.respond(null) : null;
+		byte[] initialResponse;
+		try {
+			initialResponse = initialResponseOk ? authenticator.respond(null) : null;
+		}
+		catch (SaslException ex) {
+			// Nothing was sent yet: not a refusal, so login does not move on to another mechanism.
+			throw new SmtpException("AUTH " + mechanism + " not started: " + ex.getMessage(), ex);
+		}
 		SmtpReply reply;
 		int challenges;
 		if (initialResponse != null) {
@@ -59,17 +71,30 @@ public final class AuthExchange {
 				challenge = LenientBase64.decode(reply.message());
 			}
 			catch (IllegalArgumentException ex) {
-				// RFC 4954 4: "*" cancels the exchange; the server answers 501.
-				wire.writeCommand("*");
-				SmtpReply cancelled = wire.readReply();
-				throw failure(wire, mechanism, new SmtpReply(cancelled.code(),
-						"Server sent a challenge that is not base64: " + reply.message()));
+				throw cancel(wire, mechanism, "Server sent a challenge that is not base64: " + reply.message(), null);
 			}
-			byte[] response = authenticator.respond(challenge);
+			byte[] response;
+			try {
+				response = authenticator.respond(challenge);
+			}
+			catch (SaslException ex) {
+				throw cancel(wire, mechanism, ex.getMessage(), ex);
+			}
 			wire.writeAuthResponse(base64((response != null) ? response : new byte[0]));
 			reply = wire.readReply();
 			if (challenges > MAX_CHALLENGES) {
 				throw new SmtpException("Server AUTH mechanism infinite loop. Last response: " + reply);
+			}
+		}
+		if (reply.code() == 235) {
+			try {
+				authenticator.accepted();
+			}
+			catch (SaslException ex) {
+				// Too late to cancel: the server has logged us in. The caller must not trust the
+				// connection; a pool discards it, as it does after any failed login.
+				SmtpReply refusal = new SmtpReply(reply.code(), ex.getMessage() + " (server said: " + reply + ")");
+				throw failure(wire, mechanism, refusal, ex);
 			}
 		}
 		if (reply.code() == 235 || reply.code() == 503) {
@@ -77,7 +102,55 @@ public final class AuthExchange {
 			wire.event((l) -> l.authSucceeded(target, mechanism));
 			return reply;
 		}
-		throw failure(wire, mechanism, reply);
+		throw failure(wire, mechanism, reply, null);
+	}
+
+	/**
+	 * One login with a mechanism: checks that it can be used here, runs the exchange, and runs a
+	 * second one with a new authenticator if the first was refused and its authenticator asks for
+	 * that ({@link SmtpAuthenticator#refused()}: a stale OAuth 2.0 token). Never more
+	 * than two.
+	 * @throws SmtpException if the mechanism cannot be used on this connection
+	 * @throws SmtpAuthenticationException the last refusal
+	 */
+	public static SmtpReply authenticate(SmtpWire wire, AuthMechanism mechanism, AuthContext context,
+			boolean initialResponseOk) throws SmtpException {
+		String name = CommandLines.requireSingleLine("AUTH mechanism", mechanism.name()).toUpperCase(Locale.ROOT);
+		if (!mechanism.isUsable(context)) {
+			throw new SmtpException("AUTH " + name + " cannot be used with " + context
+					+ " (a -PLUS mechanism needs TLS, a password mechanism a password)");
+		}
+		SmtpAuthenticator first = mechanism.authenticator(context);
+		try {
+			return run(wire, name, first, initialResponseOk);
+		}
+		catch (SmtpAuthenticationException ex) {
+			if (isAbandoned(ex) || !first.refused()) {
+				throw ex;
+			}
+		}
+		SmtpAuthenticator second = mechanism.authenticator(context);
+		try {
+			return run(wire, name, second, initialResponseOk);
+		}
+		catch (SmtpAuthenticationException ex) {
+			if (!isAbandoned(ex)) {
+				// Told, so that a token supplier drops this token too; no third exchange.
+				second.refused();
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * What a mechanism may know of the connection: the server, the TLS session, the advertised
+	 * mechanisms.
+	 */
+	public static AuthContext context(SmtpWire wire, String user, String password, List<String> advertised) {
+		SmtpEndpoint endpoint = wire.endpoint();
+		boolean tcp = !endpoint.isUnixSocket();
+		return new AuthContext(user, password, tcp ? endpoint.host() : null, tcp ? endpoint.port() : -1,
+				wire.connection().tlsSession(), advertised);
 	}
 
 	/**
@@ -96,20 +169,23 @@ public final class AuthExchange {
 	}
 
 	/**
-	 * smtplib's {@code login()} after its checks: each of the mechanisms the server advertises, in
-	 * the caller's order, until one is accepted; a refusal moves on to the next, since some servers
-	 * advertise mechanisms they do not support.
-	 * @param advertised the mechanisms of the server's EHLO reply, upper case
+	 * smtplib's {@code login()} after its checks: each of the mechanisms the server advertises and
+	 * that can be used on this connection, in the caller's order, until one is accepted; a refusal
+	 * moves on to the next, since some servers advertise mechanisms they do not support. An
+	 * exchange the client abandoned (the server failed to prove itself) does not: falling back to
+	 * a weaker mechanism would hand the password to a server that just failed to authenticate.
+	 * @param context the credentials and the connection; its advertised mechanisms are the
+	 * server's EHLO reply's
 	 * @param mechanisms the mechanisms to try, most preferred first
 	 * @param attempt one AUTH exchange with a mechanism: the session's {@code auth()}
 	 * @return the reply that accepted
 	 * @throws SmtpException if the server advertises none of the mechanisms
 	 * @throws SmtpAuthenticationException the last refusal, if every mechanism was refused
 	 */
-	public static SmtpReply firstAccepted(List<String> advertised, List<? extends AuthMechanism> mechanisms,
+	public static SmtpReply firstAccepted(AuthContext context, List<? extends AuthMechanism> mechanisms,
 			Attempt attempt) throws SmtpException {
 		List<AuthMechanism> candidates = mechanisms.stream()
-			.filter((mechanism) -> advertised.contains(mechanism.name().toUpperCase(Locale.ROOT)))
+			.filter((mechanism) -> context.advertises(mechanism.name()) && mechanism.isUsable(context))
 			.map(AuthMechanism.class::cast)
 			.toList();
 		if (candidates.isEmpty()) {
@@ -121,6 +197,9 @@ public final class AuthExchange {
 				return attempt.auth(mechanism);
 			}
 			catch (SmtpAuthenticationException ex) {
+				if (isAbandoned(ex)) {
+					throw ex;
+				}
 				lastFailure = ex;
 			}
 		}
@@ -135,10 +214,28 @@ public final class AuthExchange {
 
 	}
 
-	private static SmtpAuthenticationException failure(SmtpWire wire, String mechanism, SmtpReply reply) {
+	/** Whether the client, not the server, ended the exchange: its authenticator refused to go on. */
+	private static boolean isAbandoned(SmtpAuthenticationException ex) {
+		return ex.getCause() instanceof SaslException;
+	}
+
+	/** RFC 4954 4: "*" cancels the exchange; the server answers 501. */
+	private static SmtpAuthenticationException cancel(SmtpWire wire, String mechanism, String why,
+			SaslException cause) throws SmtpException {
+		wire.writeCommand("*");
+		SmtpReply cancelled = wire.readReply();
+		return failure(wire, mechanism, new SmtpReply(cancelled.code(), why), cause);
+	}
+
+	private static SmtpAuthenticationException failure(SmtpWire wire, String mechanism, SmtpReply reply,
+			SaslException cause) {
 		SmtpEndpoint target = wire.endpoint();
 		wire.event((l) -> l.authFailed(target, mechanism, reply));
-		return new SmtpAuthenticationException(reply.code(), reply.message());
+		SmtpAuthenticationException failure = new SmtpAuthenticationException(reply.code(), reply.message());
+		if (cause != null) {
+			failure.initCause(cause);
+		}
+		return failure;
 	}
 
 	private static String base64(byte[] bytes) {

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -14,6 +15,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.LineOutputStream;
 
 /**
  * What smtplib's {@code send_message} does with an {@code email.message.Message}, done with
@@ -92,7 +94,8 @@ public final class MimeMessages {
 	}
 
 	/**
-	 * Streams the message as {@link #toBytesWithoutBcc} would return it.
+	 * Streams the message as {@link #toBytesWithoutBcc} would return it, without flushing
+	 * {@code out}: the caller decides when the bytes go.
 	 * @throws IOException if writing fails, or Jakarta Mail cannot produce the message
 	 */
 	public static void writeWithoutBcc(MimeMessage message, OutputStream out) throws IOException {
@@ -100,7 +103,8 @@ public final class MimeMessages {
 			// Jakarta Mail writes a body's line endings as they are (Transport.send fixes them, as
 			// smtplib's generator does with linesep='\r\n'): SMTP needs CRLF (RFC 5321 2.3.8).
 			CrlfOutputStream crlf = new CrlfOutputStream(out);
-			message.writeTo(crlf, HIDDEN_HEADERS);
+			// Jakarta Mail looks its stream provider up for every part it writes: from memory here.
+			StreamProviderLookup.run(() -> message.writeTo(crlf, HIDDEN_HEADERS));
 			crlf.finish();
 		}
 		catch (MessagingException ex) {
@@ -145,13 +149,29 @@ public final class MimeMessages {
 		}
 	}
 
-	/** Turns each lone CR and lone LF into CRLF, across write calls. */
-	private static final class CrlfOutputStream extends FilterOutputStream {
+	/**
+	 * Turns each lone CR and lone LF into CRLF, across write calls (DKIM signing uses it too, so
+	 * that the bytes signed are the bytes sent). It is a Jakarta Mail
+	 * {@link LineOutputStream}, writing header lines as Jakarta Mail's own does (UTF-8 unless
+	 * {@code mail.mime.allowutf8=false}, then one byte per char), because Jakarta Mail looks up a
+	 * stream provider to wrap any other stream in one, for the message and for every part of it.
+	 * It buffers what it passes on ({@link #finish()} sends the rest): Jakarta Mail writes text
+	 * bodies and quoted-printable one byte at a time, and each byte would otherwise go through
+	 * every stream below on its own.
+	 */
+	static final class CrlfOutputStream extends FilterOutputStream implements LineOutputStream {
+
+		/** Jakarta Mail's {@code MimeBodyPart} reads it once, with this default. */
+		private static final boolean ALLOW_UTF8 = !"false"
+			.equalsIgnoreCase(System.getProperty("mail.mime.allowutf8", "true"));
+
+		private static final byte[] CRLF = { '\r', '\n' };
 
 		private int last = -1;
 
-		/** Quoted-printable encoders write one byte at a time: one array for all of them. */
-		private final byte[] single = new byte[1];
+		private final byte[] buffer = new byte[8192];
+
+		private int count;
 
 		CrlfOutputStream(OutputStream out) {
 			super(out);
@@ -159,8 +179,15 @@ public final class MimeMessages {
 
 		@Override
 		public void write(int b) throws IOException {
-			this.single[0] = (byte) b;
-			write(this.single, 0, 1);
+			byte value = (byte) b;
+			if (this.last == '\r' && value != '\n') {
+				put((byte) '\n');
+			}
+			else if (value == '\n' && this.last != '\r') {
+				put((byte) '\r');
+			}
+			put(value);
+			this.last = value;
 		}
 
 		@Override
@@ -172,21 +199,78 @@ public final class MimeMessages {
 				boolean loneCrBefore = this.last == '\r' && b != '\n';
 				boolean loneLf = b == '\n' && this.last != '\r';
 				if (loneCrBefore || loneLf) {
-					this.out.write(bytes, runStart, i - runStart);
-					this.out.write(loneCrBefore ? '\n' : '\r');
+					put(bytes, runStart, i - runStart);
+					put(loneCrBefore ? (byte) '\n' : (byte) '\r');
 					runStart = i;
 				}
 				this.last = b;
 			}
-			this.out.write(bytes, runStart, end - runStart);
+			put(bytes, runStart, end - runStart);
 		}
 
-		/** Completes a lone CR at the very end. */
+		private void put(byte b) throws IOException {
+			if (this.count == this.buffer.length) {
+				drain();
+			}
+			this.buffer[this.count++] = b;
+		}
+
+		private void put(byte[] bytes, int offset, int length) throws IOException {
+			if (length > this.buffer.length - this.count) {
+				drain();
+				if (length >= this.buffer.length) {
+					this.out.write(bytes, offset, length);
+					return;
+				}
+			}
+			System.arraycopy(bytes, offset, this.buffer, this.count, length);
+			this.count += length;
+		}
+
+		private void drain() throws IOException {
+			if (this.count > 0) {
+				this.out.write(this.buffer, 0, this.count);
+				this.count = 0;
+			}
+		}
+
+		@Override
+		public void writeln(String line) throws IOException {
+			byte[] bytes;
+			if (ALLOW_UTF8) {
+				bytes = line.getBytes(StandardCharsets.UTF_8);
+			}
+			else {
+				bytes = new byte[line.length()];
+				for (int i = 0; i < bytes.length; i++) {
+					bytes[i] = (byte) line.charAt(i);
+				}
+			}
+			write(bytes, 0, bytes.length);
+			writeln();
+		}
+
+		@Override
+		public void writeln() throws IOException {
+			write(CRLF, 0, CRLF.length);
+		}
+
+		/**
+		 * Does nothing: Jakarta Mail flushes after every part it writes, which would send each part
+		 * (and the message without its end of data) in a packet of its own. Whoever writes the
+		 * message flushes when it is time, such as after the end of data and the next commands.
+		 */
+		@Override
+		public void flush() {
+		}
+
+		/** Completes a lone CR at the very end, and passes on what is buffered. */
 		void finish() throws IOException {
 			if (this.last == '\r') {
-				this.out.write('\n');
+				put((byte) '\n');
 				this.last = '\n';
 			}
+			drain();
 		}
 
 	}

@@ -52,6 +52,9 @@ public final class SmtpConnection implements Closeable {
 
 	private SSLSocket tlsSocket;
 
+	/** Whether the TLS handshake verified the certificate's chain and host name: see {@link #isTlsVerified()}. */
+	private boolean tlsVerified;
+
 	private InputStream input;
 
 	private OutputStream output;
@@ -195,6 +198,7 @@ public final class SmtpConnection implements Closeable {
 		socket.setUseClientMode(true);
 		socket.startHandshake();
 		this.tlsSocket = socket;
+		this.tlsVerified = verifyHostname && !InsecureTlsContexts.contains(context);
 		useStreams(socket.getInputStream(), socket.getOutputStream());
 		return socket.getSession();
 	}
@@ -221,6 +225,20 @@ public final class SmtpConnection implements Closeable {
 	/** Whether TLS is on. */
 	public boolean isTls() {
 		return this.tlsSocket != null;
+	}
+
+	/** The TLS session, for channel binding; {@code null} when TLS is not on. */
+	public SSLSession tlsSession() {
+		return (this.tlsSocket != null) ? this.tlsSocket.getSession() : null;
+	}
+
+	/**
+	 * Whether TLS is on with the server's certificate verified: its host name checked, and its
+	 * chain by a context other than {@code SmtpTls.insecureTrustAllCertificates()}. A context of the
+	 * application's own that trusts everything cannot be told apart, and counts as verifying.
+	 */
+	public boolean isTlsVerified() {
+		return this.tlsSocket != null && this.tlsVerified;
 	}
 
 	/**

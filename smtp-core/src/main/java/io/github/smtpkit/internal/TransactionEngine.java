@@ -25,6 +25,7 @@ import io.github.smtpkit.SmtpMessageTooLargeException;
 import io.github.smtpkit.SmtpNotSupportedException;
 import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.SmtpRecipientsRefusedException;
+import io.github.smtpkit.SmtpRequireTlsException;
 import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.SmtpSenderRefusedException;
 import io.github.smtpkit.SmtpServerDisconnectedException;
@@ -137,11 +138,14 @@ public final class TransactionEngine {
 	 * {@code MAIL FROM:<sender>} with the options (only to an ESMTP server); {@code SMTPUTF8}
 	 * makes commands UTF-8 from now on, as in smtplib.
 	 * @throws SmtpNotSupportedException if {@code SMTPUTF8} is asked for but not advertised
+	 * @throws SmtpRequireTlsException if {@code REQUIRETLS} is asked for and the connection may
+	 * not carry it (RFC 8689): not TLS, not verified, or not advertised
 	 */
 	public SmtpReply mail(String sender, List<String> options) throws SmtpException {
 		// Checked before the address parser sees it, which would drop what follows a line break.
 		CommandLines.requireSingleLine("sender", sender);
 		options.forEach((option) -> CommandLines.requireSingleLine("MAIL option", option));
+		checkRequireTls(options);
 		if (requestsSmtputf8(options)) {
 			this.wire.useCommandEncoding(StandardCharsets.UTF_8);
 		}
@@ -219,6 +223,19 @@ public final class TransactionEngine {
 		return false;
 	}
 
+	/**
+	 * Checks RFC 8689's conditions when the options ask for REQUIRETLS; without a connection the
+	 * command itself reports that.
+	 * @throws SmtpRequireTlsException if they do and this connection may not carry it
+	 */
+	private void checkRequireTls(List<String> mailOptions) throws SmtpRequireTlsException {
+		if (!this.wire.isConnected()) {
+			return;
+		}
+		RequireTls.checkIfRequested(mailOptions, this.wire.connection(), this.session.doesEsmtp(),
+				this.session.features(), this.wire.endpoint());
+	}
+
 	/** The options as they follow an address: none unless the server speaks ESMTP, as in smtplib. */
 	private String optionSuffix(List<String> options) {
 		return (!options.isEmpty() && this.session.doesEsmtp()) ? " " + String.join(" ", options) : "";
@@ -246,7 +263,7 @@ public final class TransactionEngine {
 	}
 
 	/** One mail transaction of an envelope, as {@link #prepare(Envelope, MessageSource)} makes it. */
-	Map<String, SmtpReply> transact(Envelope envelope, MessageSource source) throws SmtpException {
+	public Map<String, SmtpReply> transact(Envelope envelope, MessageSource source) throws SmtpException {
 		startTransaction();
 		return transact(prepare(envelope, source));
 	}
@@ -326,6 +343,8 @@ public final class TransactionEngine {
 	 * @throws IllegalArgumentException if an address or option contains CR or LF, or a character
 	 * that needs {@code SMTPUTF8} when it is not asked for
 	 * @throws SmtpMessageTooLargeException if the server's SIZE limit is below the message's size
+	 * @throws SmtpRequireTlsException if {@code REQUIRETLS} is asked for and the connection may not
+	 * carry it (RFC 8689)
 	 * @throws SmtpNotSupportedException if {@code BODY=BINARYMIME} is asked for without BDAT, or
 	 * {@code SMTPUTF8} without the server's support
 	 */
@@ -341,6 +360,7 @@ public final class TransactionEngine {
 		rcptOpts.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
 
 		this.session.greetIfNeeded();
+		checkRequireTls(mailOpts);
 		long size = source.size();
 		List<String> esmtpOptions = new ArrayList<>();
 		if (this.session.doesEsmtp()) {

@@ -20,10 +20,13 @@
  * timeouts), {@link io.github.smtpkit.internal.WriteTimeoutOutputStream},
  * {@link io.github.smtpkit.internal.UnixSocketStreams};</li>
  * <li>beside them: the session pool ({@link io.github.smtpkit.internal.SessionPool}, on
- * commons-pool2), {@link io.github.smtpkit.internal.SessionSettings} (what both public builders
- * carry, set through the public {@code SessionSettingsBuilder}), and small helpers for addresses,
- * command lines, message text, MIME envelopes, durations, time-outs, debug output and listener
- * calls.</li>
+ * commons-pool2), the queue of {@code SmtpClient.sendAsync}
+ * ({@link io.github.smtpkit.internal.AsyncSendQueue}),
+ * {@link io.github.smtpkit.internal.SessionSettings} (what both public builders carry, set
+ * through the public {@code SessionSettingsBuilder}), and small helpers for addresses, command
+ * lines, message text, MIME envelopes (and {@code StreamProviderLookup}, which spares
+ * Jakarta Mail its class-path scan per part written), durations, time-outs, debug output,
+ * listener calls and REQUIRETLS's rule ({@link io.github.smtpkit.internal.RequireTls}).</li>
  * </ul>
  *
  * <p>Only {@code io.github.smtpkit} (and its tests) may depend on this package. It depends on the

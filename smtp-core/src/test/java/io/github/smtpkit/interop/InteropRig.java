@@ -42,6 +42,13 @@ final class InteropRig {
 	/** Postfix: implicit TLS, AUTH. */
 	static final int SMTPS_PORT = 4465;
 
+	/**
+	 * Postfix: like {@link #SMTP_PORT}, but AUTH after STARTTLS offers every mechanism Dovecot has:
+	 * SCRAM-SHA-1, SCRAM-SHA-256, XOAUTH2 and OAUTHBEARER besides PLAIN, LOGIN and CRAM-MD5. Tokens
+	 * {@code valid:USER:anything} are active for USER, any other is refused as expired.
+	 */
+	static final int ALL_MECHANISMS_PORT = 2588;
+
 	/** Dovecot LMTP over TCP. */
 	static final int LMTP_PORT = 2003;
 
@@ -96,7 +103,7 @@ final class InteropRig {
 		if (!Files.isReadable(certificate())) {
 			throw new IllegalStateException("No certificate at " + certificate() + "." + advice);
 		}
-		for (int port : new int[] { SMTP_PORT, CLEARTEXT_AUTH_PORT, SMTPS_PORT, LMTP_PORT }) {
+		for (int port : new int[] { SMTP_PORT, CLEARTEXT_AUTH_PORT, SMTPS_PORT, ALL_MECHANISMS_PORT, LMTP_PORT }) {
 			if (!answers(port)) {
 				throw new IllegalStateException("Nothing answers on " + HOST + ":" + port + "." + advice);
 			}

@@ -140,6 +140,25 @@ public final class TestCertificates {
 	}
 
 	/**
+	 * The {@code localhost} certificate that {@link #serverContext()} presents. Why: channel
+	 * binding tests ({@code tls-server-end-point}, RFC 5929) hash the certificate the server sent.
+	 * @return the server's end-entity certificate
+	 */
+	public static X509Certificate serverCertificate() {
+		return Holder.MATERIAL.serverCertificate;
+	}
+
+	/**
+	 * The {@code mx.wrong.test} certificate that {@link #serverContextWithWrongHostname()}
+	 * presents. Why: a channel binding test needs a second server's certificate, as a man in the
+	 * middle would present one.
+	 * @return that end-entity certificate
+	 */
+	public static X509Certificate wrongHostnameCertificate() {
+		return Holder.MATERIAL.wrongHostCertificate;
+	}
+
+	/**
 	 * The unrelated CA's certificate, which signed nothing the fixtures serve. Why: a trust store
 	 * holding only it must make the client refuse every test server.
 	 * @return the untrusted CA certificate

@@ -2,8 +2,10 @@ package io.github.smtpkit.spring;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,14 +17,19 @@ import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 
+import io.github.smtpkit.DkimSigner;
 import io.github.smtpkit.SmtpClient;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.SmtpResponseException;
+import io.github.smtpkit.SmtpSession;
 import io.github.smtpkit.TlsMode;
 import io.github.smtpkit.auth.AuthMechanism;
+import io.github.smtpkit.auth.OAuth2TokenSupplier;
 import io.github.smtpkit.pool.PoolConfig;
+import io.github.smtpkit.spring.SmtpServerProperties.Dkim;
+import io.github.smtpkit.spring.SmtpServerProperties.OAuth2;
 import io.github.smtpkit.spring.SmtpServerProperties.Pool;
 import io.github.smtpkit.spring.SmtpServerProperties.Starttls;
 import org.apache.commons.logging.Log;
@@ -54,15 +61,14 @@ import org.springframework.boot.ssl.SslOptions;
  */
 final class SmtpClientFactory {
 
+	private static final List<String> OAUTH_MECHANISMS = List.of("OAUTHBEARER", "XOAUTH2");
+
 	/** Where {@code debug-level} lines go. */
 	static final String DEBUG_LOGGER = "io.github.smtpkit.spring.debug";
 
 	private static final Log logger = LogFactory.getLog(SmtpClientFactory.class);
 
 	private static final Log debugLog = LogFactory.getLog(DEBUG_LOGGER);
-
-	private static final List<AuthMechanism> BUILT_IN_MECHANISMS = List.of(AuthMechanism.CRAM_MD5,
-			AuthMechanism.PLAIN, AuthMechanism.LOGIN);
 
 	private final ObjectProvider<SmtpEventListenerFactory> listenerFactories;
 
@@ -72,23 +78,26 @@ final class SmtpClientFactory {
 
 	private final ObjectProvider<SmtpClientBuilderCustomizer> builderCustomizers;
 
+	private final SmtpTokenSources tokenSources;
+
 	private SmtpClientFactory(ObjectProvider<SmtpEventListenerFactory> listenerFactories,
 			ObjectProvider<SslBundles> sslBundles, ObjectProvider<AuthMechanism> authMechanisms,
-			ObjectProvider<SmtpClientBuilderCustomizer> builderCustomizers) {
+			ObjectProvider<SmtpClientBuilderCustomizer> builderCustomizers, SmtpTokenSources tokenSources) {
 		this.listenerFactories = listenerFactories;
 		this.sslBundles = sslBundles;
 		this.authMechanisms = authMechanisms;
 		this.builderCustomizers = builderCustomizers;
+		this.tokenSources = tokenSources;
 	}
 
 	/**
-	 * A factory that finds listener factories, SSL bundles, extra AUTH mechanisms and builder
-	 * customizers among the beans.
+	 * A factory that finds listener factories, SSL bundles, extra AUTH mechanisms, OAuth 2.0 token
+	 * suppliers and builder customizers among the beans.
 	 */
 	static SmtpClientFactory of(BeanFactory beanFactory) {
 		return new SmtpClientFactory(beanFactory.getBeanProvider(SmtpEventListenerFactory.class),
 				beanFactory.getBeanProvider(SslBundles.class), beanFactory.getBeanProvider(AuthMechanism.class),
-				beanFactory.getBeanProvider(SmtpClientBuilderCustomizer.class));
+				beanFactory.getBeanProvider(SmtpClientBuilderCustomizer.class), new SmtpTokenSources(beanFactory));
 	}
 
 	/**
@@ -131,6 +140,7 @@ final class SmtpClientFactory {
 		applyAddress(settings, properties, builder);
 		applyTls(settings, properties, builder);
 		applyAuthentication(settings, properties, builder);
+		applyDkim(settings, properties.getDkim(), builder);
 		settings.apply("local-hostname", properties.getLocalHostname(), builder::localHostname);
 		settings.apply("connect-timeout", properties.getConnectTimeout(), builder::connectTimeout);
 		settings.apply("timeout", properties.getTimeout(), builder::timeout);
@@ -293,39 +303,111 @@ final class SmtpClientFactory {
 		}
 	}
 
+	/**
+	 * Credentials and mechanisms. With a token source ({@code auth.oauth2.*}) the password is
+	 * optional and the default mechanisms start with OAUTHBEARER and XOAUTH2; the password ones
+	 * follow when a password is set.
+	 */
 	private void applyAuthentication(Settings settings, SmtpServerProperties properties,
 			SmtpClient.Builder builder) {
 		builder.allowCleartextAuth(properties.getAuth().isAllowCleartext());
 		String username = properties.getUsername();
+		OAuth2 oauth2 = properties.getAuth().getOauth2();
 		if (username == null) {
+			if (oauth2.isConfigured()) {
+				throw new InvalidConfigurationPropertyValueException(settings.name("username"), null,
+						"A username must be set with " + settings.name("auth.oauth2.*")
+								+ ": XOAUTH2 and OAUTHBEARER send it with the token");
+			}
 			return;
 		}
-		if (properties.getPassword() == null) {
+		OAuth2TokenSupplier tokens = this.tokenSources.supplier(settings.prefix, oauth2);
+		String password = properties.getPassword();
+		if (password == null && tokens == null) {
 			throw new InvalidConfigurationPropertyValueException(settings.name("password"), null,
-					"A password must be set when a username is");
+					"A password (or a token source: " + settings.name("auth.oauth2.token-supplier") + " or "
+							+ settings.name("auth.oauth2.registration-id") + ") must be set when a username is");
 		}
-		settings.apply("username", username, (name) -> builder.credentials(name, properties.getPassword()));
+		settings.apply("username", username, (name) -> builder.credentials(name, (password != null) ? password : ""));
 		List<String> mechanisms = properties.getAuth().getMechanisms();
 		if (!mechanisms.isEmpty()) {
-			settings.apply("auth.mechanisms", mechanisms, (names) -> builder.authMechanisms(mechanisms(names)));
+			settings.apply("auth.mechanisms", mechanisms,
+					(names) -> builder.authMechanisms(mechanisms(settings, names, tokens)));
+		}
+		else if (tokens != null) {
+			List<AuthMechanism> defaults = new ArrayList<>(oauthMechanisms(tokens));
+			if (password != null) {
+				defaults.addAll(SmtpSession.DEFAULT_AUTH_MECHANISMS);
+			}
+			builder.authMechanisms(defaults);
 		}
 	}
 
-	/** The named mechanisms, in order, among the built-in ones and the application's beans. */
-	private List<AuthMechanism> mechanisms(List<String> names) {
+	/**
+	 * Signs every message when {@code dkim.domain} is set, with the key from {@code dkim.private-key}
+	 * (a PEM file) or {@code dkim.key-bundle} (an SSL bundle's key store).
+	 */
+	private void applyDkim(Settings settings, Dkim dkim, SmtpClient.Builder builder) {
+		String domain = dkim.getDomain();
+		if (domain == null) {
+			return;
+		}
+		String selector = dkim.getSelector();
+		if (selector == null) {
+			throw new InvalidConfigurationPropertyValueException(settings.name("dkim.selector"), null,
+					"A DKIM selector must be set when dkim.domain is");
+		}
+		if ((dkim.getPrivateKey() == null) == (dkim.getKeyBundle() == null)) {
+			throw new InvalidConfigurationPropertyValueException(settings.name("dkim.private-key"),
+					dkim.getPrivateKey(), "Set either dkim.private-key (a PEM file) or dkim.key-bundle (an SSL"
+							+ " bundle), not both and not neither, for DKIM signing as " + domain);
+		}
+		PrivateKey key = (dkim.getPrivateKey() != null) ? DkimKeys.fromPem(settings.name("dkim.private-key"),
+				dkim.getPrivateKey()) : DkimKeys.fromBundle(settings.name("dkim.key-bundle"), dkim.getKeyBundle(),
+						this.sslBundles.getIfAvailable());
+		settings.apply("dkim.domain", domain, (name) -> {
+			try {
+				DkimSigner signer = DkimSigner.rsaSha256(name, selector, key);
+				builder.dkimSigner(dkim.getHeaders().isEmpty() ? signer : signer.withHeaders(dkim.getHeaders()));
+			}
+			catch (IllegalStateException ex) {
+				// jDKIM is not on the class path.
+				throw new IllegalArgumentException(ex.getMessage(), ex);
+			}
+		});
+	}
+
+	/**
+	 * The named mechanisms, in order, among the built-in ones, the OAuth ones when there is a token
+	 * supplier, and the application's beans (which win over a built-in of the same name).
+	 */
+	private List<AuthMechanism> mechanisms(Settings settings, List<String> names, @Nullable OAuth2TokenSupplier tokens) {
 		Map<String, AuthMechanism> known = Stream
-			.concat(BUILT_IN_MECHANISMS.stream(), this.authMechanisms.orderedStream())
+			.of(SmtpSession.DEFAULT_AUTH_MECHANISMS.stream(),
+					(tokens != null) ? oauthMechanisms(tokens).stream() : Stream.<AuthMechanism>empty(),
+					this.authMechanisms.orderedStream())
+			.flatMap(Function.identity())
 			.collect(Collectors.toMap((mechanism) -> mechanism.name().toUpperCase(Locale.ROOT), Function.identity(),
-					(builtIn, bean) -> bean));
+					(builtIn, bean) -> bean, LinkedHashMap::new));
 		List<AuthMechanism> mechanisms = new ArrayList<>();
 		for (String name : names) {
-			AuthMechanism mechanism = known.get(name.strip().toUpperCase(Locale.ROOT));
+			String key = name.strip().toUpperCase(Locale.ROOT);
+			AuthMechanism mechanism = known.get(key);
+			if (mechanism == null && OAUTH_MECHANISMS.contains(key)) {
+				throw new IllegalArgumentException(key + " logs in with OAuth 2.0 tokens: set "
+						+ settings.name("auth.oauth2.token-supplier") + " or " + settings.name("auth.oauth2.registration-id"));
+			}
 			if (mechanism == null) {
 				throw new IllegalArgumentException("Unknown AUTH mechanism '" + name + "'; known: " + known.keySet());
 			}
 			mechanisms.add(mechanism);
 		}
 		return mechanisms;
+	}
+
+	/** OAUTHBEARER (the standard, RFC 7628) before XOAUTH2. */
+	private static List<AuthMechanism> oauthMechanisms(OAuth2TokenSupplier tokens) {
+		return List.of(AuthMechanism.oauthBearer(tokens), AuthMechanism.xoauth2(tokens));
 	}
 
 	private static PoolConfig poolConfig(Settings settings, Pool pool) {

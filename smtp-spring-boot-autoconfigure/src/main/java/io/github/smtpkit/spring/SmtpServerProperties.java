@@ -39,7 +39,10 @@ public class SmtpServerProperties {
 	/** The user name to log in with on every new connection. No login when not set. */
 	private @Nullable String username;
 
-	/** The password to log in with. Never logged, published or shown. */
+	/**
+	 * The password to log in with. Never logged, published or shown. Not needed when auth.oauth2.*
+	 * gives tokens.
+	 */
 	private @Nullable String password;
 
 	/**
@@ -107,6 +110,9 @@ public class SmtpServerProperties {
 
 	/** The pool of ready sessions. */
 	private final Pool pool = new Pool();
+
+	/** DKIM signing (RFC 6376) of every message. */
+	private final Dkim dkim = new Dkim();
 
 	public @Nullable String getHost() {
 		return this.host;
@@ -281,6 +287,10 @@ public class SmtpServerProperties {
 		return this.pool;
 	}
 
+	public Dkim getDkim() {
+		return this.dkim;
+	}
+
 	/** The settings without the password, which shows only as set or not. */
 	@Override
 	public String toString() {
@@ -292,7 +302,7 @@ public class SmtpServerProperties {
 				+ this.defaultEncoding + ", envelopeFrom=" + this.envelopeFrom + ", partialDelivery="
 				+ this.partialDelivery + ", testConnection="
 				+ this.testConnection + ", pipelining=" + this.pipelining + ", chunking=" + this.chunking + ", "
-				+ this.auth + ", " + this.ssl + ", " + this.pool + "]";
+				+ this.auth + ", " + this.ssl + ", " + this.pool + ", " + this.dkim + "]";
 	}
 
 	/** When to upgrade a plain connection with STARTTLS. */
@@ -314,8 +324,11 @@ public class SmtpServerProperties {
 
 		/**
 		 * The SASL mechanisms to try, most preferred first, among those the server offers:
-		 * CRAM-MD5, PLAIN, LOGIN, or the name of an AuthMechanism bean. Defaults to CRAM-MD5,
-		 * PLAIN, LOGIN.
+		 * SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN,
+		 * XOAUTH2 and OAUTHBEARER (these two need a token supplier, see oauth2.*), or the name of an
+		 * AuthMechanism bean. Defaults to the strongest first: OAUTHBEARER, XOAUTH2 when a token
+		 * supplier is set; then, when a password is set, SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS (both
+		 * over TLS only), SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN.
 		 */
 		private List<String> mechanisms = new ArrayList<>();
 
@@ -325,8 +338,15 @@ public class SmtpServerProperties {
 		 */
 		private boolean allowCleartext;
 
+		/** OAuth 2.0 bearer tokens for XOAUTH2 and OAUTHBEARER. */
+		private final OAuth2 oauth2 = new OAuth2();
+
 		public List<String> getMechanisms() {
 			return this.mechanisms;
+		}
+
+		public OAuth2 getOauth2() {
+			return this.oauth2;
 		}
 
 		public void setMechanisms(List<String> mechanisms) {
@@ -343,7 +363,57 @@ public class SmtpServerProperties {
 
 		@Override
 		public String toString() {
-			return "auth[mechanisms=" + this.mechanisms + ", allowCleartext=" + this.allowCleartext + "]";
+			return "auth[mechanisms=" + this.mechanisms + ", allowCleartext=" + this.allowCleartext + ", "
+					+ this.oauth2 + "]";
+		}
+
+	}
+
+	/**
+	 * Where XOAUTH2 and OAUTHBEARER get their tokens: an OAuth2TokenSupplier bean, or Spring
+	 * Security's OAuth2 client. At most one of the two.
+	 */
+	public static class OAuth2 {
+
+		/**
+		 * The name of the OAuth2TokenSupplier bean that gives this server's tokens; it is told
+		 * when the server refuses one and asked once more. Defaults to none: no OAuth 2.0.
+		 */
+		private @Nullable String tokenSupplier;
+
+		/**
+		 * The Spring Security OAuth2 client registration
+		 * (spring.security.oauth2.client.registration.<id>) whose access tokens log in, through
+		 * the OAuth2AuthorizedClientManager bean, or one made from the registrations and the
+		 * authorized client service (client credentials). Needs spring-security-oauth2-client.
+		 * Defaults to none: no OAuth 2.0.
+		 */
+		private @Nullable String registrationId;
+
+		public @Nullable String getTokenSupplier() {
+			return this.tokenSupplier;
+		}
+
+		public void setTokenSupplier(@Nullable String tokenSupplier) {
+			this.tokenSupplier = tokenSupplier;
+		}
+
+		public @Nullable String getRegistrationId() {
+			return this.registrationId;
+		}
+
+		public void setRegistrationId(@Nullable String registrationId) {
+			this.registrationId = registrationId;
+		}
+
+		/** Whether a token source is configured. */
+		boolean isConfigured() {
+			return this.tokenSupplier != null || this.registrationId != null;
+		}
+
+		@Override
+		public String toString() {
+			return "oauth2[tokenSupplier=" + this.tokenSupplier + ", registrationId=" + this.registrationId + "]";
 		}
 
 	}
@@ -380,6 +450,86 @@ public class SmtpServerProperties {
 		@Override
 		public String toString() {
 			return "ssl[bundle=" + this.bundle + ", verifyHostname=" + this.verifyHostname + "]";
+		}
+
+	}
+
+	/** DKIM signing (RFC 6376): rsa-sha256, relaxed/relaxed, over the exact bytes sent. */
+	public static class Dkim {
+
+		/**
+		 * The signing domain (d=). Every message is signed when it is set, which needs
+		 * org.apache.james.jdkim:apache-jdkim-library on the class path.
+		 */
+		private @Nullable String domain;
+
+		/** The selector (s=): the public key is published at <selector>._domainkey.<domain>. */
+		private @Nullable String selector;
+
+		/**
+		 * The RSA private key: the location of a PEM file in PKCS#8 form (BEGIN PRIVATE KEY), such
+		 * as file:/etc/mail/dkim.pem or classpath:dkim.pem. Either this or key-bundle.
+		 */
+		private @Nullable String privateKey;
+
+		/**
+		 * The SSL bundle (spring.ssl.bundle.*) whose key store holds the RSA private key (under the
+		 * bundle's key alias, or its only key). Either this or private-key.
+		 */
+		private @Nullable String keyBundle;
+
+		/**
+		 * The header fields to sign, those present in each message. Defaults to From, Reply-To,
+		 * Subject, Date, To, Cc, Message-ID, In-Reply-To, References, MIME-Version, Content-Type,
+		 * Content-Transfer-Encoding.
+		 */
+		private List<String> headers = new ArrayList<>();
+
+		public @Nullable String getDomain() {
+			return this.domain;
+		}
+
+		public void setDomain(@Nullable String domain) {
+			this.domain = domain;
+		}
+
+		public @Nullable String getSelector() {
+			return this.selector;
+		}
+
+		public void setSelector(@Nullable String selector) {
+			this.selector = selector;
+		}
+
+		public @Nullable String getPrivateKey() {
+			return this.privateKey;
+		}
+
+		public void setPrivateKey(@Nullable String privateKey) {
+			this.privateKey = privateKey;
+		}
+
+		public @Nullable String getKeyBundle() {
+			return this.keyBundle;
+		}
+
+		public void setKeyBundle(@Nullable String keyBundle) {
+			this.keyBundle = keyBundle;
+		}
+
+		public List<String> getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(List<String> headers) {
+			this.headers = headers;
+		}
+
+		/** Where the key is, never the key. */
+		@Override
+		public String toString() {
+			return "dkim[domain=" + this.domain + ", selector=" + this.selector + ", privateKey=" + this.privateKey
+					+ ", keyBundle=" + this.keyBundle + ", headers=" + this.headers + "]";
 		}
 
 	}

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.smtpkit.DkimSigner;
 import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.SmtpSession;
 import io.github.smtpkit.auth.AuthMechanism;
@@ -33,7 +34,8 @@ class SmtpConfigurationMetadataTests {
 
 	/** Unset means none: no default to state. */
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("smtp.host", "smtp.unix-socket", "smtp.username",
-			"smtp.password", "smtp.default-from", "smtp.servers", "smtp.primary");
+			"smtp.password", "smtp.default-from", "smtp.servers", "smtp.primary", "smtp.dkim.domain", "smtp.dkim.selector",
+			"smtp.dkim.private-key", "smtp.dkim.key-bundle");
 
 	private static Map<String, Map<String, Object>> properties;
 
@@ -78,12 +80,20 @@ class SmtpConfigurationMetadataTests {
 	}
 
 	@Test
+	void theDkimHeadersDefaultIsTheCores() {
+		assertThat(properties.get("smtp.dkim.headers").get("defaultValue")).isEqualTo(DkimSigner.DEFAULT_HEADERS);
+	}
+
+	@Test
 	void theEnumsAndMechanismsHaveValueHints() {
 		assertThat(hintedValues("smtp.protocol")).containsExactlyElementsOf(
 				Arrays.stream(SmtpProtocol.values()).map((protocol) -> protocol.name().toLowerCase(Locale.ROOT)).toList());
 		assertThat(hintedValues("smtp.starttls")).containsExactlyElementsOf(
 				Arrays.stream(Starttls.values()).map((starttls) -> starttls.name().toLowerCase(Locale.ROOT)).toList());
-		assertThat(hintedValues("smtp.auth.mechanisms")).containsExactly("CRAM-MD5", "PLAIN", "LOGIN");
+		List<String> mechanisms = new java.util.ArrayList<>(
+				SmtpSession.DEFAULT_AUTH_MECHANISMS.stream().map(AuthMechanism::name).toList());
+		mechanisms.addAll(List.of("OAUTHBEARER", "XOAUTH2"));
+		assertThat(hintedValues("smtp.auth.mechanisms")).containsExactlyElementsOf(mechanisms);
 		// An AuthMechanism bean's name is a value too.
 		assertThat(hints.get("smtp.auth.mechanisms").get("providers")).asString().contains("any");
 	}

@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.smtpkit.SmtpImplicitTlsPortException;
+import io.github.smtpkit.SmtpRequireTlsException;
 import io.github.smtpkit.spring.event.SmtpConnectionEvent;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -210,6 +212,27 @@ class SmtpMailSenderFailureTests {
 				.satisfies((data) -> assertThat(data).contains("From: App <app@example.test>")
 					.contains("Message-ID: <fixed@app.example.test>")
 					.contains("From a stream."));
+		});
+	}
+
+	@Test
+	void aMessageWhoseMailExtensionRequiresTlsIsNotSentOverAConnectionInClearText() {
+		this.contextRunner.run((context) -> {
+			JavaMailSender mailSender = context.getBean(JavaMailSender.class);
+			SMTPMessage sealed = new SMTPMessage(mimeMessage(mailSender, "one@example.test"));
+			sealed.setMailExtension("REQUIRETLS");
+			SimpleMailMessage plain = message("two@example.test");
+
+			assertThatExceptionOfType(MailSendException.class).isThrownBy(() -> mailSender.send(sealed))
+				.satisfies((ex) -> assertThat(ex.getFailedMessages().get(sealed))
+					.isInstanceOfSatisfying(SmtpRequireTlsException.class,
+							(failure) -> assertThat(failure.problem()).isEqualTo(SmtpRequireTlsException.Problem.NOT_TLS)));
+			mailSender.send(plain);
+			assertThat(this.server.commands()).filteredOn((command) -> command.startsWith("MAIL"))
+				.singleElement()
+				.asString()
+				.doesNotContain("REQUIRETLS");
+			assertThat(this.server.messages()).singleElement().asString().contains("To: two@example.test");
 		});
 	}
 

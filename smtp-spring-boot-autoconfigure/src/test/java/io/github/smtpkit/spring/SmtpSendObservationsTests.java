@@ -2,6 +2,7 @@ package io.github.smtpkit.spring;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Properties;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -10,17 +11,26 @@ import io.github.smtpkit.Envelope;
 import io.github.smtpkit.OutgoingMessage;
 import io.github.smtpkit.SendOutcome;
 import io.github.smtpkit.SmtpClient;
+import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.SmtpRecipientsRefusedException;
 import io.github.smtpkit.spring.observation.DefaultSmtpSendObservationConvention;
 import io.github.smtpkit.spring.observation.SmtpObservationDocumentation;
 import io.github.smtpkit.spring.observation.SmtpSendObservationContext;
 import io.github.smtpkit.spring.observation.SmtpSendObservationConvention;
+import io.micrometer.common.KeyValue;
+import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
+import jakarta.mail.Address;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -183,6 +193,42 @@ class SmtpSendObservationsTests {
 				assertThat(results.get(0).isSent()).isTrue();
 				assertThat(context.getBean(MeterRegistry.class).find("mail.send").meters()).isEmpty();
 			});
+	}
+
+	@Test
+	void theConventionReadsAMessagesHeadersOncePerObservationAndKeepsEachServersKeys() throws Exception {
+		int[] fromReads = { 0 };
+		MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
+
+			@Override
+			public Address[] getFrom() throws MessagingException {
+				fromReads[0]++;
+				return super.getFrom();
+			}
+
+		};
+		message.setFrom("app@example.test");
+		message.setRecipients(RecipientType.TO, "you@example.test");
+		DefaultSmtpSendObservationConvention convention = new DefaultSmtpSendObservationConvention();
+		SmtpSendObservationContext context = new SmtpSendObservationContext("default",
+				SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 587), ENVELOPE, message);
+
+		KeyValues atStart = convention.getHighCardinalityKeyValues(context);
+		KeyValues atStop = convention.getHighCardinalityKeyValues(context);
+
+		assertThat(atStop).isSameAs(atStart).contains(KeyValue.of("smtp.message.from", "app@example.test"),
+				KeyValue.of("smtp.message.to", "you@example.test"));
+		assertThat(fromReads[0]).isEqualTo(1);
+		assertThat(convention.getLowCardinalityKeyValues(context)).contains(KeyValue.of("outcome", "none"),
+				KeyValue.of("server.address", "mail.example.test"), KeyValue.of("server.port", "587"));
+		context.setOutcome(SendOutcome.ACCEPTED);
+		assertThat(convention.getLowCardinalityKeyValues(context)).contains(KeyValue.of("outcome", "accepted"));
+		SmtpSendObservationContext other = new SmtpSendObservationContext("backup",
+				SmtpEndpoint.tcp(SmtpProtocol.SMTP, "backup.example.test", 25), ENVELOPE, null);
+		assertThat(convention.getLowCardinalityKeyValues(other)).contains(KeyValue.of("server", "backup"),
+				KeyValue.of("server.address", "backup.example.test"), KeyValue.of("server.port", "25"));
+		assertThat(convention.getLowCardinalityKeyValues(context)).contains(KeyValue.of("server", "default"),
+				KeyValue.of("server.address", "mail.example.test"));
 	}
 
 	@Test

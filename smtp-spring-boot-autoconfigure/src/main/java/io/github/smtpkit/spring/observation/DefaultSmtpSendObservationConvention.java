@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import io.github.smtpkit.SendOutcome;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.spring.observation.SmtpObservationDocumentation.HighCardinalityKeyNames;
 import io.github.smtpkit.spring.observation.SmtpObservationDocumentation.LowCardinalityKeyNames;
@@ -30,6 +31,10 @@ import org.jspecify.annotations.Nullable;
  * {@code Bcc} recipients are left out: a trace is no place for what a message is about, nor for
  * recipients the message itself hides. Nothing about the message is ever a low-cardinality key,
  * so metrics stay bounded.
+ *
+ * <p>Micrometer asks for the key values when an observation starts and again when it stops: the
+ * message's are read from its headers once per observation, and the server's are made once per
+ * server, so that observing a send costs no header parsing twice.
  */
 public class DefaultSmtpSendObservationConvention implements SmtpSendObservationConvention {
 
@@ -37,6 +42,9 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 	public static final String NAME = "mail.send";
 
 	private static final String UNKNOWN = "unknown";
+
+	/** The server's key values, for the server last observed (a client sends to one). */
+	private volatile @Nullable ServerKeyValues server;
 
 	@Override
 	public String getName() {
@@ -50,19 +58,28 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(SmtpSendObservationContext context) {
-		SmtpEndpoint endpoint = context.getEndpoint();
-		return KeyValues.of(KeyValue.of(LowCardinalityKeyNames.SERVER, context.getServerName()),
-				KeyValue.of(LowCardinalityKeyNames.SERVER_ADDRESS, endpoint.isUnixSocket() ? UNKNOWN : endpoint.host()),
-				KeyValue.of(LowCardinalityKeyNames.SERVER_PORT,
-						endpoint.isUnixSocket() ? UNKNOWN : String.valueOf(endpoint.port())),
-				KeyValue.of(LowCardinalityKeyNames.NETWORK_PROTOCOL_NAME,
-						endpoint.protocol().name().toLowerCase(Locale.ROOT)),
-				KeyValue.of(LowCardinalityKeyNames.OUTCOME, (context.getOutcome() != null)
-						? context.getOutcome().name().toLowerCase(Locale.ROOT) : "none"));
+		ServerKeyValues server = this.server;
+		if (server == null || !server.isFor(context)) {
+			server = new ServerKeyValues(context.getServerName(), context.getEndpoint());
+			this.server = server;
+		}
+		SendOutcome outcome = context.getOutcome();
+		return server.keyValues.and(KeyValue.of(LowCardinalityKeyNames.OUTCOME,
+				(outcome != null) ? outcome.name().toLowerCase(Locale.ROOT) : "none"));
 	}
 
 	@Override
 	public KeyValues getHighCardinalityKeyValues(SmtpSendObservationContext context) {
+		// The message does not change while it is sent: its headers are read once.
+		KeyValues known = context.messageKeyValues;
+		if (known == null) {
+			known = messageKeyValues(context);
+			context.messageKeyValues = known;
+		}
+		return known;
+	}
+
+	private static KeyValues messageKeyValues(SmtpSendObservationContext context) {
 		MimeMessage message = context.getMessage();
 		if (message == null) {
 			String sender = context.getEnvelope().from();
@@ -99,6 +116,32 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 			// A header that does not parse must not fail the send it observes.
 			return UNKNOWN;
 		}
+	}
+
+	/** The low-cardinality key values of one server, but for the outcome. */
+	private static final class ServerKeyValues {
+
+		private final String serverName;
+
+		private final SmtpEndpoint endpoint;
+
+		private final KeyValues keyValues;
+
+		ServerKeyValues(String serverName, SmtpEndpoint endpoint) {
+			this.serverName = serverName;
+			this.endpoint = endpoint;
+			this.keyValues = KeyValues.of(KeyValue.of(LowCardinalityKeyNames.SERVER, serverName),
+					KeyValue.of(LowCardinalityKeyNames.SERVER_ADDRESS, endpoint.isUnixSocket() ? UNKNOWN : endpoint.host()),
+					KeyValue.of(LowCardinalityKeyNames.SERVER_PORT,
+							endpoint.isUnixSocket() ? UNKNOWN : String.valueOf(endpoint.port())),
+					KeyValue.of(LowCardinalityKeyNames.NETWORK_PROTOCOL_NAME,
+							endpoint.protocol().name().toLowerCase(Locale.ROOT)));
+		}
+
+		boolean isFor(SmtpSendObservationContext context) {
+			return this.serverName.equals(context.getServerName()) && this.endpoint.equals(context.getEndpoint());
+		}
+
 	}
 
 	@FunctionalInterface

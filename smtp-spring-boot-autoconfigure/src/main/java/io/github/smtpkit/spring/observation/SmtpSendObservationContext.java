@@ -7,6 +7,7 @@ import io.github.smtpkit.Envelope;
 import io.github.smtpkit.SendOutcome;
 import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpEndpoint;
+import io.micrometer.common.KeyValues;
 import io.micrometer.observation.transport.Kind;
 import io.micrometer.observation.transport.SenderContext;
 import jakarta.mail.internet.MimeMessage;
@@ -34,6 +35,9 @@ public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 	private @Nullable SendOutcome outcome;
 
 	private @Nullable SendResult result;
+
+	/** The message's key values, read once by {@link DefaultSmtpSendObservationConvention}. */
+	@Nullable KeyValues messageKeyValues;
 
 	/**
 	 * @param serverName {@code default} or the server's name under {@code smtp.servers}

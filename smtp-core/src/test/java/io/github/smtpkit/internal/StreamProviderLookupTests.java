@@ -1,0 +1,92 @@
+package io.github.smtpkit.internal;
+
+import java.io.IOException;
+import java.net.URL;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.mail.util.StreamProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
+
+/**
+ * Jakarta Mail's stream provider, looked up from memory while smtpkit writes a message.
+ */
+class StreamProviderLookupTests {
+
+	private final ClassLoader original = Thread.currentThread().getContextClassLoader();
+
+	@AfterEach
+	void restoreContextClassLoader() {
+		Thread.currentThread().setContextClassLoader(this.original);
+	}
+
+	@Test
+	void theProviderIsTheOneJakartaMailFindsItselfAndItsServiceFileIsReadOnce() throws Exception {
+		Class<?> found = StreamProvider.provider().getClass();
+		CountingLoader counting = new CountingLoader(this.original, true);
+		Thread.currentThread().setContextClassLoader(counting);
+		Class<?>[] inside = new Class<?>[5];
+		StreamProviderLookup.run(() -> {
+			for (int i = 0; i < inside.length; i++) {
+				inside[i] = StreamProvider.provider().getClass();
+			}
+		});
+		assertThat(inside).containsOnly(found);
+		assertThat(counting.serviceFileReads).as("the jar is read to fill the cache, and then never").hasValue(1);
+		StreamProviderLookup.run(() -> StreamProvider.provider());
+		assertThat(counting.serviceFileReads).as("nor on the next message").hasValue(1);
+	}
+
+	@Test
+	void theContextClassLoaderIsRestoredAfterTheActionAndAfterItsFailure() {
+		CountingLoader counting = new CountingLoader(this.original, true);
+		Thread.currentThread().setContextClassLoader(counting);
+		ClassLoader[] during = new ClassLoader[1];
+		assertThatIOException().isThrownBy(() -> StreamProviderLookup.run(() -> {
+			during[0] = Thread.currentThread().getContextClassLoader();
+			throw new IOException("the action's own failure");
+		})).withMessage("the action's own failure");
+		assertThat(during[0]).isNotSameAs(counting).satisfies((loader) -> assertThat(loader.getParent()).isSameAs(counting));
+		assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(counting);
+	}
+
+	@Test
+	void aContextClassLoaderThatNamesNoProviderIsLeftAloneForJakartaMailsOwnFallBacks() throws Exception {
+		CountingLoader blind = new CountingLoader(this.original, false);
+		Thread.currentThread().setContextClassLoader(blind);
+		ClassLoader[] during = new ClassLoader[1];
+		StreamProviderLookup.run(() -> during[0] = Thread.currentThread().getContextClassLoader());
+		assertThat(during[0]).isSameAs(blind);
+	}
+
+	/** Counts the reads of the service file, or hides it. */
+	private static final class CountingLoader extends ClassLoader {
+
+		final AtomicInteger serviceFileReads = new AtomicInteger();
+
+		private final boolean seesServiceFile;
+
+		CountingLoader(ClassLoader parent, boolean seesServiceFile) {
+			super("counting", parent);
+			this.seesServiceFile = seesServiceFile;
+		}
+
+		@Override
+		public Enumeration<URL> getResources(String name) throws IOException {
+			if (StreamProviderLookup.SERVICE_FILE.equals(name)) {
+				this.serviceFileReads.incrementAndGet();
+				if (!this.seesServiceFile) {
+					return Collections.emptyEnumeration();
+				}
+			}
+			return super.getResources(name);
+		}
+
+	}
+
+}

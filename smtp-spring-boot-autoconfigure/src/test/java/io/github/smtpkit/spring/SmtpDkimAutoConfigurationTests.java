@@ -1,0 +1,131 @@
+package io.github.smtpkit.spring;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
+
+import io.github.smtpkit.testing.Dkimpy;
+import io.github.smtpkit.testing.TestCertificates;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ContextConsumer;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.mail.SimpleMailMessage;
+import org.springframework.mail.javamail.JavaMailSender;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code smtp.dkim.*}: the mail sender signs every message with the key from a PEM file or an SSL
+ * bundle, and dkimpy verifies what the server received; a configuration that cannot sign fails
+ * start-up naming the property.
+ */
+class SmtpDkimAutoConfigurationTests {
+
+	private static final char[] KEY_STORE_PASSWORD = "changeit".toCharArray();
+
+	private static KeyPair keys;
+
+	@TempDir
+	Path dir;
+
+	private FakeSmtpServer server;
+
+	private ApplicationContextRunner contextRunner;
+
+	@BeforeAll
+	static void makeKeys() throws Exception {
+		KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+		generator.initialize(2048);
+		keys = generator.generateKeyPair();
+	}
+
+	@BeforeEach
+	void startServer() {
+		this.server = FakeSmtpServer.refusing((line) -> false);
+		this.contextRunner = new ApplicationContextRunner().withConfiguration(SmtpkitAutoConfigurations.all())
+			.withPropertyValues("smtp.host=127.0.0.1", "smtp.port=" + this.server.port(), "smtp.starttls=none",
+					"smtp.connect-timeout=2s", "smtp.timeout=5s");
+	}
+
+	@AfterEach
+	void stopServer() throws IOException {
+		this.server.close();
+	}
+
+	@Test
+	void theMailSenderSignsWithTheKeyOfAPemFile() throws Exception {
+		this.contextRunner
+			.withPropertyValues("smtp.dkim.domain=example.test", "smtp.dkim.selector=mail",
+					"smtp.dkim.private-key=" + pemFile().toUri())
+			.run((context) -> {
+				SimpleMailMessage message = new SimpleMailMessage();
+				message.setFrom("app@example.test");
+				message.setTo("user@example.test");
+				message.setSubject("signed by smtp.dkim.*");
+				message.setText("Hello.");
+
+				context.getBean(JavaMailSender.class).send(message);
+
+				String received = this.server.messages().get(0);
+				assertThat(received).startsWith("DKIM-Signature:").contains("d=example.test", "s=mail");
+				assertThat(new Dkimpy(this.dir, keys.getPublic(), "mail", "example.test")
+					.verify(received.getBytes(StandardCharsets.ISO_8859_1))).isEqualTo("verified");
+			});
+	}
+
+	@Test
+	void theKeyOfAnSslBundleIsUsedAndMustBeRsa() throws Exception {
+		// The test CA's server key is an EC key: read from the bundle, and refused for rsa-sha256.
+		Path keyStore = TestCertificates.writeServerKeyStore(this.dir, KEY_STORE_PASSWORD);
+		this.contextRunner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+			.withPropertyValues("spring.ssl.bundle.jks.signing.keystore.location=" + keyStore.toUri(),
+					"spring.ssl.bundle.jks.signing.keystore.password=changeit",
+					"spring.ssl.bundle.jks.signing.keystore.type=PKCS12", "smtp.dkim.domain=example.test",
+					"smtp.dkim.selector=mail", "smtp.dkim.key-bundle=signing")
+			.run(failsOn("smtp.dkim.domain", "needs an RSA private key, but the key's algorithm is EC"));
+	}
+
+	@Test
+	void aDomainWithoutSelectorOrWithTwoKeysOrAnUnreadableOneFailsStartUp() throws Exception {
+		String pem = pemFile().toUri().toString();
+		this.contextRunner.withPropertyValues("smtp.dkim.domain=example.test", "smtp.dkim.private-key=" + pem)
+			.run(failsOn("smtp.dkim.selector", "A DKIM selector must be set"));
+		this.contextRunner
+			.withPropertyValues("smtp.dkim.domain=example.test", "smtp.dkim.selector=mail",
+					"smtp.dkim.private-key=" + pem, "smtp.dkim.key-bundle=signing")
+			.run(failsOn("smtp.dkim.private-key", "not both and not neither"));
+		this.contextRunner
+			.withPropertyValues("smtp.dkim.domain=example.test", "smtp.dkim.selector=mail",
+					"smtp.dkim.private-key=" + this.dir.resolve("missing.pem").toUri())
+			.run(failsOn("smtp.dkim.private-key", "Cannot read a DKIM private key there"));
+	}
+
+	private Path pemFile() throws IOException {
+		String base64 = Base64.getMimeEncoder(64, new byte[] { '\n' }).encodeToString(keys.getPrivate().getEncoded());
+		return Files.writeString(this.dir.resolve("dkim.pem"),
+				"-----BEGIN PRIVATE KEY-----\n" + base64 + "\n-----END PRIVATE KEY-----\n");
+	}
+
+	private static ContextConsumer<AssertableApplicationContext> failsOn(String property, String messagePart) {
+		return (context) -> assertThat(NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure()))
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			.hasMessageContaining(messagePart)
+			.satisfies((ex) -> assertThat(((InvalidConfigurationPropertyValueException) ex).getName())
+				.isEqualTo(property));
+	}
+
+}
