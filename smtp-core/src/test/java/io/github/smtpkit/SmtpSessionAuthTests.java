@@ -22,6 +22,7 @@ import io.github.smtpkit.auth.SmtpAuthenticator;
 import io.github.smtpkit.testing.ScriptedSmtpServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
@@ -70,12 +71,10 @@ class SmtpSessionAuthTests {
 	}
 
 	@Test
-	void loginPrefersPlainOverLoginAndMatchesMechanismNamesCaseInsensitively() throws Exception {
+	void loginPrefersPlainOverLogin() throws Exception {
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
-			server.greet(GREETING).reply(ehlo("auth login plain")).reply(OK).reply("221 bye");
+			server.greet(GREETING).reply(ehlo("AUTH LOGIN PLAIN")).reply(OK).reply("221 bye");
 			try (SmtpSession smtp = connect(server)) {
-				smtp.ehlo();
-				assertThat(smtp.esmtpFeatures().authMechanisms()).containsExactly("LOGIN", "PLAIN");
 				assertThat(smtp.login(USER, PASSWORD).code()).isEqualTo(235);
 			}
 			server.awaitScriptDone(WAIT);
@@ -83,6 +82,51 @@ class SmtpSessionAuthTests {
 					"QUIT");
 			assertCleanRun(server);
 		}
+	}
+
+	@Test
+	void loginFindsNoSuitableMechanismAmongLowerCaseNamesAsSmtplibDoes() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// smtplib compares the names as advertised: "plain" is not "PLAIN", and nothing is sent.
+			server.greet(GREETING).reply(ehlo("auth login plain")).reply("221 bye");
+			try (SmtpSession smtp = connect(server)) {
+				smtp.ehlo();
+				assertThat(smtp.esmtpFeatures().authMechanisms()).containsExactly("LOGIN", "PLAIN");
+				assertThat(thrown(SmtpException.class, () -> smtp.login(USER, PASSWORD)))
+					.hasMessage("No suitable authentication method found.");
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.commands()).containsExactly("EHLO client.test", "QUIT");
+			assertCleanRun(server);
+		}
+	}
+
+	@Test
+	void credentialsWithNulCrOrLfAreRefusedBeforeAuth() throws Exception {
+		List<List<String>> cases = List.of(List.of("user name", "jane\0doe", "pass"),
+				List.of("user name", "jane\ndoe", "pass"), List.of("password", "jane", "pa\0ss"),
+				List.of("password", "jane", "pa\rss"));
+		for (List<String> credentials : cases) {
+			String which = credentials.get(0);
+			String user = credentials.get(1);
+			String password = credentials.get(2);
+			try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+				server.greet(GREETING).reply(ehlo("AUTH PLAIN LOGIN")).reply("221 bye");
+				try (SmtpSession smtp = connect(server)) {
+					assertThat(thrown(IllegalArgumentException.class, () -> smtp.login(user, password)))
+						.hasMessageContaining("The " + which + " contains a prohibited")
+						.hasMessageNotContaining(user)
+						.hasMessageNotContaining(password);
+					assertThat(thrown(IllegalArgumentException.class, () -> smtp.auth(AuthMechanism.PLAIN, user, password)))
+						.hasMessageContaining(which);
+				}
+				server.awaitScriptDone(WAIT);
+				assertThat(server.commands()).as(which).containsExactly("EHLO client.test", "QUIT");
+				assertCleanRun(server);
+			}
+		}
+		assertThatIllegalArgumentException().isThrownBy(() -> SmtpClient.builder().credentials("jane", "pa\nss"))
+			.withMessageContaining("password");
 	}
 
 	@Test
