@@ -309,20 +309,17 @@ public final class SmtpWire {
 	 */
 	public void write(byte[] bytes, String verb, String shownText, boolean flush, boolean expectsReply)
 			throws SmtpException {
-		requireConnected();
-		String shown = shownText;
-		String reportedVerb = verb;
-		if (this.authInProgress) {
-			// A line of an AUTH exchange however it is sent (auth(), docmd(), send()): all payload.
-			shown = REDACTED;
-			reportedVerb = "AUTH";
-		}
-		else if ("AUTH".equals(verb)) {
-			shown = redactAuthCommand(shownText);
-			this.authInProgress = true;
-		}
+		// A line of an AUTH exchange, however it is sent (auth(), docmd(), send()), is all payload.
+		boolean authCommand = !this.authInProgress && "AUTH".equals(verb);
+		String shown = this.authInProgress ? REDACTED : authCommand ? redactAuthCommand(shownText) : shownText;
+		String reportedVerb = this.authInProgress ? "AUTH" : verb;
 		if (this.debug.isEnabled()) {
+			// Before the check, as smtplib prints it even when not connected.
 			this.debug.print("send:", DebugLog.repr(shown.endsWith(CRLF) ? shown : shown + CRLF));
+		}
+		requireConnected();
+		if (authCommand) {
+			this.authInProgress = true;
 		}
 		if (expectsReply) {
 			this.pending.addLast(new PendingCommand(reportedVerb, System.nanoTime()));
