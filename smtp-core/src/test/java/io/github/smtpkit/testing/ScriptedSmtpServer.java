@@ -117,8 +117,8 @@ import javax.net.ssl.SSLSocket;
  * test: they are collected in {@link #failures()} (check with {@link #assertNoFailures()}). The
  * client closing the connection is a failure only where the script expected more from it: it is
  * quiet when the server reads after the script ran out, in {@link #awaitClose()}, in
- * {@link #disconnectAfterRead()}, {@link #drip} and {@link #stall()} (including before their unit arrived), and
- * while stalled; it is a failure in the other reading actions ({@link #reply(String)},
+ * {@link #disconnectAfterRead()}, {@link #drip} and {@link #stall()} (including before their unit
+ * arrived), and while stalled; it is a failure in the other reading actions ({@link #reply(String)},
  * {@link #replies(String...)}, {@link #replyRaw(byte[])}, {@link #read()},
  * {@link #startTls(SSLContext, String)}), and whenever it cuts a unit in half inside one of them
  * (elsewhere the partial unit is just listed in {@link #unexpectedCommands()}). After a failure
