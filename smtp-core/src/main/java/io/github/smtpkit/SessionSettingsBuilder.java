@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 
 import io.github.smtpkit.internal.CommandLines;
@@ -156,6 +157,19 @@ public abstract sealed class SessionSettingsBuilder<B extends SessionSettingsBui
 	/** Where debug lines go (default: standard error). */
 	public B debugOutput(Consumer<String> debugOutput) {
 		this.settings.debugOutput(debugOutput);
+		return self();
+	}
+
+	/**
+	 * Makes the TCP sockets of the connections (smtplib's {@code _get_socket} seam): for example
+	 * one whose {@code createSocket()} returns {@code new Socket(proxy)}, through a SOCKS proxy, or
+	 * a test's instrumented socket. Its
+	 * {@link SocketFactory#createSocket()} is called for an unconnected socket, which the session
+	 * then binds to the source address and connects, bounded by the connect timeout. TLS goes over
+	 * the socket it returns. Default: plain {@code new Socket()}.
+	 */
+	public B socketFactory(SocketFactory socketFactory) {
+		this.settings.socketFactory(Objects.requireNonNull(socketFactory, "socketFactory"));
 		return self();
 	}
 

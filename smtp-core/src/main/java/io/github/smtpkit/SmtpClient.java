@@ -20,6 +20,7 @@ import javax.net.ssl.SSLContext;
 
 import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.internal.AsyncSendQueue;
+import io.github.smtpkit.internal.CommandLines;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.Listeners;
 import io.github.smtpkit.internal.MessageSourceException;
@@ -389,6 +390,11 @@ public final class SmtpClient implements AutoCloseable {
 			return false;
 		}
 		int broken = part[position];
+		if (ex instanceof SmtpAmbiguousOutcomeException ambiguous) {
+			// Already says why (the server answered the end of the data with something not a reply).
+			batch.failed(broken, ambiguous, SendOutcome.UNKNOWN);
+			return false;
+		}
 		if (dataSent && !(ex instanceof SmtpDataException)) {
 			batch.failed(broken, new SmtpAmbiguousOutcomeException("The connection to " + this.endpoint
 					+ " broke after the message was sent and before the server's reply: it may have been delivered,"
@@ -735,13 +741,14 @@ public final class SmtpClient implements AutoCloseable {
 		/**
 		 * Logs in with these credentials on every new connection. With XOAUTH2 or OAUTHBEARER the
 		 * password is empty: the mechanism's token supplier gives the secret.
+		 * @throws IllegalArgumentException if the user name is empty, or either has NUL, CR or LF
 		 */
 		public Builder credentials(String username, String password) {
 			if (username == null || username.isEmpty()) {
 				throw new IllegalArgumentException("username must not be empty");
 			}
-			this.username = username;
-			this.password = Objects.requireNonNull(password, "password");
+			this.username = CommandLines.requireCredential("user name", username);
+			this.password = CommandLines.requireCredential("password", Objects.requireNonNull(password, "password"));
 			return this;
 		}
 

@@ -214,6 +214,23 @@ public final class SmtpSession implements AutoCloseable {
 	}
 
 	/**
+	 * Sends bytes exactly as given: smtplib's {@code send} given {@code bytes}. Debug output and
+	 * listeners show them as Latin-1 text (AUTH lines redacted).
+	 * @throws SmtpServerDisconnectedException if not connected or the write failed
+	 */
+	public void send(byte[] bytes) throws SmtpException {
+		this.wire.sendRaw(bytes);
+	}
+
+	/**
+	 * smtplib's {@code quotedata}: line endings made CRLF and a dot doubled at the start of every
+	 * line, as message data is sent after DATA (which does this itself).
+	 */
+	public static String quotedata(String data) {
+		return MessageText.quoteData(data);
+	}
+
+	/**
 	 * Sends a command line: {@code cmd}, a space and {@code args} (no space when {@code args} is
 	 * empty), then CRLF. smtplib's {@code putcmd}.
 	 * @throws IllegalArgumentException if the line contains CR or LF; nothing is sent
@@ -497,7 +514,8 @@ public final class SmtpSession implements AutoCloseable {
 			throw new SmtpNotSupportedException("SMTP AUTH extension not supported by server.");
 		}
 		// Each advertised one in turn: some servers advertise mechanisms they do not support.
-		return AuthExchange.firstAccepted(authContext(user, password), mechanisms,
+		return AuthExchange.firstAccepted(authContext(user, password),
+				AuthExchange.advertisedAsNamed(this.greeting.features(), mechanisms),
 				(mechanism) -> auth(mechanism, user, password, initialResponseOk));
 	}
 
@@ -737,6 +755,19 @@ public final class SmtpSession implements AutoCloseable {
 	/** Sets the debug level: 0 off, 1 connections and every line, 2 the same with time stamps. */
 	public void setDebugLevel(int level) {
 		debug().setLevel(DebugLog.requireLevel("debug level", level));
+	}
+
+	/** The debug level: 0 off, 1 every line, 2 (or more) with time stamps. */
+	public int debugLevel() {
+		return debug().level();
+	}
+
+	/**
+	 * The local address connections are made from (smtplib's {@code source_address}), or
+	 * {@code null} for any.
+	 */
+	public @Nullable InetSocketAddress sourceAddress() {
+		return this.connector.sourceAddress();
 	}
 
 	/** Whether the session has an open connection. */

@@ -387,6 +387,35 @@ class SmtpClientHealingTests {
 	}
 
 	@Test
+	void somethingThatIsNotAReplyAfterTheFinalDotIsAmbiguousNotARefusal() throws Exception {
+		for (String notAReply : List.of("ok, got it", "2_5 queued", "354 go ahead again")) {
+			RecordingListener events = new RecordingListener();
+			try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+				// The server has the whole message: a caller told "refused" would send it twice.
+				opens(server).reply("250 2.1.0 sender ok")
+					.reply("250 2.1.5 recipient ok")
+					.reply("354 go ahead")
+					.reply(notAReply)
+					.awaitClose();
+				try (SmtpClient client = clientFor(server).eventListener(events).build()) {
+					Throwable thrown = catchThrowable(() -> client.send(ENVELOPE, message(1)));
+
+					assertThat(thrown).as(notAReply).isInstanceOf(SmtpAmbiguousOutcomeException.class)
+						.hasMessageContaining("may have accepted it");
+					assertThat(client.poolStats().idle()).isZero();
+				}
+				server.awaitScriptDone(WAIT);
+				assertThat(server.connectionCount()).isEqualTo(1);
+				server.assertNoFailures();
+			}
+			assertThat(events.sends()).singleElement().satisfies((send) -> {
+				assertThat(send.outcome()).as(notAReply).isEqualTo(SendOutcome.UNKNOWN);
+				assertThat(send.attempts()).isEqualTo(1);
+			});
+		}
+	}
+
+	@Test
 	void dataCommandRefusedIsResetBeforeTheSessionServesTheNextSend() throws Exception {
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			// Without the RSET the session would go back mid-transaction, and the next MAIL would be

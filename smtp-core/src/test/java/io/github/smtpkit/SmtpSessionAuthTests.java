@@ -22,6 +22,7 @@ import io.github.smtpkit.auth.SmtpAuthenticator;
 import io.github.smtpkit.testing.ScriptedSmtpServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
@@ -70,12 +71,10 @@ class SmtpSessionAuthTests {
 	}
 
 	@Test
-	void loginPrefersPlainOverLoginAndMatchesMechanismNamesCaseInsensitively() throws Exception {
+	void loginPrefersPlainOverLogin() throws Exception {
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
-			server.greet(GREETING).reply(ehlo("auth login plain")).reply(OK).reply("221 bye");
+			server.greet(GREETING).reply(ehlo("AUTH LOGIN PLAIN")).reply(OK).reply("221 bye");
 			try (SmtpSession smtp = connect(server)) {
-				smtp.ehlo();
-				assertThat(smtp.esmtpFeatures().authMechanisms()).containsExactly("LOGIN", "PLAIN");
 				assertThat(smtp.login(USER, PASSWORD).code()).isEqualTo(235);
 			}
 			server.awaitScriptDone(WAIT);
@@ -83,6 +82,51 @@ class SmtpSessionAuthTests {
 					"QUIT");
 			assertCleanRun(server);
 		}
+	}
+
+	@Test
+	void loginFindsNoSuitableMechanismAmongLowerCaseNamesAsSmtplibDoes() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// smtplib compares the names as advertised: "plain" is not "PLAIN", and nothing is sent.
+			server.greet(GREETING).reply(ehlo("auth login plain")).reply("221 bye");
+			try (SmtpSession smtp = connect(server)) {
+				smtp.ehlo();
+				assertThat(smtp.esmtpFeatures().authMechanisms()).containsExactly("LOGIN", "PLAIN");
+				assertThat(thrown(SmtpException.class, () -> smtp.login(USER, PASSWORD)))
+					.hasMessage("No suitable authentication method found.");
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.commands()).containsExactly("EHLO client.test", "QUIT");
+			assertCleanRun(server);
+		}
+	}
+
+	@Test
+	void credentialsWithNulCrOrLfAreRefusedBeforeAuth() throws Exception {
+		List<List<String>> cases = List.of(List.of("user name", "jane\0doe", "pass"),
+				List.of("user name", "jane\ndoe", "pass"), List.of("password", "jane", "pa\0ss"),
+				List.of("password", "jane", "pa\rss"));
+		for (List<String> credentials : cases) {
+			String which = credentials.get(0);
+			String user = credentials.get(1);
+			String password = credentials.get(2);
+			try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+				server.greet(GREETING).reply(ehlo("AUTH PLAIN LOGIN")).reply("221 bye");
+				try (SmtpSession smtp = connect(server)) {
+					assertThat(thrown(IllegalArgumentException.class, () -> smtp.login(user, password)))
+						.hasMessageContaining("The " + which + " contains a prohibited")
+						.hasMessageNotContaining(user)
+						.hasMessageNotContaining(password);
+					assertThat(thrown(IllegalArgumentException.class, () -> smtp.auth(AuthMechanism.PLAIN, user, password)))
+						.hasMessageContaining(which);
+				}
+				server.awaitScriptDone(WAIT);
+				assertThat(server.commands()).as(which).containsExactly("EHLO client.test", "QUIT");
+				assertCleanRun(server);
+			}
+		}
+		assertThatIllegalArgumentException().isThrownBy(() -> SmtpClient.builder().credentials("jane", "pa\nss"))
+			.withMessageContaining("password");
 	}
 
 	@Test
@@ -500,6 +544,67 @@ class SmtpSessionAuthTests {
 			assertThat(events.authEvents()).containsExactly("authSucceeded PLAIN");
 			assertCleanRun(server);
 		}
+	}
+
+	@Test
+	void aMultiLineChallengeIsDecodedWholeAndAnsweredAsSmtplibDoes() throws Exception {
+		String challenge = "a challenge long enough to come in two lines <4711@fake.test>";
+		String encoded = b64(challenge);
+		List<String> seen = new ArrayList<>();
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet(GREETING)
+				.reply(ehlo("AUTH X-TWO-LINES"))
+				// smtplib joins the lines with "\n" and base64.decodebytes skips it.
+				.reply("334-" + encoded.substring(0, 30) + "\n334 " + encoded.substring(30))
+				.reply(OK)
+				.reply("221 bye");
+			try (SmtpSession smtp = connect(server)) {
+				smtp.ehlo();
+				SmtpReply reply = smtp.auth("X-TWO-LINES", (bytes) -> {
+					if (bytes == null) {
+						return null;
+					}
+					seen.add(new String(bytes, StandardCharsets.UTF_8));
+					return "the answer".getBytes(StandardCharsets.UTF_8);
+				}, true);
+				assertThat(reply.code()).isEqualTo(235);
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(seen).containsExactly(challenge);
+			assertThat(server.commands()).containsExactly("EHLO client.test", "AUTH X-TWO-LINES", b64("the answer"),
+					"QUIT");
+			assertCleanRun(server);
+		}
+	}
+
+	@Test
+	void aRawAuthCommandAndTheLinesOfItsExchangeAreRedactedForDebugOutputAndListeners() throws Exception {
+		RecordingListener events = new RecordingListener();
+		List<String> debug = new CopyOnWriteArrayList<>();
+		String initial = plainPayload(USER, PASSWORD);
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet(GREETING).reply(ehlo("AUTH PLAIN LOGIN")).reply("334 ").reply(OK).reply("221 bye");
+			try (SmtpSession smtp = SmtpSession.smtp()
+				.host(server.host())
+				.port(server.port())
+				.localHostname("client.test")
+				.timeout(WAIT)
+				.eventListener(events)
+				.debugOutput(debug::add)
+				.connect()) {
+				smtp.setDebugLevel(1);
+				smtp.ehlo();
+				// smtplib lets a caller write AUTH by hand; the credential must still not show.
+				assertThat(smtp.docmd("AUTH", "PLAIN").code()).isEqualTo(334);
+				assertThat(smtp.docmd(initial).code()).isEqualTo(235);
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.commands()).contains("AUTH PLAIN", initial);
+			assertCleanRun(server);
+		}
+		assertThat(String.join("\n", debug)).contains("AUTH PLAIN").doesNotContain(initial);
+		assertThat(events.all).noneMatch((event) -> event.contains(initial))
+			.anyMatch((event) -> event.contains("<redacted>"));
 	}
 
 	@Test

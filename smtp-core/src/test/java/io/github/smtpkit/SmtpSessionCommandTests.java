@@ -446,6 +446,44 @@ class SmtpSessionCommandTests {
 		}
 	}
 
+	static Stream<Arguments> commandsWithNul() {
+		return Stream.of(
+				call("mail sender", (s) -> s.mail("a@x.test\0RCPT TO:<evil@y.test>")),
+				call("mail option", (s) -> s.mail("a@x.test", List.of("BODY=8BITMIME\0X"))),
+				call("rcpt recipient", (s) -> s.rcpt("b@y.test\0")),
+				call("rcpt option", (s) -> s.rcpt("b@y.test", List.of("NOTIFY=NEVER\0X"))),
+				call("verify", (s) -> s.verify("a\0@x.test")),
+				call("expn", (s) -> s.expn("list\0")),
+				call("helo name", (s) -> s.helo("client\0.test")),
+				call("ehlo name", (s) -> s.ehlo("client.test\0")),
+				call("help topic", (s) -> s.help("MAIL\0")),
+				call("docmd args", (s) -> s.docmd("XFOO", "bar\0baz")),
+				call("sendmail recipient", (s) -> s.sendmail("a@x.test", List.of("b@y.test", "c\0@y.test"),
+						"Subject: hi\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII), List.of(), List.of())));
+	}
+
+	@ParameterizedTest(name = "[{index}] {0}")
+	@MethodSource("commandsWithNul")
+	void nulInAnArgumentIsRefusedAndNothingIsSent(ThrowingConsumer<SmtpSession> command) throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test").reply("250-fake.test\n250-SIZE 1000\n250-8BITMIME\n250 SMTPUTF8")
+				.reply("250 ok")
+				.awaitClose();
+			SmtpSession session = client(server).connect();
+			session.ehlo();
+
+			assertThatIllegalArgumentException().isThrownBy(() -> command.accept(session))
+				.withMessageContaining("prohibited NUL character")
+				.withMessageContaining("\\0");
+
+			assertThat(session.noop()).isEqualTo(new SmtpReply(250, "ok"));
+			session.disconnect();
+			server.awaitScriptDone(WAIT);
+			assertThat(server.receivedText()).isEqualTo("EHLO client.test\r\nNOOP\r\n");
+			server.assertNoFailures();
+		}
+	}
+
 	@Test
 	void lineBreakInAnOptionIsRefusedEvenWhereOptionsWouldBeDropped() throws Exception {
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {

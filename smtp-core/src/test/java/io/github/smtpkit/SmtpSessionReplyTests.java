@@ -304,6 +304,38 @@ class SmtpSessionReplyTests {
 		}
 	}
 
+	@Test
+	void ehloToAServerThatDripsItsReplyTimesOutWithinTheTimeout() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// A continuation line every 400 ms: every read is quick, the reply never ends in time.
+			server.greet("220 fake.test").drip("250-still here", 12, Duration.ofMillis(400));
+			SmtpSession session = client(server).timeout(Duration.ofSeconds(1)).connect();
+			long started = System.nanoTime();
+
+			assertThatExceptionOfType(SmtpTimeoutException.class).isThrownBy(session::ehlo)
+				.withMessageContaining("Timed out after 1 s waiting for the reply to EHLO");
+
+			// Bounded per read, it would end after the whole drip (4.4 s); slack for a loaded machine.
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2500));
+			assertThat(session.isConnected()).isFalse();
+			server.awaitScriptDone(WAIT);
+		}
+	}
+
+	@Test
+	void aReplyThatNeverEndsIsRefusedAfterAThousandLines() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test").reply("250-more\n".repeat(1500) + "250 end").awaitClose();
+			SmtpSession session = client(server).connect();
+
+			assertThatExceptionOfType(SmtpReplyTooLongException.class).isThrownBy(session::ehlo)
+				.withMessageContaining("more than 1000 lines");
+
+			assertThat(session.isConnected()).isFalse();
+			server.awaitScriptDone(WAIT);
+		}
+	}
+
 	private static SmtpSession.Builder client(ScriptedSmtpServer server) {
 		return SmtpSession.smtp().host(server.host()).port(server.port()).localHostname("client.test").timeout(WAIT);
 	}

@@ -6,6 +6,7 @@ import java.util.Locale;
 
 import javax.security.sasl.SaslException;
 
+import io.github.smtpkit.EsmtpFeatures;
 import io.github.smtpkit.SmtpAuthenticationException;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpException;
@@ -67,7 +68,8 @@ public final class AuthExchange {
 			challenges++;
 			byte[] challenge;
 			try {
-				challenge = Base64.getMimeDecoder().decode(reply.message());
+				// As smtplib: a multi-line challenge is decoded whole, its line breaks skipped.
+				challenge = LenientBase64.decode(reply.message());
 			}
 			catch (IllegalArgumentException ex) {
 				throw cancel(wire, mechanism, "Server sent a challenge that is not base64: " + reply.message(), null);
@@ -146,6 +148,8 @@ public final class AuthExchange {
 	 * mechanisms.
 	 */
 	public static AuthContext context(SmtpWire wire, String user, String password, List<String> advertised) {
+		CommandLines.requireCredential("user name", user);
+		CommandLines.requireCredential("password", password);
 		SmtpEndpoint endpoint = wire.endpoint();
 		boolean tcp = !endpoint.isUnixSocket();
 		return new AuthContext(user, password, tcp ? endpoint.host() : null, tcp ? endpoint.port() : -1,
@@ -203,6 +207,20 @@ public final class AuthExchange {
 			}
 		}
 		throw lastFailure;
+	}
+
+	/**
+	 * The mechanisms the server advertised spelled exactly as their names: smtplib's {@code login()}
+	 * compares names as advertised, so a server that writes {@code auth plain} offers nothing it
+	 * can use, and nothing is sent.
+	 */
+	public static List<AuthMechanism> advertisedAsNamed(EsmtpFeatures features,
+			List<? extends AuthMechanism> mechanisms) {
+		List<String> advertised = List.of(features.params("auth").orElse("").strip().split("\\s+"));
+		return mechanisms.stream()
+			.filter((mechanism) -> advertised.contains(mechanism.name()))
+			.map(AuthMechanism.class::cast)
+			.toList();
 	}
 
 	/** One AUTH exchange with a mechanism, as {@link #firstAccepted} tries them. */

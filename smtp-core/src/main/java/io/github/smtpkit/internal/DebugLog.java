@@ -29,6 +29,11 @@ public final class DebugLog {
 		this.level = level;
 	}
 
+	/** The level: 0 off, 1 every line, 2 (or more) with time stamps. */
+	public int level() {
+		return this.level;
+	}
+
 	public void setLevel(int level) {
 		this.level = level;
 	}

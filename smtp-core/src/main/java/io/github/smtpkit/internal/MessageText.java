@@ -30,6 +30,28 @@ public final class MessageText {
 	}
 
 	/**
+	 * smtplib's {@code quotedata}: line endings fixed to CRLF, and a dot doubled at the start of
+	 * every line, so that no line of the message reads as its end.
+	 */
+	public static String quoteData(String data) {
+		String fixed = fixLineEndings(data);
+		StringBuilder quoted = null;
+		for (int i = 0; i < fixed.length(); i++) {
+			boolean lineStart = i == 0 || fixed.charAt(i - 1) == '\n';
+			if (lineStart && fixed.charAt(i) == '.') {
+				if (quoted == null) {
+					quoted = new StringBuilder(fixed.length() + 16).append(fixed, 0, i);
+				}
+				quoted.append('.');
+			}
+			if (quoted != null) {
+				quoted.append(fixed.charAt(i));
+			}
+		}
+		return (quoted != null) ? quoted.toString() : fixed;
+	}
+
+	/**
 	 * The bytes smtplib sends for a {@code str} message: line endings fixed, then ASCII.
 	 * @throws IllegalArgumentException naming the first non-ASCII character, as smtplib raises
 	 * {@code UnicodeEncodeError}; send such a message as bytes in the encoding its headers declare

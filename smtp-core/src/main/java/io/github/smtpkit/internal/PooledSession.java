@@ -23,6 +23,9 @@ public final class PooledSession {
 
 	private volatile String destroyReason;
 
+	/** Whether it is lent and holds one of the pool's permits, which goes back with it once. */
+	private boolean holdsPermit;
+
 	PooledSession(SmtpSession session, Instant createdAt, Duration lifetime) {
 		this.session = session;
 		this.expiresAt = createdAt.plus(lifetime);
@@ -49,6 +52,14 @@ public final class PooledSession {
 
 	void borrowed() {
 		this.borrows++;
+		this.holdsPermit = true;
+	}
+
+	/** Whether it held a permit, which the caller now gives back to the pool; false from then on. */
+	boolean returnPermit() {
+		boolean held = this.holdsPermit;
+		this.holdsPermit = false;
+		return held;
 	}
 
 	void returned(Instant now) {

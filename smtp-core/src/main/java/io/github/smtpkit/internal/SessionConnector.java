@@ -80,6 +80,11 @@ public final class SessionConnector {
 		this.handshakeFailure = handshakeFailure;
 	}
 
+	/** The local address connections are made from, or {@code null} for any. */
+	public InetSocketAddress sourceAddress() {
+		return this.sourceAddress;
+	}
+
 	/** Connects from this local address from now on, or from any with {@code null}. */
 	public void sourceAddress(InetSocketAddress sourceAddress) {
 		this.sourceAddress = sourceAddress;
@@ -109,7 +114,8 @@ public final class SessionConnector {
 		long started = System.nanoTime();
 		SmtpReply greeting;
 		try {
-			this.wire.attach(SmtpConnection.open(target, this.sourceAddress, this.connectTimeout, this.wire.timeout()));
+			this.wire.attach(SmtpConnection.open(target, this.settings.socketFactory(), this.sourceAddress,
+					this.connectTimeout, this.wire.timeout()));
 			if (this.protocol.isImplicitTls()) {
 				handshake(null, false);
 			}

@@ -1,11 +1,15 @@
 package io.github.smtpkit.internal;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.NoSuchElementException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.pool2.BasePooledObjectFactory;
 import org.apache.commons.pool2.DestroyMode;
@@ -28,6 +32,12 @@ import io.github.smtpkit.pool.PoolStats;
  * A bounded pool of ready sessions to one server, on commons-pool2 (which stays in here: no
  * commons-pool2 type leaves this class). Sessions are checked lazily when lent: too old, idle too
  * long, or (after {@link PoolConfig#validateAfterIdle()}) failing RSET/NOOP means closed, not lent.
+ *
+ * <p>The wait for a session is this class's own, not commons-pool2's: one fair semaphore with a
+ * permit per session lent or being opened. commons-pool2 waits for sessions being opened by other
+ * threads and then waits again for a returned one, each up to the maximum wait, so a caller could
+ * wait twice as long as configured; a caller holding a permit always finds an idle session or
+ * room for a new one, so {@code maxWait} is the caller's whole wait.
  */
 public final class SessionPool implements AutoCloseable {
 
@@ -51,6 +61,12 @@ public final class SessionPool implements AutoCloseable {
 	private final SmtpEventListener listener;
 
 	private final GenericObjectPool<PooledSession> pool;
+
+	/** One permit per session that may be lent or opened: taken in arrival order, returned with it. */
+	private final Semaphore permits;
+
+	/** Set once by {@link #close()}, which then wakes every waiting caller. */
+	private final AtomicBoolean closed = new AtomicBoolean();
 
 	/** Set on a thread that may only take an idle session: the factory then opens none. */
 	private final ThreadLocal<Boolean> idleOnly = new ThreadLocal<>();
@@ -87,6 +103,7 @@ public final class SessionPool implements AutoCloseable {
 		poolConfig.setTimeBetweenEvictionRuns(evictionInterval(config.idleTimeout()));
 		poolConfig.setJmxEnabled(false);
 		this.pool = new GenericObjectPool<>(new Factory(opener), poolConfig);
+		this.permits = new Semaphore(config.maxTotal(), true);
 	}
 
 	private static Duration evictionInterval(Duration idleTimeout) {
@@ -106,32 +123,49 @@ public final class SessionPool implements AutoCloseable {
 	}
 
 	/**
-	 * Lends a ready session as {@link #borrow()} does, waiting at most {@code maxWait} for a free
-	 * one (opening a new session is bounded by the connection's own timeouts, not by this).
+	 * Lends a ready session as {@link #borrow()} does, waiting at most {@code maxWait} in all for a
+	 * free one, sessions being opened by other callers included (opening a new session for this
+	 * caller is bounded by the connection's own timeouts, not by this).
 	 */
 	public PooledSession borrow(Duration maxWait) throws IOException {
-		long started = (this.listener != SmtpEventListener.NONE) ? System.nanoTime() : 0;
+		requireOpen();
+		long started = System.nanoTime();
+		try {
+			if (!this.permits.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+				throw timedOut(started);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("Interrupted while waiting for a session to " + this.endpoint);
+		}
 		PooledSession lease;
 		try {
-			lease = this.pool.borrowObject(maxWait);
+			requireOpen();
+			// With a permit there is an idle session or room for one: commons-pool2 waits only in a race
+			// with its evictor, and no longer than what is left (at least 1 ms: zero would mean forever).
+			Duration left = maxWait.minusNanos(System.nanoTime() - started);
+			lease = this.pool.borrowObject((left.toMillis() < 1) ? Duration.ofMillis(1) : left);
 		}
 		catch (NoSuchElementException ex) {
-			if (this.pool.isClosed()) {
-				throw new IllegalStateException("The pool of sessions to " + this.endpoint + " is closed");
-			}
+			this.permits.release();
+			requireOpen();
 			if (ex.getCause() instanceof IOException cause) {
 				throw cause;
 			}
-			Listeners.notify(this.listener, (l) -> l.sessionBorrowTimedOut(this.endpoint, maxWait));
-			PoolStats stats = stats();
-			throw new SmtpPoolTimeoutException("Timed out after " + Durations.describe(maxWait)
-					+ " waiting for a session to " + this.endpoint + " " + stats, stats);
+			throw timedOut(started);
 		}
 		catch (IOException | RuntimeException ex) {
+			this.permits.release();
 			throw ex;
 		}
 		catch (Exception ex) {
+			this.permits.release();
 			throw new SmtpException("Could not open a session to " + this.endpoint + ": " + ex.getMessage(), ex);
+		}
+		catch (Error error) {
+			this.permits.release();
+			throw error;
 		}
 		lease.borrowed();
 		if (this.listener != SmtpEventListener.NONE) {
@@ -139,6 +173,21 @@ public final class SessionPool implements AutoCloseable {
 			Listeners.notify(this.listener, (l) -> l.sessionBorrowed(this.endpoint, waited));
 		}
 		return lease;
+	}
+
+	/** The caller waited its whole wait: tells the listener, and says how long it really was. */
+	private SmtpPoolTimeoutException timedOut(long startedNanos) {
+		Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
+		Listeners.notify(this.listener, (l) -> l.sessionBorrowTimedOut(this.endpoint, waited));
+		PoolStats stats = stats();
+		return new SmtpPoolTimeoutException("Timed out after " + Durations.describe(waited)
+				+ " waiting for a session to " + this.endpoint + " " + stats, stats);
+	}
+
+	private void requireOpen() {
+		if (this.closed.get() || this.pool.isClosed()) {
+			throw new IllegalStateException("The pool of sessions to " + this.endpoint + " is closed");
+		}
 	}
 
 	/**
@@ -150,17 +199,16 @@ public final class SessionPool implements AutoCloseable {
 	 * @throws IllegalStateException if the pool is closed
 	 */
 	public PooledSession borrowIdle() {
-		if (this.pool.isClosed()) {
-			throw new IllegalStateException("The pool of sessions to " + this.endpoint + " is closed");
-		}
-		if (this.pool.getNumIdle() == 0) {
+		requireOpen();
+		if (this.pool.getNumIdle() == 0 || !this.permits.tryAcquire()) {
 			// Spares commons-pool2 a call that could only end in the factory's refusal.
 			return null;
 		}
-		PooledSession lease;
+		PooledSession lease = null;
 		this.idleOnly.set(Boolean.TRUE);
 		try {
-			lease = this.pool.borrowObject(Duration.ZERO);
+			// 1 ms, not zero: commons-pool2 takes a zero wait for sessions being opened as no bound at all.
+			lease = this.pool.borrowObject(Duration.ofMillis(1));
 		}
 		catch (NoIdleSession | NoSuchElementException ex) {
 			return null;
@@ -174,6 +222,9 @@ public final class SessionPool implements AutoCloseable {
 		}
 		finally {
 			this.idleOnly.remove();
+			if (lease == null) {
+				this.permits.release();
+			}
 		}
 		lease.borrowed();
 		if (this.listener != SmtpEventListener.NONE) {
@@ -291,7 +342,20 @@ public final class SessionPool implements AutoCloseable {
 			if (this.listener != SmtpEventListener.NONE) {
 				Listeners.notify(this.listener, (l) -> l.sessionReturned(this.endpoint));
 			}
-			this.pool.returnObject(lease);
+			try {
+				this.pool.returnObject(lease);
+			}
+			finally {
+				// After the pool took it: the next caller's permit then finds it idle.
+				releasePermit(lease);
+			}
+		}
+	}
+
+	/** Gives back the permit a lent session held, once however often it is given back. */
+	private void releasePermit(PooledSession lease) {
+		if (lease.returnPermit()) {
+			this.permits.release();
 		}
 	}
 
@@ -321,14 +385,18 @@ public final class SessionPool implements AutoCloseable {
 		catch (Exception ex) {
 			// Closing a broken session is best effort; the pool has forgotten it either way.
 		}
+		finally {
+			// After the pool forgot it: the next caller's permit then finds room for a new one.
+			releasePermit(lease);
+		}
 	}
 
 	/** A snapshot of the pool's counts. */
 	public PoolStats stats() {
 		int active = this.pool.getNumActive();
 		int idle = this.pool.getNumIdle();
-		return new PoolStats(active + idle, active, idle, this.pool.getNumWaiters(), this.pool.getCreatedCount(),
-				this.pool.getDestroyedCount());
+		return new PoolStats(active + idle, active, idle, this.permits.getQueueLength() + this.pool.getNumWaiters(),
+				this.pool.getCreatedCount(), this.pool.getDestroyedCount());
 	}
 
 	/** The pool's configuration. */
@@ -340,11 +408,15 @@ public final class SessionPool implements AutoCloseable {
 	@Override
 	public void close() {
 		this.pool.close();
+		if (this.closed.compareAndSet(false, true)) {
+			// Wakes every caller still waiting: each then finds the pool closed.
+			this.permits.release(Integer.MAX_VALUE / 2);
+		}
 	}
 
 	/** Whether {@link #close()} was called. */
 	public boolean isClosed() {
-		return this.pool.isClosed();
+		return this.closed.get() || this.pool.isClosed();
 	}
 
 	/** The factory's refusal to open a session for {@link #borrowIdle()}; no stack trace. */

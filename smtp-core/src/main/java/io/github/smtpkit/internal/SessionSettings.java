@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 
 import io.github.smtpkit.SmtpEventListener;
@@ -78,6 +79,9 @@ public final class SessionSettings implements Cloneable {
 	private Consumer<String> debugOutput;
 
 	private SmtpEventListener listener = SmtpEventListener.NONE;
+
+	/** Makes the TCP sockets (a proxy's, a test's); {@code null} for plain {@code new Socket()}. */
+	private SocketFactory socketFactory;
 
 	/**
 	 * Checks what a builder may take unchecked until it builds: the TLS names and the local host
@@ -214,6 +218,14 @@ public final class SessionSettings implements Cloneable {
 
 	public void listener(SmtpEventListener listener) {
 		this.listener = Objects.requireNonNull(listener, "listener");
+	}
+
+	public SocketFactory socketFactory() {
+		return this.socketFactory;
+	}
+
+	public void socketFactory(SocketFactory socketFactory) {
+		this.socketFactory = socketFactory;
 	}
 
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
+import javax.net.SocketFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -41,6 +42,9 @@ public final class SmtpConnection implements Closeable {
 	/** The bound on each write of a TCP connection: its reads may be given another. */
 	private final Duration writeTimeout;
 
+	/** The standing bound on each read: each reply's whole budget (see {@link #limitReads}). */
+	private volatile Duration readTimeout;
+
 	/** The TCP socket as connected, closed to abort a blocked write even under TLS. */
 	private final Socket tcpSocket;
 
@@ -61,6 +65,7 @@ public final class SmtpConnection implements Closeable {
 	private SmtpConnection(SmtpEndpoint endpoint, Duration timeout, Socket tcpSocket) throws IOException {
 		this.endpoint = endpoint;
 		this.writeTimeout = timeout;
+		this.readTimeout = timeout;
 		this.tcpSocket = tcpSocket;
 		this.unixStreams = null;
 		useStreams(tcpSocket.getInputStream(), tcpSocket.getOutputStream());
@@ -69,6 +74,7 @@ public final class SmtpConnection implements Closeable {
 	private SmtpConnection(SmtpEndpoint endpoint, Duration timeout, UnixSocketStreams unixStreams) {
 		this.endpoint = endpoint;
 		this.writeTimeout = timeout;
+		this.readTimeout = timeout;
 		this.tcpSocket = null;
 		this.unixStreams = unixStreams;
 		this.input = unixStreams.input();
@@ -79,6 +85,8 @@ public final class SmtpConnection implements Closeable {
 	 * Opens a connection, trying each address of the host in turn as Python's
 	 * {@code socket.create_connection} does.
 	 * @param endpoint where to connect
+	 * @param socketFactory makes the unconnected TCP socket (smtplib's {@code _get_socket} seam:
+	 * a proxy's socket, a test's), or {@code null} for {@code new Socket()}
 	 * @param sourceAddress the local address to bind before connecting, or {@code null}
 	 * @param connectTimeout the bound on each connection attempt
 	 * @param readTimeout the bound on each read and each write from now on
@@ -86,8 +94,8 @@ public final class SmtpConnection implements Closeable {
 	 * @throws SmtpTimeoutException if connecting timed out
 	 * @throws IOException if connecting failed; the message names the server
 	 */
-	public static SmtpConnection open(SmtpEndpoint endpoint, InetSocketAddress sourceAddress, Duration connectTimeout,
-			Duration readTimeout) throws IOException {
+	public static SmtpConnection open(SmtpEndpoint endpoint, SocketFactory socketFactory,
+			InetSocketAddress sourceAddress, Duration connectTimeout, Duration readTimeout) throws IOException {
 		if (endpoint.isUnixSocket()) {
 			return openUnix(endpoint, readTimeout);
 		}
@@ -103,7 +111,7 @@ public final class SmtpConnection implements Closeable {
 		}
 		IOException lastFailure = null;
 		for (InetAddress address : addresses) {
-			Socket socket = new Socket();
+			Socket socket = (socketFactory != null) ? socketFactory.createSocket() : new Socket();
 			try {
 				if (sourceAddress != null) {
 					socket.bind(sourceAddress);
@@ -252,12 +260,29 @@ public final class SmtpConnection implements Closeable {
 	 * not wait as long as a transaction may.
 	 */
 	public void setReadTimeout(Duration timeout) throws IOException {
+		limitReads(millis(timeout));
+		this.readTimeout = timeout;
+	}
+
+	/**
+	 * The standing bound on each read, as given when opened or by {@link #setReadTimeout}: the
+	 * budget of each whole reply.
+	 */
+	public Duration readTimeout() {
+		return this.readTimeout;
+	}
+
+	/**
+	 * Bounds the next reads by {@code millis} without changing the standing {@link #readTimeout()}:
+	 * for the later reads of a reply, which get only what is left of its budget.
+	 */
+	public void limitReads(int millis) throws IOException {
 		if (this.unixStreams != null) {
-			this.unixStreams.setTimeout(timeout);
+			this.unixStreams.setTimeout(Duration.ofMillis(millis));
 		}
 		else {
 			// Under TLS the SSLSocket reads through the TCP socket, whose timeout is the one that counts.
-			this.tcpSocket.setSoTimeout(millis(timeout));
+			this.tcpSocket.setSoTimeout(millis);
 		}
 	}
 

@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -24,7 +25,7 @@ import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpException;
 import io.github.smtpkit.SmtpReply;
-import io.github.smtpkit.SmtpResponseException;
+import io.github.smtpkit.SmtpReplyTooLongException;
 import io.github.smtpkit.SmtpServerDisconnectedException;
 import io.github.smtpkit.SmtpTimeoutException;
 
@@ -46,10 +47,21 @@ public final class SmtpWire {
 	/** The longest reply line accepted, in bytes with its CRLF (smtplib's {@code _MAXLINE}). */
 	public static final int MAX_LINE_LENGTH = 8192;
 
+	/**
+	 * The most lines one reply may have. EHLO replies run to a few dozen; without a bound, a server
+	 * that never ends a multi-line reply would fill the heap.
+	 */
+	public static final int MAX_REPLY_LINES = 1000;
+
+	/** The most bytes one reply may have, line endings included: 1 MiB. */
+	public static final int MAX_REPLY_BYTES = 1024 * 1024;
+
 	/** What stands for an AUTH payload in debug output and events. */
 	public static final String REDACTED = "<redacted>";
 
 	private static final String CRLF = "\r\n";
+
+	private static final Pattern SASL_MECHANISM = Pattern.compile("[A-Z0-9_-]{1,20}");
 
 	private final DebugLog debug;
 
@@ -76,6 +88,12 @@ public final class SmtpWire {
 
 	/** The commands written and not answered yet, oldest first: several when pipelining. */
 	private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
+
+	/**
+	 * Whether an AUTH command went out and the server has answered only 334 since: every line
+	 * written meanwhile is a payload, shown redacted whatever method wrote it.
+	 */
+	private boolean authInProgress;
 
 	/** Whether the server greeted: only then is the connection reported closed to listeners. */
 	private boolean greeted;
@@ -150,7 +168,8 @@ public final class SmtpWire {
 	}
 
 	private void useConnectionStreams() {
-		this.reader = new ReplyReader(this.connection.input());
+		SmtpConnection opened = this.connection;
+		this.reader = new ReplyReader(opened.input(), opened::limitReads);
 		this.output = this.connection.output();
 	}
 
@@ -165,6 +184,7 @@ public final class SmtpWire {
 		this.output = null;
 		this.commandEncoding = StandardCharsets.US_ASCII;
 		this.pending.clear();
+		this.authInProgress = false;
 		if (closing != null) {
 			closing.close();
 		}
@@ -243,6 +263,15 @@ public final class SmtpWire {
 		write(encode(text), CommandLines.verbOf(text), text, true, true);
 	}
 
+	/**
+	 * Writes raw bytes as they are and expects one reply: smtplib's {@code send} given bytes.
+	 * Debug output and listeners see them as Latin-1 text (redacted if they are AUTH lines).
+	 */
+	public void sendRaw(byte[] bytes) throws SmtpException {
+		String shown = new String(bytes, StandardCharsets.ISO_8859_1);
+		write(bytes.clone(), CommandLines.verbOf(shown), shown, true, true);
+	}
+
 	/** Writes a command line (CRLF is added) and sends it now; its reply is expected next. */
 	public void writeCommand(String line) throws SmtpException {
 		writeCommand(line, line);
@@ -280,12 +309,20 @@ public final class SmtpWire {
 	 */
 	public void write(byte[] bytes, String verb, String shownText, boolean flush, boolean expectsReply)
 			throws SmtpException {
+		// A line of an AUTH exchange, however it is sent (auth(), docmd(), send()), is all payload.
+		boolean authCommand = !this.authInProgress && "AUTH".equals(verb);
+		String shown = this.authInProgress ? REDACTED : authCommand ? redactAuthCommand(shownText) : shownText;
+		String reportedVerb = this.authInProgress ? "AUTH" : verb;
 		if (this.debug.isEnabled()) {
-			this.debug.print("send:", DebugLog.repr(shownText.endsWith(CRLF) ? shownText : shownText + CRLF));
+			// Before the check, as smtplib prints it even when not connected.
+			this.debug.print("send:", DebugLog.repr(shown.endsWith(CRLF) ? shown : shown + CRLF));
 		}
 		requireConnected();
+		if (authCommand) {
+			this.authInProgress = true;
+		}
 		if (expectsReply) {
-			this.pending.addLast(new PendingCommand(verb, System.nanoTime()));
+			this.pending.addLast(new PendingCommand(reportedVerb, System.nanoTime()));
 		}
 		try {
 			this.output.write(bytes);
@@ -298,9 +335,32 @@ public final class SmtpWire {
 		}
 		if (this.listening) {
 			SmtpEndpoint target = this.endpoint;
-			String shownLine = shownText.endsWith(CRLF) ? shownText.substring(0, shownText.length() - 2) : shownText;
-			event((l) -> l.commandSent(target, verb, shownLine));
+			String shownLine = shown.endsWith(CRLF) ? shown.substring(0, shown.length() - 2) : shown;
+			String sentVerb = reportedVerb;
+			event((l) -> l.commandSent(target, sentVerb, shownLine));
 		}
+	}
+
+	/**
+	 * An AUTH command as debug output and listeners see it: the verb, the mechanism when it looks
+	 * like one (RFC 4422 3.1: upper-case letters, digits, hyphens and underscores, at most 20), and
+	 * {@link #REDACTED} for anything after it (an initial response, or what a caller wrote there).
+	 */
+	static String redactAuthCommand(String line) {
+		int end = line.indexOf('\r');
+		int newline = line.indexOf('\n');
+		if (end < 0 || (newline >= 0 && newline < end)) {
+			end = (newline >= 0) ? newline : line.length();
+		}
+		String[] words = line.substring(0, end).strip().split("[ \t]+", 3);
+		if (words.length == 1 && line.substring(end).isBlank()) {
+			return words[0];
+		}
+		if (words.length >= 2 && SASL_MECHANISM.matcher(words[1]).matches()) {
+			boolean nothingMore = words.length == 2 && line.substring(end).isBlank();
+			return words[0] + " " + words[1] + (nothingMore ? "" : " " + REDACTED);
+		}
+		return words[0] + " " + REDACTED;
 	}
 
 	/** Sends what was written and not flushed: a pipelined group, perhaps behind a message's end. */
@@ -373,28 +433,43 @@ public final class SmtpWire {
 	/**
 	 * Reads the reply to the oldest unanswered command (or, with none, the greeting): smtplib's
 	 * {@code getreply}. Lines are joined with {@code "\n"}; a code that is not a number gives
-	 * {@link SmtpReply#MALFORMED_CODE} and ends the reply.
+	 * {@link SmtpReply#MALFORMED_CODE} and ends the reply. The whole reply, however many lines it
+	 * has, must arrive within the connection's read timeout (the session's timeout).
 	 * @throws SmtpServerDisconnectedException at end of stream or on a read error; disconnected
-	 * @throws SmtpTimeoutException when no reply came within the timeout; disconnected
-	 * @throws SmtpResponseException {@code (500, "Line too long.")} for a line over
-	 * {@link #MAX_LINE_LENGTH} bytes; disconnected
+	 * @throws SmtpTimeoutException when the reply did not come whole within the timeout; disconnected
+	 * @throws SmtpReplyTooLongException {@code (500, "Line too long.")} for a line over
+	 * {@link #MAX_LINE_LENGTH} bytes, or for a reply of more than {@link #MAX_REPLY_LINES} lines or
+	 * {@link #MAX_REPLY_BYTES} bytes; disconnected
 	 */
 	public SmtpReply readReply() throws SmtpException {
 		requireConnected();
 		PendingCommand answered = this.pending.peekFirst();
 		String verb = (answered != null) ? answered.verb() : null;
+		Duration budget = this.connection.readTimeout();
+		this.reader.startReply(budget);
 		// Most replies are one line: their text is the message, with no list or join.
 		String message = null;
 		StringBuilder lines = null;
+		int lineCount = 0;
+		long byteCount = 0;
 		int code;
 		while (true) {
-			byte[] line = readLine(verb);
+			byte[] line = readLine(verb, budget);
 			if (this.debug.isEnabled()) {
 				this.debug.print("reply:", DebugLog.repr(line, 0, line.length));
 			}
 			if (line.length > MAX_LINE_LENGTH) {
 				disconnect();
-				throw new SmtpResponseException(500, "Line too long.");
+				throw new SmtpReplyTooLongException("Line too long.");
+			}
+			lineCount++;
+			byteCount += line.length;
+			if (lineCount > MAX_REPLY_LINES || byteCount > MAX_REPLY_BYTES) {
+				SmtpEndpoint target = this.endpoint;
+				disconnect();
+				throw new SmtpReplyTooLongException("Reply too long: " + target + " sent more than "
+						+ ((lineCount > MAX_REPLY_LINES) ? MAX_REPLY_LINES + " lines" : MAX_REPLY_BYTES + " bytes")
+						+ " in " + ((verb != null) ? "the reply to " + verb : "one reply"));
 			}
 			String text = replyText(line);
 			if (message == null) {
@@ -408,9 +483,13 @@ public final class SmtpWire {
 				break;
 			}
 		}
+		endReply();
 		SmtpReply reply = new SmtpReply(code, (lines != null) ? lines.toString() : message);
 		if (this.debug.isEnabled()) {
 			this.debug.print("reply:", "retcode (" + code + "); Msg: " + DebugLog.repr(reply.message()));
+		}
+		if (this.authInProgress && code != 334) {
+			this.authInProgress = false;
 		}
 		if (answered != null) {
 			this.pending.pollFirst();
@@ -423,8 +502,18 @@ public final class SmtpWire {
 		return reply;
 	}
 
+	/** The reply is whole: the next one's reads get the whole timeout again. */
+	private void endReply() throws SmtpException {
+		try {
+			this.reader.endReply();
+		}
+		catch (IOException ex) {
+			throw writeFailure(ex);
+		}
+	}
+
 	/** One line of a reply, one byte over the limit at most, so that an over-long one shows. */
-	private byte[] readLine(String verb) throws SmtpException {
+	private byte[] readLine(String verb, Duration budget) throws SmtpException {
 		byte[] line;
 		try {
 			line = this.reader.readLine(MAX_LINE_LENGTH + 1);
@@ -432,7 +521,7 @@ public final class SmtpWire {
 		catch (SocketTimeoutException ex) {
 			SmtpEndpoint target = this.endpoint;
 			disconnect();
-			throw new SmtpTimeoutException("Timed out after " + Durations.describe(this.timeout) + " waiting for "
+			throw new SmtpTimeoutException("Timed out after " + Durations.describe(budget) + " waiting for "
 					+ ((verb != null) ? "the reply to " + verb : this.greeted ? "a reply" : "the greeting") + " from "
 					+ target, ex);
 		}
@@ -457,7 +546,31 @@ public final class SmtpWire {
 		while (end > start && isStrippable(line[end - 1])) {
 			end--;
 		}
-		return new String(line, start, end - start, StandardCharsets.UTF_8);
+		return decodeText(line, start, end - start);
+	}
+
+	/**
+	 * Reply text as UTF-8 when it is UTF-8 (what SMTPUTF8 servers send), otherwise as Latin-1, one
+	 * character per byte, as smtplib decodes EHLO replies: no byte is lost to U+FFFD.
+	 */
+	private static String decodeText(byte[] bytes, int offset, int length) {
+		boolean ascii = true;
+		for (int i = offset; i < offset + length && ascii; i++) {
+			ascii = bytes[i] >= 0;
+		}
+		if (ascii) {
+			return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+		}
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes, offset, length))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+		}
 	}
 
 	private static boolean isDigit(byte b) {
@@ -468,18 +581,44 @@ public final class SmtpWire {
 		return b == ' ' || b == '\t' || b == '\r' || b == '\n';
 	}
 
-	/** The first three bytes as a number, as Python's {@code int()} reads them, or -1. */
+	/**
+	 * The first three bytes as a number, as Python's {@code int()} reads them (ASCII white space
+	 * around, a sign, digits with single underscores between them: {@code "2_5"} is 25), or -1.
+	 */
 	static int replyCode(byte[] line) {
 		if (line.length >= 3 && isDigit(line[0]) && isDigit(line[1]) && isDigit(line[2])) {
 			return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
 		}
-		String code = new String(line, 0, Math.min(3, line.length), StandardCharsets.ISO_8859_1).strip();
-		try {
-			return Integer.parseInt(code);
+		int start = 0;
+		int end = Math.min(3, line.length);
+		while (start < end && isPythonSpace(line[start])) {
+			start++;
 		}
-		catch (NumberFormatException ex) {
+		while (end > start && isPythonSpace(line[end - 1])) {
+			end--;
+		}
+		boolean negative = start < end && line[start] == '-';
+		if (start < end && (line[start] == '-' || line[start] == '+')) {
+			start++;
+		}
+		if (start == end) {
 			return SmtpReply.MALFORMED_CODE;
 		}
+		int value = 0;
+		for (int i = start; i < end; i++) {
+			if (isDigit(line[i])) {
+				value = value * 10 + (line[i] - '0');
+			}
+			else if (line[i] != '_' || i == start || !isDigit(line[i - 1]) || i + 1 == end || !isDigit(line[i + 1])) {
+				return SmtpReply.MALFORMED_CODE;
+			}
+		}
+		return negative ? -value : value;
+	}
+
+	/** Python's {@code bytes.isspace()}: what {@code int()} strips. */
+	private static boolean isPythonSpace(byte b) {
+		return b == ' ' || (b >= '\t' && b <= '\r');
 	}
 
 	// ---------------------------------------------------------------- debug and events

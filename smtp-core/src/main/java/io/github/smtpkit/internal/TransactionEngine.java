@@ -16,6 +16,7 @@ import io.github.smtpkit.Envelope;
 import io.github.smtpkit.EsmtpFeatures;
 import io.github.smtpkit.MessageSource;
 import io.github.smtpkit.OutgoingMessage;
+import io.github.smtpkit.SmtpAmbiguousOutcomeException;
 import io.github.smtpkit.SmtpDataException;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
@@ -628,9 +629,12 @@ public final class TransactionEngine {
 		}
 	}
 
-	/** Reads the reply after the message (for LMTP, one per accepted recipient) and records it. */
+	/**
+	 * Reads the reply after the message (for LMTP, one per accepted recipient) and records it.
+	 * @throws SmtpAmbiguousOutcomeException if what came is not a reply; disconnected
+	 */
 	SmtpReply readMessageOutcome() throws SmtpException {
-		SmtpReply result = this.lmtp ? readLmtpReplies() : this.wire.readReply();
+		SmtpReply result = this.lmtp ? readLmtpReplies() : requireCompletionReply(this.wire.readReply());
 		if (!this.lmtp) {
 			Map<String, SmtpReply> replies = new LinkedHashMap<>();
 			this.acceptedRecipients.forEach((recipient) -> replies.put(recipient, result));
@@ -654,7 +658,7 @@ public final class TransactionEngine {
 		SmtpReply last = null;
 		int expected = endOfDataReplyCount();
 		for (int i = 0; i < expected; i++) {
-			last = this.wire.readReply();
+			last = requireCompletionReply(this.wire.readReply());
 			if (i < this.acceptedRecipients.size()) {
 				replies.put(this.acceptedRecipients.get(i), last);
 			}
@@ -664,6 +668,25 @@ public final class TransactionEngine {
 		}
 		this.dataReplies = Collections.unmodifiableMap(replies);
 		return (firstRefusal != null) ? firstRefusal : last;
+	}
+
+	/**
+	 * Checks that what answered the end of the message is a reply that says something: a 2xx, 4xx
+	 * or 5xx code. Anything else (no number at all, {@code 2_5}, a 3xx) tells nothing of the
+	 * message, which the server has whole and may have accepted: reporting it as refused would make
+	 * a caller send it twice. The connection is closed, as it is out of step.
+	 * @throws SmtpAmbiguousOutcomeException if it is not such a reply; disconnected
+	 */
+	private SmtpReply requireCompletionReply(SmtpReply reply) throws SmtpAmbiguousOutcomeException {
+		int code = reply.code();
+		if (code >= 200 && code <= 299 || code >= 400 && code <= 599) {
+			return reply;
+		}
+		SmtpEndpoint target = this.wire.endpoint();
+		this.wire.disconnect();
+		throw new SmtpAmbiguousOutcomeException(target + " answered the end of the message with what is not an SMTP"
+				+ " reply (code " + code + ", " + DebugLog.repr(reply.message()) + "): the server has the whole"
+				+ " message and may have accepted it, so it was not sent again; the connection was closed", null);
 	}
 
 	/** How many replies follow the end of the message: for LMTP one per accepted recipient. */

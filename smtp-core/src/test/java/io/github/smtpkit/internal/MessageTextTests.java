@@ -73,4 +73,15 @@ class MessageTextTests {
 		return text.replace("\\r", "\r").replace("\\n", "\n");
 	}
 
+	@Test
+	void quoteDataFixesLineEndingsAndDoublesLeadingDotsAsSmtplibsQuotedata() {
+		// Each expected value is what CPython's smtplib.quotedata returned for the input.
+		assertThat(MessageText.quoteData(".a\n.b\r.c\r\n..d")).isEqualTo("..a\r\n..b\r\n..c\r\n...d");
+		assertThat(MessageText.quoteData("x.\n.")).isEqualTo("x.\r\n..");
+		assertThat(MessageText.quoteData("\r\n.\r\n")).isEqualTo("\r\n..\r\n");
+		assertThat(MessageText.quoteData(".")).isEqualTo("..");
+		assertThat(MessageText.quoteData("no dots")).isEqualTo("no dots");
+		assertThat(MessageText.quoteData("")).isEmpty();
+	}
+
 }

@@ -14,6 +14,7 @@ import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.SmtpReplyTooLongException;
 import io.github.smtpkit.SmtpResponseException;
 import io.github.smtpkit.SmtpServerDisconnectedException;
 import io.github.smtpkit.SmtpTimeoutException;
@@ -110,10 +111,152 @@ class SmtpWireTests {
 	}
 
 	@Test
+	void aReplyOfMoreLinesThanTheBoundIsRefusedAndTheConnectionDropped() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// A server that never ends its reply: without a bound the joined text grows until the heap is gone.
+			server.greet("220 fake.test").reply("250-x\n".repeat(SmtpWire.MAX_REPLY_LINES + 5) + "250 end")
+				.awaitClose();
+			connect(server);
+			this.wire.readReply();
+			this.wire.writeCommand("EHLO client.test");
+			Throwable thrown = catchThrowable(this.wire::readReply);
+			assertThat(thrown).isInstanceOf(SmtpReplyTooLongException.class)
+				.hasMessageContaining("more than " + SmtpWire.MAX_REPLY_LINES + " lines in the reply to EHLO");
+			assertThat(((SmtpReplyTooLongException) thrown).smtpCode()).isEqualTo(500);
+			assertThat(this.disconnects).hasValue(1);
+		}
+	}
+
+	@Test
+	void aReplyOfMoreBytesThanTheBoundIsRefusedAndTheConnectionDropped() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			String longLine = "250-" + "y".repeat(SmtpWire.MAX_LINE_LENGTH - 8) + "\n";
+			int lines = SmtpWire.MAX_REPLY_BYTES / SmtpWire.MAX_LINE_LENGTH + 2;
+			assertThat(lines).isLessThan(SmtpWire.MAX_REPLY_LINES);
+			server.greet("220 fake.test").reply(longLine.repeat(lines) + "250 end").awaitClose();
+			connect(server);
+			this.wire.readReply();
+			this.wire.writeCommand("HELP");
+			assertThat(catchThrowable(this.wire::readReply)).isInstanceOf(SmtpReplyTooLongException.class)
+				.hasMessageContaining("more than " + SmtpWire.MAX_REPLY_BYTES + " bytes in the reply to HELP");
+			assertThat(this.disconnects).hasValue(1);
+		}
+	}
+
+	@Test
+	void aReplyAtTheLineBoundIsAccepted() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test").reply("250-x\n".repeat(SmtpWire.MAX_REPLY_LINES - 1) + "250 end");
+			connect(server);
+			this.wire.readReply();
+			this.wire.writeCommand("EHLO client.test");
+			SmtpReply reply = this.wire.readReply();
+			assertThat(reply.message().split("\n")).hasSize(SmtpWire.MAX_REPLY_LINES).endsWith("end");
+		}
+	}
+
+	@Test
+	void theTimeoutBoundsTheWholeReplyNotEachRead() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// One continuation line every 400 ms: each read is quick, the reply never ends in time.
+			server.greet("220 fake.test").drip("250-still here", 12, Duration.ofMillis(400));
+			Duration timeout = Duration.ofSeconds(1);
+			connect(server, timeout);
+			this.wire.readReply();
+			this.wire.writeCommand("EHLO client.test");
+			long started = System.nanoTime();
+			Throwable thrown = catchThrowable(this.wire::readReply);
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			assertThat(thrown).isInstanceOf(SmtpTimeoutException.class)
+				.hasMessageContaining("Timed out after 1 s waiting for the reply to EHLO");
+			// Per read, it would take the whole drip (4.4 s) and a timeout more; a loaded machine gets slack.
+			assertThat(took).isGreaterThanOrEqualTo(timeout.minusMillis(50)).isLessThan(Duration.ofMillis(2500));
+			assertThat(this.disconnects).hasValue(1);
+		}
+	}
+
+	@Test
+	void theNextReplyGetsTheWholeTimeoutAgain() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test").send("250-one").send("250 two").reply("250 ok");
+			connect(server, Duration.ofSeconds(2));
+			this.wire.readReply();
+			SmtpReply split = this.wire.readReply();
+			assertThat(split).isEqualTo(new SmtpReply(250, "one\ntwo"));
+			assertThat(this.wire.connection().readTimeout()).isEqualTo(Duration.ofSeconds(2));
+			this.wire.writeCommand("NOOP");
+			assertThat(this.wire.readReply()).isEqualTo(new SmtpReply(250, "ok"));
+		}
+	}
+
+	@Test
+	void anAuthCommandIsRedactedHoweverItIsWrittenAndSoIsEveryLineOfItsExchange() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test").reply("334 ").reply("334 VXNlcm5hbWU6").reply("235 ok").reply("250 ok")
+				.reply("535 no");
+			connect(server);
+			this.wire.readReply();
+			// As docmd("AUTH", "PLAIN ...") and send() write them: no redaction asked for.
+			this.wire.writeCommand("AUTH PLAIN AHVzZXIAc2VjcmV0");
+			this.wire.readReply();
+			this.wire.sendRaw("dXNlcg==\r\n");
+			this.wire.readReply();
+			this.wire.writeCommand("cGFzc3dvcmQ=");
+			this.wire.readReply();
+			this.wire.writeCommand("NOOP");
+			this.wire.readReply();
+			this.wire.sendRaw("auth\tlogin c2VjcmV0\r\n");
+			this.wire.readReply();
+			assertThat(this.events).filteredOn((event) -> event.startsWith("sent"))
+				.containsExactly("sent AUTH: AUTH PLAIN <redacted>", "sent AUTH: <redacted>", "sent AUTH: <redacted>",
+						"sent NOOP: NOOP", "sent AUTH: auth <redacted>");
+			assertThat(String.join("\n", this.debugLines)).contains("NOOP")
+				.doesNotContain("AHVzZXIAc2VjcmV0")
+				.doesNotContain("dXNlcg==")
+				.doesNotContain("cGFzc3dvcmQ=")
+				.doesNotContain("c2VjcmV0");
+			assertThat(server.commands()).containsExactly("AUTH PLAIN AHVzZXIAc2VjcmV0", "dXNlcg==", "cGFzc3dvcmQ=",
+					"NOOP", "auth\tlogin c2VjcmV0");
+		}
+	}
+
+	@Test
+	void redactsAnAuthLineDownToItsMechanism() {
+		assertThat(SmtpWire.redactAuthCommand("AUTH")).isEqualTo("AUTH");
+		assertThat(SmtpWire.redactAuthCommand("AUTH CRAM-MD5")).isEqualTo("AUTH CRAM-MD5");
+		assertThat(SmtpWire.redactAuthCommand("AUTH XOAUTH2 dXNlcj1")).isEqualTo("AUTH XOAUTH2 <redacted>");
+		assertThat(SmtpWire.redactAuthCommand("AUTH PLAIN\r\nc2VjcmV0\r\n")).isEqualTo("AUTH PLAIN <redacted>");
+		assertThat(SmtpWire.redactAuthCommand("AUTH c2VjcmV0cGFzc3dvcmQ9PT0=")).isEqualTo("AUTH <redacted>");
+	}
+
+	@Test
+	void replyTextIsUtf8WhenItIsAndLatin1OtherwiseSoNoByteIsLost() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("220 fake.test")
+				.replyRaw("250 caf\u00e9 in UTF-8\r\n".getBytes(StandardCharsets.UTF_8))
+				.replyRaw("250 caf\u00e9 in Latin-1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+			connect(server);
+			this.wire.readReply();
+			this.wire.writeCommand("NOOP");
+			assertThat(this.wire.readReply().message()).isEqualTo("caf\u00e9 in UTF-8");
+			this.wire.writeCommand("NOOP");
+			SmtpReply latin1 = this.wire.readReply();
+			assertThat(latin1.message()).isEqualTo("caf\u00e9 in Latin-1");
+			assertThat(latin1.message().getBytes(StandardCharsets.ISO_8859_1)).contains(0xe9);
+		}
+	}
+
+	@Test
 	void parsesCodesAndTextAsPythonsIntAndStripDo() {
 		assertThat(SmtpWire.replyCode(ascii("250 ok\r\n"))).isEqualTo(250);
 		assertThat(SmtpWire.replyCode(ascii(" 25 ok\r\n"))).isEqualTo(25);
 		assertThat(SmtpWire.replyCode(ascii("ok\r\n"))).isEqualTo(SmtpReply.MALFORMED_CODE);
+		assertThat(SmtpWire.replyCode(ascii("2_5 odd\r\n"))).isEqualTo(25);
+		assertThat(SmtpWire.replyCode(ascii("+25 odd\r\n"))).isEqualTo(25);
+		assertThat(SmtpWire.replyCode(ascii("\u000b25 odd\r\n"))).isEqualTo(25);
+		assertThat(SmtpWire.replyCode(ascii("_25 odd\r\n"))).isEqualTo(SmtpReply.MALFORMED_CODE);
+		assertThat(SmtpWire.replyCode(ascii("2__\r\n"))).isEqualTo(SmtpReply.MALFORMED_CODE);
+		assertThat(SmtpWire.replyCode(ascii("25_\r\n"))).isEqualTo(SmtpReply.MALFORMED_CODE);
 		assertThat(SmtpWire.replyText(ascii("250-  spaced out \t\r\n"))).isEqualTo("spaced out");
 		assertThat(SmtpWire.replyText(ascii("250\r\n"))).isEmpty();
 	}
@@ -185,7 +328,7 @@ class SmtpWireTests {
 		});
 		SmtpEndpoint target = SmtpEndpoint.tcp(SmtpProtocol.SMTP, server.host(), server.port());
 		this.wire.connectingTo(target);
-		this.wire.attach(SmtpConnection.open(target, null, timeout, timeout));
+		this.wire.attach(SmtpConnection.open(target, null, null, timeout, timeout));
 	}
 
 	private static byte[] ascii(String text) {

@@ -186,7 +186,7 @@ class TransactionEngineTests {
 		});
 		SmtpEndpoint target = SmtpEndpoint.tcp(protocol, server.host(), server.port());
 		this.wire.connectingTo(target);
-		this.wire.attach(SmtpConnection.open(target, null, TIMEOUT, TIMEOUT));
+		this.wire.attach(SmtpConnection.open(target, null, null, TIMEOUT, TIMEOUT));
 		this.wire.readReply();
 		EsmtpFeatures features = EsmtpFeatures.parse(ehlo);
 		TransactionEngine.Session session = new TransactionEngine.Session() {

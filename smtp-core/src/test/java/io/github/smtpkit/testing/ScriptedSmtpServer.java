@@ -117,8 +117,8 @@ import javax.net.ssl.SSLSocket;
  * test: they are collected in {@link #failures()} (check with {@link #assertNoFailures()}). The
  * client closing the connection is a failure only where the script expected more from it: it is
  * quiet when the server reads after the script ran out, in {@link #awaitClose()}, in
- * {@link #disconnectAfterRead()} and {@link #stall()} (including before their unit arrived), and
- * while stalled; it is a failure in the other reading actions ({@link #reply(String)},
+ * {@link #disconnectAfterRead()}, {@link #drip} and {@link #stall()} (including before their unit
+ * arrived), and while stalled; it is a failure in the other reading actions ({@link #reply(String)},
  * {@link #replies(String...)}, {@link #replyRaw(byte[])}, {@link #read()},
  * {@link #startTls(SSLContext, String)}), and whenever it cuts a unit in half inside one of them
  * (elsewhere the partial unit is just listed in {@link #unexpectedCommands()}). After a failure
@@ -419,6 +419,58 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 			write(c, bytes, data);
 			return Outcome.CONTINUE;
 		}));
+	}
+
+	/**
+	 * Reads one unit, then writes {@code line} (plus CRLF) {@code times} times, the first at once
+	 * and the others {@code interval} apart, then waits, as {@link #awaitClose()} does, for the
+	 * client to close: a server that drips a reply slowly. The client closing meanwhile ends the
+	 * connection quietly. The whole action must fit in {@link #timeout()}.
+	 * @param line one reply line, for example {@code "250-still here"}
+	 * @param times how many times to write it, at least 1
+	 * @param interval the pause between two lines
+	 * @return this server
+	 */
+	public ScriptedSmtpServer drip(String line, int times, Duration interval) {
+		if (times < 1) {
+			throw new IllegalArgumentException("times must be at least 1, but was " + times);
+		}
+		byte[] bytes = encodeReply(line);
+		return enqueue(new Action("drip(" + quote(line) + ", " + times + ", " + interval + ")", false, true, (c) -> {
+			readUnitOrThrow(c);
+			for (int i = 0; i < times; i++) {
+				if (i > 0 && !pauseUnlessClosed(interval)) {
+					return Outcome.END;
+				}
+				try {
+					write(c, bytes, false);
+				}
+				catch (IOException ex) {
+					// The client gave up on the reply and closed: what a dripping server is for.
+					return Outcome.END;
+				}
+			}
+			readUntilClientCloses(c);
+			return Outcome.END;
+		}));
+	}
+
+	/** Pauses the server thread for {@code interval}, or less if the server closes: whether it did not. */
+	private boolean pauseUnlessClosed(Duration interval) {
+		long deadline = System.nanoTime() + interval.toNanos();
+		synchronized (this.progress) {
+			long left;
+			while (!this.closed.get() && (left = deadline - System.nanoTime()) > 0) {
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.progress, left);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+		}
+		return !this.closed.get();
 	}
 
 	/**
