@@ -1,19 +1,16 @@
 package io.github.smtpkit;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
@@ -22,13 +19,9 @@ import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.internal.AsyncSendQueue;
 import io.github.smtpkit.internal.CommandLines;
 import io.github.smtpkit.internal.Durations;
-import io.github.smtpkit.internal.Listeners;
-import io.github.smtpkit.internal.MessageSourceException;
-import io.github.smtpkit.internal.PooledSession;
 import io.github.smtpkit.internal.SessionPool;
 import io.github.smtpkit.internal.SessionSettings;
 import io.github.smtpkit.internal.SessionSettings.Timeout;
-import io.github.smtpkit.internal.TransactionEngine;
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.pool.PoolStats;
 import jakarta.mail.internet.MimeMessage;
@@ -72,15 +65,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SmtpClient implements AutoCloseable {
 
-	private static final System.Logger LOGGER = System.getLogger(SmtpClient.class.getName());
-
 	private final SmtpEndpoint endpoint;
 
 	private final TlsMode tlsMode;
 
 	private final boolean authenticates;
-
-	private final boolean pipelining;
 
 	private final boolean chunking;
 
@@ -90,14 +79,8 @@ public final class SmtpClient implements AutoCloseable {
 
 	private final Clock clock;
 
-	/**
-	 * Set for good once the server has mishandled a pipelined group: from then on every session
-	 * sends one command at a time.
-	 */
-	private final AtomicBoolean pipeliningDisabled = new AtomicBoolean();
-
-	/** Signs every message before it goes out, or {@code null} for none. */
-	private final @Nullable DkimSigner dkimSigner;
+	/** Borrows, sends, heals and gives back: the sending behind {@code send} and {@code sendAll}. */
+	private final PooledSender sender;
 
 	/** The queue and executor of {@link #sendAsync}; no thread is started before its first message. */
 	private final AsyncSendQueue asyncQueue;
@@ -106,18 +89,25 @@ public final class SmtpClient implements AutoCloseable {
 		this.endpoint = endpoint;
 		this.tlsMode = builder.tlsMode;
 		this.authenticates = builder.username != null;
-		this.pipelining = builder.pipelining;
 		this.chunking = builder.settings.chunking();
 		this.listener = builder.settings.listener();
 		this.clock = builder.clock;
-		this.dkimSigner = builder.dkimSigner;
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
 				() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder));
+		this.sender = new PooledSender(endpoint, this.pool, this.listener, builder.pipelining, builder.dkimSigner);
 		this.asyncQueue = new AsyncSendQueue(endpoint, builder.asyncQueueCapacity, builder.asyncExecutor,
 				builder.pool.maxTotal(), (message) -> send(message.envelope(), message.message()));
+	}
+
+	/**
+	 * Whether new sessions pipeline: asked for, and not given up on for this server. Asked by the
+	 * pool for each new session, long after construction.
+	 */
+	private boolean pipelines() {
+		return this.sender.pipelines();
 	}
 
 	/** A builder; {@code host} (or, for LMTP, {@code unixSocket}) is required. */
@@ -216,7 +206,7 @@ public final class SmtpClient implements AutoCloseable {
 	 * @throws IllegalStateException if the client is closed
 	 */
 	public SendResult send(Envelope envelope, MessageSource message) throws IOException {
-		return sendBatch(List.of(new OutgoingMessage(envelope, message))).get(0).get();
+		return this.sender.sendBatch(List.of(new OutgoingMessage(envelope, message))).get(0).get();
 	}
 
 	/**
@@ -240,7 +230,7 @@ public final class SmtpClient implements AutoCloseable {
 		for (int i = 0; i < messages.size(); i++) {
 			Objects.requireNonNull(messages.get(i), "messages[" + i + "]");
 		}
-		return sendBatch(List.copyOf(messages));
+		return this.sender.sendBatch(List.copyOf(messages));
 	}
 
 	/**
@@ -291,248 +281,6 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	/**
-	 * Sends the messages over as few sessions as it can, healing as the class documents.
-	 * @throws IllegalStateException if the client is closed; nothing is told to the listener then
-	 */
-	private List<BatchResult> sendBatch(List<OutgoingMessage> messages) {
-		if (isClosed()) {
-			throw new IllegalStateException("This SmtpClient for " + this.endpoint + " is closed");
-		}
-		SendBatch batch = new SendBatch(messages, this.endpoint, this.listener);
-		batch.started();
-		try {
-			if (this.dkimSigner != null) {
-				sign(batch, this.dkimSigner);
-			}
-			boolean retrying = false;
-			while (batch.hasUnsettled()) {
-				PooledSession lease;
-				try {
-					lease = retrying ? borrowAnswering(this.pool.config().maxWait(), false).lease() : this.pool.borrow();
-				}
-				catch (IOException | RuntimeException ex) {
-					batch.failUnsettled(ex);
-					break;
-				}
-				retrying = sendOver(lease, batch);
-			}
-		}
-		catch (Error error) {
-			batch.abandonUnsettled(error);
-			throw error;
-		}
-		return batch.results();
-	}
-
-	/**
-	 * Sends the next unsettled messages of the batch (as many as the session may still carry)
-	 * over one lent session, and gives the session back or closes it.
-	 * @return whether the message the session broke on is to be sent again, on a fresh or freshly
-	 * checked session
-	 */
-	private boolean sendOver(PooledSession lease, SendBatch batch) {
-		TransactionEngine engine = lease.session().engine();
-		if (this.pipeliningDisabled.get()) {
-			engine.disablePipelining();
-		}
-		int[] part = batch.unsettled(this.pool.messagesLeft(lease));
-		try {
-			engine.sendEach(batch.messagesAt(part), new TransactionEngine.BatchOutcomes() {
-
-				@Override
-				public void sent(int index, Map<String, SmtpReply> refused) {
-					lease.messageSent();
-					SmtpClient.this.pool.replied();
-					int message = part[index];
-					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine));
-				}
-
-				@Override
-				public void failed(int index, Exception failure) {
-					if (isAnswer(failure)) {
-						SmtpClient.this.pool.replied();
-					}
-					batch.failed(part[index], failure, outcomeOf(failure));
-				}
-
-			});
-			this.pool.giveBack(lease);
-			return false;
-		}
-		catch (MessageSourceException ex) {
-			return settleBroken(lease, batch, part, ex.getCause());
-		}
-		catch (IOException | RuntimeException ex) {
-			return settleBroken(lease, batch, part, ex);
-		}
-		catch (Error error) {
-			// From a message source or a listener: the session is in no known state.
-			this.pool.discard(lease, "broken: " + error.getClass().getSimpleName());
-			throw error;
-		}
-	}
-
-	/**
-	 * After the session broke, settles the message that was under way: ambiguous when its data
-	 * had gone out, else failed, or to be sent again when the connection had carried mail before
-	 * (the server may have closed it meanwhile) or mishandled a pipelined group. The messages after
-	 * it were not sent and stay unsettled.
-	 * @return whether the message is to be sent again
-	 */
-	private boolean settleBroken(PooledSession lease, SendBatch batch, int[] part, Exception ex) {
-		TransactionEngine engine = lease.session().engine();
-		boolean dataSent = engine.endOfDataSent();
-		boolean stalled = engine.pipeliningStalled();
-		this.pool.discard(lease, brokenReason(ex));
-		int position = batch.firstUnsettled(part);
-		if (position < 0) {
-			// Cannot happen by sendEach's contract (it throws only with a message under way); a guard.
-			return false;
-		}
-		int broken = part[position];
-		if (ex instanceof SmtpAmbiguousOutcomeException ambiguous) {
-			// Already says why (the server answered the end of the data with something not a reply).
-			batch.failed(broken, ambiguous, SendOutcome.UNKNOWN);
-			return false;
-		}
-		if (dataSent && !(ex instanceof SmtpDataException)) {
-			batch.failed(broken, new SmtpAmbiguousOutcomeException("The connection to " + this.endpoint
-					+ " broke after the message was sent and before the server's reply: it may have been delivered,"
-					+ " so it was not sent again (" + describe(ex) + ")", ex), SendOutcome.UNKNOWN);
-			return false;
-		}
-		if (stalled) {
-			disablePipelining();
-		}
-		boolean carriedMailBefore = lease.isReused() || position > 0;
-		boolean retry = batch.attempts[broken] == 1 && !dataSent && (stalled
-				|| carriedMailBefore && (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex)));
-		if (retry) {
-			// A connection the server had closed, or a pipelined group it mishandled: either way the
-			// message was not sent, so send it again.
-			batch.attempts[broken]++;
-			return true;
-		}
-		batch.failed(broken, ex, outcomeOf(ex));
-		return false;
-	}
-
-	/**
-	 * Signs every message with DKIM before anything is sent; a message that cannot be signed (it
-	 * cannot be read, has no From) fails alone, with nothing of it sent.
-	 */
-	private void sign(SendBatch batch, DkimSigner signer) {
-		for (int index = 0; index < batch.size(); index++) {
-			OutgoingMessage message = batch.message(index);
-			try {
-				batch.sendAs(index, new OutgoingMessage(message.envelope(), signer.sign(message.message())));
-			}
-			catch (IOException | RuntimeException ex) {
-				batch.failed(index, ex, SendOutcome.FAILED);
-			}
-		}
-	}
-
-	/** Whether new sessions pipeline: asked for, and not given up on for this server. */
-	private boolean pipelines() {
-		return this.pipelining && !this.pipeliningDisabled.get();
-	}
-
-	/** The safe fallback for a server that mishandles PIPELINING: one command at a time, for good. */
-	private void disablePipelining() {
-		if (!this.pipeliningDisabled.compareAndSet(false, true)) {
-			return;
-		}
-		LOGGER.log(Level.WARNING, () -> this.endpoint + " advertises PIPELINING but answered only part of a"
-				+ " pipelined group: sending one command at a time to it from now on (set pipelining(false) to"
-				+ " skip the first, failed attempt)");
-		Listeners.notify(this.listener, (l) -> l.pipeliningDisabled(this.endpoint));
-	}
-
-	/** A lent session and its answer to NOOP ({@code null} when it was fresh and not asked). */
-	private record Answered(PooledSession lease, @Nullable SmtpReply reply) {
-	}
-
-	/**
-	 * Borrows a session that answers: a pooled one that fails NOOP or answers it with anything but
-	 * 2xx (a 421 from a server restart) says nothing about the server now, so it is closed and the
-	 * next one tried. Bounded by the pool size: after that many stale ones the pool opens a fresh
-	 * session, whose answer stands, whatever it is.
-	 * @param askFresh whether a fresh session is asked too (a health check wants an answer; a retry
-	 * needs no proof that a connection just opened is alive)
-	 */
-	private Answered borrowAnswering(Duration maxWait, boolean askFresh) throws IOException {
-		for (int attempt = 0;; attempt++) {
-			PooledSession lease = this.pool.borrow(maxWait);
-			boolean last = !lease.isReused() || attempt >= this.pool.config().maxTotal();
-			if (!lease.isReused() && !askFresh) {
-				return new Answered(lease, null);
-			}
-			try {
-				SmtpReply reply = lease.session().noop();
-				if (reply.isPositiveCompletion() || last) {
-					return new Answered(lease, reply);
-				}
-				this.pool.discard(lease, reply.isServiceClosing() ? "service closing" : "validation failed");
-			}
-			catch (IOException | RuntimeException ex) {
-				this.pool.discard(lease, brokenReason(ex));
-				if (last) {
-					throw ex;
-				}
-			}
-			catch (Error error) {
-				this.pool.discard(lease, "broken: " + error.getClass().getSimpleName());
-				throw error;
-			}
-		}
-	}
-
-	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, TransactionEngine engine) {
-		List<String> accepted = envelope.recipients();
-		if (!refused.isEmpty()) {
-			accepted = accepted.stream().filter((recipient) -> !refused.containsKey(recipient)).toList();
-		}
-		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies());
-	}
-
-	/**
-	 * Whether the failure is the server's answer to the message (a refusal, but not 421): proof
-	 * that it is there and serving, as much as an acceptance is.
-	 */
-	private static boolean isAnswer(Exception failure) {
-		boolean refusal = failure instanceof SmtpResponseException || failure instanceof SmtpRecipientsRefusedException;
-		return refusal && !isServiceClosing(failure);
-	}
-
-	/** A 421 reply, carried by an exception: the server is closing the connection (RFC 5321 3.8). */
-	private static boolean isServiceClosing(Exception ex) {
-		return ex instanceof SmtpException smtp && smtp.isServiceClosing();
-	}
-
-	/**
-	 * REFUSED for the server's no to this message (a recipient refused from an envelope that
-	 * requires all of them included), FAILED for anything else.
-	 */
-	private static SendOutcome outcomeOf(Exception failure) {
-		boolean refusal = failure instanceof SmtpSenderRefusedException || failure instanceof SmtpRecipientsRefusedException
-				|| failure instanceof SmtpDataException;
-		return refusal ? SendOutcome.REFUSED : SendOutcome.FAILED;
-	}
-
-	/**
-	 * The reason a broken session is destroyed with: a fixed category, never the exception's
-	 * message, which can hold addresses and would make an unbounded metric tag.
-	 */
-	private static String brokenReason(Exception ex) {
-		return isServiceClosing(ex) ? "service closing" : "broken: " + ex.getClass().getSimpleName();
-	}
-
-	private static String describe(Exception ex) {
-		return ex.getClass().getSimpleName() + ": " + ex.getMessage();
-	}
-
-	/**
 	 * Checks that the server answers: borrows a pooled session (opening one if none is idle),
 	 * sends NOOP and gives the session back. For health checks, which so reuse the pool's
 	 * authenticated sessions instead of logging in anew on every probe. A pooled session that the
@@ -547,7 +295,7 @@ public final class SmtpClient implements AutoCloseable {
 	 */
 	public SmtpReply ping(Duration maxWait) throws IOException {
 		Durations.requirePositive("maxWait", maxWait);
-		Answered answered = borrowAnswering(maxWait, true);
+		PooledSender.Answered answered = this.sender.borrowAnswering(maxWait, true);
 		if (answered.reply().isServiceClosing()) {
 			this.pool.discard(answered.lease(), "service closing");
 		}

@@ -7,7 +7,6 @@ import io.github.smtpkit.SmtpException;
 import io.github.smtpkit.SmtpServerDisconnectedException;
 import io.github.smtpkit.internal.TransactionEngine.BatchOutcomes;
 import io.github.smtpkit.internal.TransactionEngine.GroupReplies;
-import io.github.smtpkit.internal.TransactionEngine.Transaction;
 
 /**
  * The messages of one {@link TransactionEngine#sendEach} call over one session, in order: one

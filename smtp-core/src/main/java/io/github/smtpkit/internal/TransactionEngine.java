@@ -1,6 +1,5 @@
 package io.github.smtpkit.internal;
 
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,8 +8,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.OptionalLong;
 
 import io.github.smtpkit.Envelope;
 import io.github.smtpkit.EsmtpFeatures;
@@ -21,7 +18,6 @@ import io.github.smtpkit.SmtpDataException;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpException;
-import io.github.smtpkit.SmtpMessageTooLargeException;
 import io.github.smtpkit.SmtpNotSupportedException;
 import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.SmtpRecipientsRefusedException;
@@ -100,9 +96,10 @@ public final class TransactionEngine {
 	/** Not final: {@code SmtpClient} turns it off for a server that mishandles PIPELINING. */
 	private boolean pipelining;
 
-	private final boolean chunking;
-
 	private final MessageWriter messageWriter;
+
+	/** Checks a transaction and makes its MAIL and RCPT lines before anything is sent. */
+	private final TransactionPreparer preparer;
 
 	/** Recipients accepted since the last MAIL: LMTP answers once for each after the data. */
 	private final List<String> acceptedRecipients = new ArrayList<>();
@@ -128,8 +125,8 @@ public final class TransactionEngine {
 		this.session = session;
 		this.lmtp = protocol == SmtpProtocol.LMTP;
 		this.pipelining = pipelining;
-		this.chunking = chunking;
 		this.messageWriter = new MessageWriter(wire, dataTimeout);
+		this.preparer = new TransactionPreparer(wire, session, chunking);
 	}
 
 	// ---------------------------------------------------------------- smtplib's single commands
@@ -145,19 +142,19 @@ public final class TransactionEngine {
 		// Checked before the address parser sees it, which would drop what follows a line break.
 		CommandLines.requireSingleLine("sender", sender);
 		options.forEach((option) -> CommandLines.requireSingleLine("MAIL option", option));
-		checkRequireTls(options);
-		if (requestsSmtputf8(options)) {
+		this.preparer.checkRequireTls(options);
+		if (this.preparer.requestsSmtputf8(options)) {
 			this.wire.useCommandEncoding(StandardCharsets.UTF_8);
 		}
 		this.acceptedRecipients.clear();
-		return command("MAIL FROM:" + Addresses.quote(sender) + optionSuffix(options));
+		return command("MAIL FROM:" + Addresses.quote(sender) + this.preparer.optionSuffix(options));
 	}
 
 	/** {@code RCPT TO:<recipient>} with the options (only to an ESMTP server). */
 	public SmtpReply rcpt(String recipient, List<String> options) throws SmtpException {
 		CommandLines.requireSingleLine("recipient", recipient);
 		options.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
-		SmtpReply reply = command("RCPT TO:" + Addresses.quote(recipient) + optionSuffix(options));
+		SmtpReply reply = command("RCPT TO:" + Addresses.quote(recipient) + this.preparer.optionSuffix(options));
 		noteRecipientReply(recipient, reply);
 		return reply;
 	}
@@ -202,45 +199,6 @@ public final class TransactionEngine {
 		return this.wire.readReply();
 	}
 
-	/**
-	 * Whether the options ask for SMTPUTF8 (RFC 6531), which makes commands UTF-8; options go only
-	 * to an ESMTP server.
-	 * @throws SmtpNotSupportedException if they do and the server does not advertise it
-	 */
-	private boolean requestsSmtputf8(List<String> options) throws SmtpNotSupportedException {
-		if (!this.session.doesEsmtp()) {
-			return false;
-		}
-		// A loop, not a stream: this runs for every message.
-		for (String option : options) {
-			if (option.equalsIgnoreCase("smtputf8")) {
-				if (!this.session.features().has("smtputf8")) {
-					throw new SmtpNotSupportedException("SMTPUTF8 not supported by server");
-				}
-				return true;
-			}
-		}
-		return false;
-	}
-
-	/**
-	 * Checks RFC 8689's conditions when the options ask for REQUIRETLS; without a connection the
-	 * command itself reports that.
-	 * @throws SmtpRequireTlsException if they do and this connection may not carry it
-	 */
-	private void checkRequireTls(List<String> mailOptions) throws SmtpRequireTlsException {
-		if (!this.wire.isConnected()) {
-			return;
-		}
-		RequireTls.checkIfRequested(mailOptions, this.wire.connection(), this.session.doesEsmtp(),
-				this.session.features(), this.wire.endpoint());
-	}
-
-	/** The options as they follow an address: none unless the server speaks ESMTP, as in smtplib. */
-	private String optionSuffix(List<String> options) {
-		return (!options.isEmpty() && this.session.doesEsmtp()) ? " " + String.join(" ", options) : "";
-	}
-
 	private void noteRecipientReply(String recipient, SmtpReply reply) {
 		if (reply.code() == 250 || reply.code() == 251) {
 			this.acceptedRecipients.add(recipient);
@@ -259,13 +217,16 @@ public final class TransactionEngine {
 	public Map<String, SmtpReply> sendmail(String from, Collection<String> to, List<String> mailOptions,
 			List<String> rcptOptions, MessageSource source, byte[] shown) throws SmtpException {
 		startTransaction();
-		return transact(prepare(from, to, mailOptions, rcptOptions, false, source, shown));
+		return transact(this.preparer.prepare(from, to, mailOptions, rcptOptions, false, source, shown));
 	}
 
-	/** One mail transaction of an envelope, as {@link #prepare(Envelope, MessageSource)} makes it. */
+	/**
+	 * One mail transaction of an envelope, as {@link TransactionPreparer#prepare(Envelope,
+	 * MessageSource)} makes it.
+	 */
 	public Map<String, SmtpReply> transact(Envelope envelope, MessageSource source) throws SmtpException {
 		startTransaction();
-		return transact(prepare(envelope, source));
+		return transact(this.preparer.prepare(envelope, source));
 	}
 
 	/** Forgets what the last transaction left behind, before a new one is prepared. */
@@ -305,28 +266,9 @@ public final class TransactionEngine {
 		return outcome(readMessageOutcome(), refused, true);
 	}
 
-	/**
-	 * A transaction checked and ready to go: the sender and recipients, their MAIL and RCPT lines
-	 * made and encoded, the message, and whether it goes to all recipients or to none.
-	 */
-	record Transaction(String from, List<String> to, PreparedCommand mail, List<PreparedCommand> rcpts,
-			MessageSource source, byte[] shown, boolean chunked, boolean requireAllRecipients) {
-
-		/**
-		 * Whether DATA goes in the pipelined group: not with BDAT, whose chunks follow once the
-		 * recipients are known. It goes there when all recipients are required too, so that the
-		 * usual case, every recipient accepted, costs no extra round trip; the rare refusal then
-		 * costs the connection ({@link #requireAllAccepted}).
-		 */
-		boolean dataInGroup() {
-			return !this.chunked;
-		}
-
-		/** How many commands a pipelined group of it holds: MAIL, each RCPT and perhaps DATA. */
-		int groupSize() {
-			return 1 + this.rcpts.size() + (dataInGroup() ? 1 : 0);
-		}
-
+	/** How the batch prepares each message: {@link TransactionPreparer#prepare(Envelope, MessageSource)}. */
+	Transaction prepare(Envelope envelope, MessageSource source) throws SmtpException {
+		return this.preparer.prepare(envelope, source);
 	}
 
 	/** Sends a prepared command and reads its reply. */
@@ -335,87 +277,9 @@ public final class TransactionEngine {
 		return this.wire.readReply();
 	}
 
-	/**
-	 * Checks everything and makes every MAIL and RCPT line before anything is sent (a bad
-	 * recipient must not strand a started transaction), says EHLO if needed, and works out the MAIL
-	 * options: {@code SIZE=} when the server takes it, and only for ESMTP the caller's. The lines
-	 * are encoded for this transaction: UTF-8 with {@code SMTPUTF8}, else ASCII.
-	 * @throws IllegalArgumentException if an address or option contains CR or LF, or a character
-	 * that needs {@code SMTPUTF8} when it is not asked for
-	 * @throws SmtpMessageTooLargeException if the server's SIZE limit is below the message's size
-	 * @throws SmtpRequireTlsException if {@code REQUIRETLS} is asked for and the connection may not
-	 * carry it (RFC 8689)
-	 * @throws SmtpNotSupportedException if {@code BODY=BINARYMIME} is asked for without BDAT, or
-	 * {@code SMTPUTF8} without the server's support
-	 */
-	private Transaction prepare(String from, Collection<String> to, List<String> mailOptions, List<String> rcptOptions,
-			boolean requireAllRecipients, MessageSource source, byte[] shown) throws SmtpException {
-		Objects.requireNonNull(from, "from");
-		Objects.requireNonNull(to, "to");
-		List<String> mailOpts = (mailOptions != null) ? mailOptions : List.of();
-		List<String> rcptOpts = (rcptOptions != null) ? rcptOptions : List.of();
-		CommandLines.requireSingleLine("sender", from);
-		to.forEach((recipient) -> CommandLines.requireSingleLine("recipient", recipient));
-		mailOpts.forEach((option) -> CommandLines.requireSingleLine("MAIL option", option));
-		rcptOpts.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
-
-		this.session.greetIfNeeded();
-		checkRequireTls(mailOpts);
-		long size = source.size();
-		List<String> esmtpOptions = new ArrayList<>();
-		if (this.session.doesEsmtp()) {
-			EsmtpFeatures features = this.session.features();
-			if (features.has("size") && size >= 0) {
-				OptionalLong limit = features.maxMessageSize();
-				if (limit.isPresent() && size > limit.getAsLong()) {
-					throw new SmtpMessageTooLargeException(size, limit.getAsLong(), this.wire.endpoint());
-				}
-				esmtpOptions.add("SIZE=" + size);
-			}
-			esmtpOptions.addAll(mailOpts);
-		}
-		boolean chunked = useChunking();
-		if (esmtpOptions.stream().anyMatch("BODY=BINARYMIME"::equalsIgnoreCase) && !chunked) {
-			throw new SmtpNotSupportedException("BODY=BINARYMIME needs BDAT (RFC 3030): the server must advertise"
-					+ " CHUNKING and BINARYMIME, and chunking must be turned on");
-		}
-		Charset encoding = StandardCharsets.US_ASCII;
-		if (requestsSmtputf8(esmtpOptions)) {
-			encoding = StandardCharsets.UTF_8;
-			// As smtplib's mail(): commands sent by hand after this one go out in UTF-8 too.
-			this.wire.useCommandEncoding(encoding);
-		}
-		List<String> recipients = List.copyOf(to);
-		PreparedCommand mail = PreparedCommand.of("MAIL",
-				"FROM:" + Addresses.quote(from) + optionSuffix(esmtpOptions), encoding);
-		String rcptSuffix = optionSuffix(rcptOpts);
-		List<PreparedCommand> rcpts = new ArrayList<>(recipients.size());
-		for (String recipient : recipients) {
-			rcpts.add(PreparedCommand.of("RCPT", "TO:" + Addresses.quote(recipient) + rcptSuffix, encoding));
-		}
-		return new Transaction(from, recipients, mail, rcpts, source, shown, chunked, requireAllRecipients);
-	}
-
-	/**
-	 * {@link #prepare(String, Collection, List, List, boolean, MessageSource, byte[])} for an
-	 * envelope, after EHLO: its MAIL and RCPT options are those for the server's extensions
-	 * ({@link Session#mailOptionsFor}), so that its DSN request goes only to a server that
-	 * advertises DSN. Every envelope reaches the engine through here.
-	 */
-	Transaction prepare(Envelope envelope, MessageSource source) throws SmtpException {
-		this.session.greetIfNeeded();
-		return prepare(envelope.from(), envelope.recipients(), this.session.mailOptionsFor(envelope),
-				this.session.rcptOptionsFor(envelope), envelope.requireAllRecipients(), source, null);
-	}
-
 	/** Whether transactions are pipelined: asked for, and advertised by the server. */
 	private boolean usePipelining() {
 		return this.pipelining && this.session.doesEsmtp() && this.session.features().has("pipelining");
-	}
-
-	/** Whether messages go in BDAT chunks: asked for, and advertised by the server. */
-	private boolean useChunking() {
-		return this.chunking && this.session.doesEsmtp() && this.session.features().has("chunking");
 	}
 
 	// ---------------------------------------------------------------- pipelined groups
@@ -559,7 +423,7 @@ public final class TransactionEngine {
 		this.pipeliningStalled = false;
 		this.session.greetIfNeeded();
 		TransactionBatch batch = new TransactionBatch(this, this.wire, messages, outcomes);
-		if (usePipelining() && !useChunking()) {
+		if (usePipelining() && !this.preparer.useChunking()) {
 			batch.sendPipelined();
 		}
 		else {

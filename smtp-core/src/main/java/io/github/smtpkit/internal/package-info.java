@@ -6,7 +6,8 @@
  * or EHLO and keeps what the server advertised;
  * {@link io.github.smtpkit.internal.TransactionEngine}
  * runs one mail transaction (MAIL, RCPT, DATA or BDAT, the replies after the message for SMTP and
- * LMTP, one command at a time or pipelined) and, with {@code TransactionBatch}, the pipelined
+ * LMTP, one command at a time or pipelined; {@code TransactionPreparer} checks a transaction and
+ * makes its lines before anything is sent) and, with {@code TransactionBatch}, the pipelined
  * batch; {@code MessageWriter}, {@link io.github.smtpkit.internal.DotStuffingOutputStream} and
  * {@code BdatOutputStream} put the message on the wire;
  * {@link io.github.smtpkit.internal.AuthExchange} runs AUTH and chooses login's mechanism;

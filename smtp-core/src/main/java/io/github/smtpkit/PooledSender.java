@@ -1,0 +1,299 @@
+package io.github.smtpkit;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.github.smtpkit.internal.Listeners;
+import io.github.smtpkit.internal.MessageSourceException;
+import io.github.smtpkit.internal.PooledSession;
+import io.github.smtpkit.internal.SessionPool;
+import io.github.smtpkit.internal.TransactionEngine;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link SmtpClient}'s sending, behind its public methods: borrow a session, send over it, heal
+ * (retry a message that was not sent on a fresh or freshly checked session, give up PIPELINING
+ * for a server that mishandles it, never send again what may have been delivered), give the
+ * session back. In this package rather than {@code internal} because it keeps a
+ * {@link SendBatch}'s results, which are public types' business.
+ *
+ * <p>Thread-safe: each batch is its own {@link SendBatch}; what is shared is the pool and the
+ * one-way switch that turns pipelining off for the server.
+ */
+final class PooledSender {
+
+	private static final System.Logger LOGGER = System.getLogger(SmtpClient.class.getName());
+
+	private final SmtpEndpoint endpoint;
+
+	private final SessionPool pool;
+
+	private final SmtpEventListener listener;
+
+	private final boolean pipelining;
+
+	/** Signs every message before it goes out, or {@code null} for none. */
+	private final @Nullable DkimSigner dkimSigner;
+
+	/**
+	 * Set for good once the server has mishandled a pipelined group: from then on every session
+	 * sends one command at a time.
+	 */
+	private final AtomicBoolean pipeliningDisabled = new AtomicBoolean();
+
+	PooledSender(SmtpEndpoint endpoint, SessionPool pool, SmtpEventListener listener, boolean pipelining,
+			@Nullable DkimSigner dkimSigner) {
+		this.endpoint = endpoint;
+		this.pool = pool;
+		this.listener = listener;
+		this.pipelining = pipelining;
+		this.dkimSigner = dkimSigner;
+	}
+
+	/**
+	 * Sends the messages over as few sessions as it can, healing as the class documents.
+	 * @throws IllegalStateException if the client is closed; nothing is told to the listener then
+	 */
+	List<BatchResult> sendBatch(List<OutgoingMessage> messages) {
+		if (this.pool.isClosed()) {
+			throw new IllegalStateException("This SmtpClient for " + this.endpoint + " is closed");
+		}
+		SendBatch batch = new SendBatch(messages, this.endpoint, this.listener);
+		batch.started();
+		try {
+			if (this.dkimSigner != null) {
+				sign(batch, this.dkimSigner);
+			}
+			boolean retrying = false;
+			while (batch.hasUnsettled()) {
+				PooledSession lease;
+				try {
+					lease = retrying ? borrowAnswering(this.pool.config().maxWait(), false).lease() : this.pool.borrow();
+				}
+				catch (IOException | RuntimeException ex) {
+					batch.failUnsettled(ex);
+					break;
+				}
+				retrying = sendOver(lease, batch);
+			}
+		}
+		catch (Error error) {
+			batch.abandonUnsettled(error);
+			throw error;
+		}
+		return batch.results();
+	}
+
+	/**
+	 * Sends the next unsettled messages of the batch (as many as the session may still carry)
+	 * over one lent session, and gives the session back or closes it.
+	 * @return whether the message the session broke on is to be sent again, on a fresh or freshly
+	 * checked session
+	 */
+	private boolean sendOver(PooledSession lease, SendBatch batch) {
+		TransactionEngine engine = lease.session().engine();
+		if (this.pipeliningDisabled.get()) {
+			engine.disablePipelining();
+		}
+		int[] part = batch.unsettled(this.pool.messagesLeft(lease));
+		try {
+			engine.sendEach(batch.messagesAt(part), new TransactionEngine.BatchOutcomes() {
+
+				@Override
+				public void sent(int index, Map<String, SmtpReply> refused) {
+					lease.messageSent();
+					PooledSender.this.pool.replied();
+					int message = part[index];
+					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine));
+				}
+
+				@Override
+				public void failed(int index, Exception failure) {
+					if (isAnswer(failure)) {
+						PooledSender.this.pool.replied();
+					}
+					batch.failed(part[index], failure, outcomeOf(failure));
+				}
+
+			});
+			this.pool.giveBack(lease);
+			return false;
+		}
+		catch (MessageSourceException ex) {
+			return settleBroken(lease, batch, part, ex.getCause());
+		}
+		catch (IOException | RuntimeException ex) {
+			return settleBroken(lease, batch, part, ex);
+		}
+		catch (Error error) {
+			// From a message source or a listener: the session is in no known state.
+			this.pool.discard(lease, "broken: " + error.getClass().getSimpleName());
+			throw error;
+		}
+	}
+
+	/**
+	 * After the session broke, settles the message that was under way: ambiguous when its data
+	 * had gone out, else failed, or to be sent again when the connection had carried mail before
+	 * (the server may have closed it meanwhile) or mishandled a pipelined group. The messages after
+	 * it were not sent and stay unsettled.
+	 * @return whether the message is to be sent again
+	 */
+	private boolean settleBroken(PooledSession lease, SendBatch batch, int[] part, Exception ex) {
+		TransactionEngine engine = lease.session().engine();
+		boolean dataSent = engine.endOfDataSent();
+		boolean stalled = engine.pipeliningStalled();
+		this.pool.discard(lease, brokenReason(ex));
+		int position = batch.firstUnsettled(part);
+		if (position < 0) {
+			// Cannot happen by sendEach's contract (it throws only with a message under way); a guard.
+			return false;
+		}
+		int broken = part[position];
+		if (ex instanceof SmtpAmbiguousOutcomeException ambiguous) {
+			// Already says why (the server answered the end of the data with something not a reply).
+			batch.failed(broken, ambiguous, SendOutcome.UNKNOWN);
+			return false;
+		}
+		if (dataSent && !(ex instanceof SmtpDataException)) {
+			batch.failed(broken, new SmtpAmbiguousOutcomeException("The connection to " + this.endpoint
+					+ " broke after the message was sent and before the server's reply: it may have been delivered,"
+					+ " so it was not sent again (" + describe(ex) + ")", ex), SendOutcome.UNKNOWN);
+			return false;
+		}
+		if (stalled) {
+			disablePipelining();
+		}
+		boolean carriedMailBefore = lease.isReused() || position > 0;
+		boolean retry = batch.attempts[broken] == 1 && !dataSent && (stalled
+				|| carriedMailBefore && (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex)));
+		if (retry) {
+			// A connection the server had closed, or a pipelined group it mishandled: either way the
+			// message was not sent, so send it again.
+			batch.attempts[broken]++;
+			return true;
+		}
+		batch.failed(broken, ex, outcomeOf(ex));
+		return false;
+	}
+
+	/**
+	 * Signs every message with DKIM before anything is sent; a message that cannot be signed (it
+	 * cannot be read, has no From) fails alone, with nothing of it sent.
+	 */
+	private void sign(SendBatch batch, DkimSigner signer) {
+		for (int index = 0; index < batch.size(); index++) {
+			OutgoingMessage message = batch.message(index);
+			try {
+				batch.sendAs(index, new OutgoingMessage(message.envelope(), signer.sign(message.message())));
+			}
+			catch (IOException | RuntimeException ex) {
+				batch.failed(index, ex, SendOutcome.FAILED);
+			}
+		}
+	}
+
+	/** Whether new sessions pipeline: asked for, and not given up on for this server. */
+	boolean pipelines() {
+		return this.pipelining && !this.pipeliningDisabled.get();
+	}
+
+	/** The safe fallback for a server that mishandles PIPELINING: one command at a time, for good. */
+	private void disablePipelining() {
+		if (!this.pipeliningDisabled.compareAndSet(false, true)) {
+			return;
+		}
+		LOGGER.log(Level.WARNING, () -> this.endpoint + " advertises PIPELINING but answered only part of a"
+				+ " pipelined group: sending one command at a time to it from now on (set pipelining(false) to"
+				+ " skip the first, failed attempt)");
+		Listeners.notify(this.listener, (l) -> l.pipeliningDisabled(this.endpoint));
+	}
+
+	/** A lent session and its answer to NOOP ({@code null} when it was fresh and not asked). */
+	record Answered(PooledSession lease, @Nullable SmtpReply reply) {
+	}
+
+	/**
+	 * Borrows a session that answers: a pooled one that fails NOOP or answers it with anything but
+	 * 2xx (a 421 from a server restart) says nothing about the server now, so it is closed and the
+	 * next one tried. Bounded by the pool size: after that many stale ones the pool opens a fresh
+	 * session, whose answer stands, whatever it is.
+	 * @param askFresh whether a fresh session is asked too (a health check wants an answer; a retry
+	 * needs no proof that a connection just opened is alive)
+	 */
+	Answered borrowAnswering(Duration maxWait, boolean askFresh) throws IOException {
+		for (int attempt = 0;; attempt++) {
+			PooledSession lease = this.pool.borrow(maxWait);
+			boolean last = !lease.isReused() || attempt >= this.pool.config().maxTotal();
+			if (!lease.isReused() && !askFresh) {
+				return new Answered(lease, null);
+			}
+			try {
+				SmtpReply reply = lease.session().noop();
+				if (reply.isPositiveCompletion() || last) {
+					return new Answered(lease, reply);
+				}
+				this.pool.discard(lease, reply.isServiceClosing() ? "service closing" : "validation failed");
+			}
+			catch (IOException | RuntimeException ex) {
+				this.pool.discard(lease, brokenReason(ex));
+				if (last) {
+					throw ex;
+				}
+			}
+			catch (Error error) {
+				this.pool.discard(lease, "broken: " + error.getClass().getSimpleName());
+				throw error;
+			}
+		}
+	}
+
+	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, TransactionEngine engine) {
+		List<String> accepted = envelope.recipients();
+		if (!refused.isEmpty()) {
+			accepted = accepted.stream().filter((recipient) -> !refused.containsKey(recipient)).toList();
+		}
+		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies());
+	}
+
+	/**
+	 * Whether the failure is the server's answer to the message (a refusal, but not 421): proof
+	 * that it is there and serving, as much as an acceptance is.
+	 */
+	private static boolean isAnswer(Exception failure) {
+		boolean refusal = failure instanceof SmtpResponseException || failure instanceof SmtpRecipientsRefusedException;
+		return refusal && !isServiceClosing(failure);
+	}
+
+	/** A 421 reply, carried by an exception: the server is closing the connection (RFC 5321 3.8). */
+	private static boolean isServiceClosing(Exception ex) {
+		return ex instanceof SmtpException smtp && smtp.isServiceClosing();
+	}
+
+	/**
+	 * REFUSED for the server's no to this message (a recipient refused from an envelope that
+	 * requires all of them included), FAILED for anything else.
+	 */
+	private static SendOutcome outcomeOf(Exception failure) {
+		boolean refusal = failure instanceof SmtpSenderRefusedException || failure instanceof SmtpRecipientsRefusedException
+				|| failure instanceof SmtpDataException;
+		return refusal ? SendOutcome.REFUSED : SendOutcome.FAILED;
+	}
+
+	/**
+	 * The reason a broken session is destroyed with: a fixed category, never the exception's
+	 * message, which can hold addresses and would make an unbounded metric tag.
+	 */
+	static String brokenReason(Exception ex) {
+		return isServiceClosing(ex) ? "service closing" : "broken: " + ex.getClass().getSimpleName();
+	}
+
+	private static String describe(Exception ex) {
+		return ex.getClass().getSimpleName() + ": " + ex.getMessage();
+	}
+
+}
