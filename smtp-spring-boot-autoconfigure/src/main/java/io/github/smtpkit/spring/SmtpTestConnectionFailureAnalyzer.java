@@ -98,7 +98,10 @@ class SmtpTestConnectionFailureAnalyzer extends AbstractFailureAnalyzer<SmtpTest
 		if (failure instanceof SmtpAuthenticationException refused) {
 			return new Explanation("it refused the login: " + refused.smtpCode() + " " + refused.smtpError(),
 					"Check " + p + "username and " + p + "password, and " + p
-							+ "auth.mechanisms if it is set (some servers take only some mechanisms).");
+							+ "auth.mechanisms if it is set (some servers take only some mechanisms). With OAuth 2.0"
+							+ " (XOAUTH2, OAUTHBEARER), check the token source, " + p + "auth.oauth2.token-supplier or "
+							+ p + "auth.oauth2.registration-id: a refused token was replaced once, and the new one was"
+							+ " refused too.");
 		}
 		if (message != null && message.startsWith(CLEARTEXT_REFUSED)) {
 			return new Explanation("smtpkit refused to send the credentials over an unencrypted connection to "

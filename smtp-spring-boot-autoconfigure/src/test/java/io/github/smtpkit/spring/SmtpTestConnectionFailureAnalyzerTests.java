@@ -83,6 +83,7 @@ class SmtpTestConnectionFailureAnalyzerTests {
 			.contains("failed the start-up check that smtp.test-connection=true asks for (NOOP through its pool): "
 					+ "it refused the login: 535 5.7.8 authentication failed")
 			.contains("Check smtp.username and smtp.password, and smtp.auth.mechanisms if it is set")
+			.contains("smtp.auth.oauth2.token-supplier or smtp.auth.oauth2.registration-id")
 			.doesNotContain("wrong-s3cret");
 	}
 
