@@ -63,8 +63,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Inside, the session is smtplib's method table and state over internal parts: the connector,
  * which opens the connection (implicit TLS, the greeting) and upgrades it after STARTTLS; the wire,
- * which writes commands and reads replies; and the transaction engine, which runs MAIL, RCPT and
- * DATA (pipelined, BDAT, LMTP) and which {@link SmtpClient} drives directly.
+ * which writes commands and reads replies; the greeting, which says HELO or EHLO and keeps what the
+ * server advertised; and the transaction engine, which runs MAIL, RCPT and DATA (pipelined, BDAT,
+ * LMTP) and which {@link SmtpClient} drives directly.
  *
  * <p>A session is not thread-safe: use it from one thread at a time, or use {@link SmtpClient}.
  */
