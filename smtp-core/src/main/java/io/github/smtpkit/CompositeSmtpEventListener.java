@@ -110,6 +110,11 @@ final class CompositeSmtpEventListener implements SmtpEventListener {
 	}
 
 	@Override
+	public void asyncSendRejected(SmtpEndpoint endpoint, SmtpSendRejectedException.Reason reason) {
+		each((l) -> l.asyncSendRejected(endpoint, reason));
+	}
+
+	@Override
 	public void sessionReturned(SmtpEndpoint endpoint) {
 		each((l) -> l.sessionReturned(endpoint));
 	}

@@ -98,7 +98,7 @@ public final class SmtpClient implements AutoCloseable {
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
 				() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder));
 		this.sender = new PooledSender(endpoint, this.pool, this.listener, builder.pipelining, builder.dkimSigner);
-		this.asyncQueue = new AsyncSendQueue(endpoint, builder.asyncQueueCapacity, builder.asyncExecutor,
+		this.asyncQueue = new AsyncSendQueue(endpoint, this.listener, builder.asyncQueueCapacity, builder.asyncExecutor,
 				builder.pool.maxTotal(), (message) -> send(message.envelope(), message.message()));
 	}
 

@@ -143,6 +143,15 @@ public interface SmtpEventListener {
 	}
 
 	/**
+	 * A message given to {@link SmtpClient#sendAsync(OutgoingMessage)} was refused before it
+	 * started, and nothing of it was sent: its future failed with {@link SmtpSendRejectedException}.
+	 * Such a message is never told to {@link #sendStarted}.
+	 * @param reason why: the queue was full, the client closed, or the executor refused the task
+	 */
+	default void asyncSendRejected(SmtpEndpoint endpoint, SmtpSendRejectedException.Reason reason) {
+	}
+
+	/**
 	 * A send through a client ended, successfully or not: as soon as its outcome is known, before
 	 * its session goes back to the pool. Once per message, for {@code sendAll} too. Carries no
 	 * message content, no address and no credential.

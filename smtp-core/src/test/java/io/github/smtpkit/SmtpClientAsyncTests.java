@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -87,7 +88,10 @@ class SmtpClientAsyncTests {
 		ManualExecutor executor = new ManualExecutor();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
 			quits(accepts(accepts(opens(server))));
-			try (SmtpClient client = clientFor(server).asyncExecutor(executor).asyncQueueCapacity(2).build()) {
+			List<String> heard = new CopyOnWriteArrayList<>();
+			try (SmtpClient client = clientFor(server).asyncExecutor(executor).asyncQueueCapacity(2)
+				.eventListener(rejections(heard))
+				.build()) {
 				CompletableFuture<SendResult> first = client.sendAsync(ENVELOPE, message(1));
 				CompletableFuture<SendResult> second = client.sendAsync(ENVELOPE, message(2));
 
@@ -98,6 +102,7 @@ class SmtpClientAsyncTests {
 						(ex) -> assertThat(ex.reason()).isEqualTo(Reason.QUEUE_FULL))
 					.hasMessage("The send queue for " + client.endpoint()
 							+ " is full (2 messages waiting): the message was not sent");
+				assertThat(heard).as("told to the listener, and never as a send").containsExactly("rejected QUEUE_FULL");
 				executor.runAll();
 				assertThat(first.get().accepted()).containsExactly(TO);
 				assertThat(second.get().accepted()).containsExactly(TO);
@@ -184,7 +189,8 @@ class SmtpClientAsyncTests {
 	void closeFailsTheMessagesStillWaitingAndNothingOfThemIsSent() throws Exception {
 		ManualExecutor executor = new ManualExecutor();
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
-			SmtpClient client = clientFor(server).asyncExecutor(executor).build();
+			List<String> heard = new CopyOnWriteArrayList<>();
+			SmtpClient client = clientFor(server).asyncExecutor(executor).eventListener(rejections(heard)).build();
 			CompletableFuture<SendResult> first = client.sendAsync(ENVELOPE, message(1));
 			CompletableFuture<SendResult> second = client.sendAsync(ENVELOPE, message(2));
 
@@ -201,6 +207,8 @@ class SmtpClientAsyncTests {
 					(ex) -> assertThat(ex.reason()).isEqualTo(Reason.CLIENT_CLOSED));
 			assertThat(executor.pending()).as("no task for a message refused at once").isZero();
 			assertThat(server.connectionCount()).isZero();
+			assertThat(heard).containsExactly("rejected CLIENT_CLOSED", "rejected CLIENT_CLOSED",
+					"rejected CLIENT_CLOSED");
 		}
 	}
 
@@ -258,6 +266,23 @@ class SmtpClientAsyncTests {
 	}
 
 	/** An executor whose tasks run on the test's thread, when the test says so. */
+	/** A listener that records the rejections, and any send start, of the messages it hears of. */
+	private static SmtpEventListener rejections(List<String> heard) {
+		return new SmtpEventListener() {
+
+			@Override
+			public void asyncSendRejected(SmtpEndpoint endpoint, Reason reason) {
+				heard.add("rejected " + reason);
+			}
+
+			@Override
+			public void sendStarted(SmtpEndpoint endpoint, OutgoingMessage message) {
+				heard.add("started");
+			}
+
+		};
+	}
+
 	private static final class ManualExecutor implements Executor {
 
 		private final List<Runnable> tasks = Collections.synchronizedList(new ArrayList<>());

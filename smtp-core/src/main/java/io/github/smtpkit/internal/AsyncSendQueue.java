@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.smtpkit.OutgoingMessage;
 import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpSendRejectedException;
 import io.github.smtpkit.SmtpSendRejectedException.Reason;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +50,9 @@ public final class AsyncSendQueue {
 
 	private final SmtpEndpoint endpoint;
 
+	/** Told of every message refused before it started, which no send event covers. */
+	private final SmtpEventListener listener;
+
 	private final BlockingDeque<AsyncSend> waiting;
 
 	private final int capacity;
@@ -67,9 +71,10 @@ public final class AsyncSendQueue {
 	 * @param executor the executor to send on, or {@code null} for one of this queue's own with
 	 * {@code threads} daemon threads, which end after a minute idle
 	 */
-	public AsyncSendQueue(SmtpEndpoint endpoint, int capacity, @Nullable Executor executor, int threads,
-			Sender sender) {
+	public AsyncSendQueue(SmtpEndpoint endpoint, SmtpEventListener listener, int capacity,
+			@Nullable Executor executor, int threads, Sender sender) {
 		this.endpoint = endpoint;
+		this.listener = listener;
 		this.capacity = capacity;
 		this.waiting = new LinkedBlockingDeque<>(capacity);
 		this.sender = sender;
@@ -203,6 +208,8 @@ public final class AsyncSendQueue {
 		void reject(SmtpSendRejectedException failure) {
 			if (this.state.compareAndSet(QUEUED, ENDED_UNSENT)) {
 				completeExceptionally(failure);
+				Listeners.notify(AsyncSendQueue.this.listener,
+						(l) -> l.asyncSendRejected(AsyncSendQueue.this.endpoint, failure.reason()));
 			}
 		}
 

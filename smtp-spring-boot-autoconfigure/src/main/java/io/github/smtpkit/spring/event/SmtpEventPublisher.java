@@ -8,6 +8,7 @@ import io.github.smtpkit.SendOutcome;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.SmtpSendRejectedException;
 import io.github.smtpkit.spring.SmtpEventListenerFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -147,6 +148,12 @@ public class SmtpEventPublisher implements SmtpEventListenerFactory, Application
 		public void pipeliningDisabled(SmtpEndpoint endpoint) {
 			publish(new SmtpPoolEvent(this.server, endpoint, SmtpPoolEvent.Kind.PIPELINING_DISABLED, null,
 					"server mishandled PIPELINING"));
+		}
+
+		@Override
+		public void asyncSendRejected(SmtpEndpoint endpoint, SmtpSendRejectedException.Reason reason) {
+			publish(new SmtpPoolEvent(this.server, endpoint, SmtpPoolEvent.Kind.ASYNC_SEND_REJECTED, null,
+					reason.name()));
 		}
 
 		@Override

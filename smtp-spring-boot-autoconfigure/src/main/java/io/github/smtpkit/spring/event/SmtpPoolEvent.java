@@ -29,7 +29,14 @@ public class SmtpPoolEvent extends SmtpEvent {
 		 * The server answered a pipelined group only in part, so every session sends one command
 		 * at a time from now on.
 		 */
-		PIPELINING_DISABLED
+		PIPELINING_DISABLED,
+
+		/**
+		 * {@code sendAsync} refused a message before it started, and nothing of it was sent;
+		 * {@link SmtpPoolEvent#getReason()} says why ({@code QUEUE_FULL}, {@code CLIENT_CLOSED},
+		 * {@code EXECUTOR_REJECTED}).
+		 */
+		ASYNC_SEND_REJECTED
 
 	}
 
@@ -61,8 +68,8 @@ public class SmtpPoolEvent extends SmtpEvent {
 
 	/**
 	 * Why a session was closed ({@link Kind#SESSION_DESTROYED}), such as {@code "max lifetime"} or
-	 * {@code "broken: ..."}, or why pipelining was turned off ({@link Kind#PIPELINING_DISABLED});
-	 * otherwise {@code null}.
+	 * {@code "broken: ..."}, why pipelining was turned off ({@link Kind#PIPELINING_DISABLED}), or
+	 * why a message was refused ({@link Kind#ASYNC_SEND_REJECTED}); otherwise {@code null}.
 	 */
 	public @Nullable String getReason() {
 		return this.reason;

@@ -1,11 +1,13 @@
 package io.github.smtpkit.spring.metrics;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpReply;
+import io.github.smtpkit.SmtpSendRejectedException;
 import io.github.smtpkit.spring.SmtpEventListenerFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
@@ -28,7 +30,10 @@ import io.micrometer.core.instrument.Timer;
  * {@code disconnected}, {@code validation failed}, {@code service closing}, {@code pool closed}, or
  * {@code broken: } and an exception's simple class name);</li>
  * <li>{@value #POOL_TIMEOUTS} (counter): sends that found no free session within the pool's
- * maximum wait.</li>
+ * maximum wait;</li>
+ * <li>{@value #ASYNC_REJECTED} (counter): messages {@code sendAsync} refused before they started,
+ * unsent, tagged {@code reason} ({@code queue_full}, {@code client_closed},
+ * {@code executor_rejected}).</li>
  * </ul>
  * Sends are timed by the {@code mail.send} observation, not here. Every tag has a small, fixed set
  * of values: no address, subject or credential becomes a tag.
@@ -49,6 +54,9 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 	/** The counter of waits for a session that timed out. */
 	public static final String POOL_TIMEOUTS = "smtp.client.pool.timeouts";
+
+	/** The counter of messages {@code sendAsync} refused before they started, by reason. */
+	public static final String ASYNC_REJECTED = "smtp.client.async.rejected";
 
 	/** The tag that names the server on every smtpkit meter. */
 	public static final String SERVER_TAG = "server";
@@ -79,6 +87,8 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 		private final Counter timeouts;
 
+		private final Meter.MeterProvider<Counter> asyncRejected;
+
 		Listener(String server) {
 			MeterRegistry registry = SmtpClientMetrics.this.registry;
 			this.commands = Timer.builder(COMMANDS)
@@ -104,6 +114,11 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 				.baseUnit("timeouts")
 				.tag(SERVER_TAG, server)
 				.register(registry);
+			this.asyncRejected = Counter.builder(ASYNC_REJECTED)
+				.description("Messages sendAsync refused before they started, unsent, by reason")
+				.baseUnit("messages")
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
 		}
 
 		@Override
@@ -129,6 +144,11 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 		@Override
 		public void sessionBorrowTimedOut(SmtpEndpoint endpoint, Duration waited) {
 			this.timeouts.increment();
+		}
+
+		@Override
+		public void asyncSendRejected(SmtpEndpoint endpoint, SmtpSendRejectedException.Reason reason) {
+			this.asyncRejected.withTags("reason", reason.name().toLowerCase(Locale.ROOT)).increment();
 		}
 
 	}

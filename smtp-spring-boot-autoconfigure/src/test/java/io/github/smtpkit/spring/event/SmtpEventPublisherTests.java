@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpProtocol;
+import io.github.smtpkit.SmtpSendRejectedException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +29,19 @@ class SmtpEventPublisherTests {
 			assertThat(event.getEndpoint()).isEqualTo(endpoint);
 			assertThat(event.getKind()).isEqualTo(SmtpPoolEvent.Kind.PIPELINING_DISABLED);
 			assertThat(event.getReason()).isEqualTo("server mishandled PIPELINING");
+		});
+	}
+
+	@Test
+	void aMessageSendAsyncRefusedIsAPoolEventNamingTheServerAndWhy() {
+		SmtpEndpoint endpoint = SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 25);
+
+		this.publisher.create("bulk").asyncSendRejected(endpoint, SmtpSendRejectedException.Reason.QUEUE_FULL);
+
+		assertThat(this.published).singleElement().isInstanceOfSatisfying(SmtpPoolEvent.class, (event) -> {
+			assertThat(event.getServerName()).isEqualTo("bulk");
+			assertThat(event.getKind()).isEqualTo(SmtpPoolEvent.Kind.ASYNC_SEND_REJECTED);
+			assertThat(event.getReason()).isEqualTo("QUEUE_FULL");
 		});
 	}
 
