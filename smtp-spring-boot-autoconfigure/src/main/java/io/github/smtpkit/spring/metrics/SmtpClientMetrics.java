@@ -29,6 +29,10 @@ import io.micrometer.core.instrument.Timer;
  * {@code broken: } and an exception's simple class name);</li>
  * <li>{@value #POOL_TIMEOUTS} (counter): sends that found no free session within the pool's
  * maximum wait.</li>
+ * <li>{@value #RATE_LIMIT_WAITS} (timer): sends that waited for the server's rate limit, and how
+ * long; registered on the first such wait.</li>
+ * <li>{@value #RATE_LIMIT_EXCEEDED} (counter): sends that failed because the rate limit had no
+ * permit within the pool's maximum wait; registered on the first.</li>
  * </ul>
  * Sends are timed by the {@code mail.send} observation, not here. Every tag has a small, fixed set
  * of values: no address, subject or credential becomes a tag.
@@ -49,6 +53,12 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 	/** The counter of waits for a session that timed out. */
 	public static final String POOL_TIMEOUTS = "smtp.client.pool.timeouts";
+
+	/** The timer of the waits for the server's rate limit. */
+	public static final String RATE_LIMIT_WAITS = "smtp.client.rate.limit.waits";
+
+	/** The counter of sends refused by the server's rate limit. */
+	public static final String RATE_LIMIT_EXCEEDED = "smtp.client.rate.limit.exceeded";
 
 	/** The tag that names the server on every smtpkit meter. */
 	public static final String SERVER_TAG = "server";
@@ -79,6 +89,11 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 		private final Counter timeouts;
 
+		/** Without tags to add: registered on first use, so a server without a rate limit has none. */
+		private final Meter.MeterProvider<Timer> rateLimitWaits;
+
+		private final Meter.MeterProvider<Counter> rateLimitExceeded;
+
 		Listener(String server) {
 			MeterRegistry registry = SmtpClientMetrics.this.registry;
 			this.commands = Timer.builder(COMMANDS)
@@ -104,6 +119,15 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 				.baseUnit("timeouts")
 				.tag(SERVER_TAG, server)
 				.register(registry);
+			this.rateLimitWaits = Timer.builder(RATE_LIMIT_WAITS)
+				.description("Waits for a permit of the server's rate limit")
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
+			this.rateLimitExceeded = Counter.builder(RATE_LIMIT_EXCEEDED)
+				.description("Sends that failed because the server's rate limit had no permit within the maximum wait")
+				.baseUnit("sends")
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
 		}
 
 		@Override
@@ -129,6 +153,16 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 		@Override
 		public void sessionBorrowTimedOut(SmtpEndpoint endpoint, Duration waited) {
 			this.timeouts.increment();
+		}
+
+		@Override
+		public void rateLimitWaited(SmtpEndpoint endpoint, Duration waited, int permits) {
+			this.rateLimitWaits.withTags().record(waited);
+		}
+
+		@Override
+		public void rateLimitExceeded(SmtpEndpoint endpoint, Duration retryAfter) {
+			this.rateLimitExceeded.withTags().increment();
 		}
 
 	}
