@@ -99,6 +99,32 @@ class SmtpClientRateLimitTests {
 	}
 
 	@Test
+	void clientsGivenOneLimiterShareItsLimit() throws Exception {
+		// In one JVM, the fleet case: one limiter (for instances, a distributed bucket) behind two clients.
+		Bucket4jRateLimiter shared = Bucket4jRateLimiter.perPeriod(2, MINUTE, this.time, this.time);
+		PoolConfig pool = PoolConfig.builder().maxWait(Duration.ofSeconds(30)).build();
+		try (ScriptedSmtpServer first = ScriptedSmtpServer.start();
+				ScriptedSmtpServer second = ScriptedSmtpServer.start()) {
+			quits(accepts(opens(first)));
+			quits(accepts(opens(second)));
+			try (SmtpClient one = clientFor(first).rateLimiter(shared).pool(pool).build();
+					SmtpClient other = clientFor(second).rateLimiter(shared).pool(pool).build()) {
+				one.send(ENVELOPE, message(1));
+				other.send(ENVELOPE, message(2));
+
+				assertThatExceptionOfType(SmtpRateLimitedException.class)
+					.isThrownBy(() -> one.send(ENVELOPE, message(3)));
+				assertThatExceptionOfType(SmtpRateLimitedException.class)
+					.isThrownBy(() -> other.send(ENVELOPE, message(4)));
+			}
+			first.awaitScriptDone(WAIT);
+			second.awaitScriptDone(WAIT);
+			assertThat(texts(first.messages())).containsExactly(received(1));
+			assertThat(texts(second.messages())).containsExactly(received(2));
+		}
+	}
+
+	@Test
 	void permitsBeyondOneAreLimitedToTheMessagesThatNeedThem() throws Exception {
 		SmtpRateLimiter generous = (wanted, maxWait) -> SmtpRateLimiter.Permits.granted(wanted + 5, Duration.ZERO);
 		List<Integer> asked = new CopyOnWriteArrayList<>();
