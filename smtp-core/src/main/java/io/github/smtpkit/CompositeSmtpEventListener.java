@@ -130,6 +130,16 @@ final class CompositeSmtpEventListener implements SmtpEventListener {
 	}
 
 	@Override
+	public void rateLimitWaited(SmtpEndpoint endpoint, Duration waited, int permits) {
+		each((l) -> l.rateLimitWaited(endpoint, waited, permits));
+	}
+
+	@Override
+	public void rateLimitExceeded(SmtpEndpoint endpoint, Duration retryAfter) {
+		each((l) -> l.rateLimitExceeded(endpoint, retryAfter));
+	}
+
+	@Override
 	public void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
 			int attempts, Duration duration) {
 		each((l) -> l.sendFinished(endpoint, outcome, recipients, messageSize, attempts, duration));

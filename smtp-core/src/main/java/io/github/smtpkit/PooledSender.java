@@ -39,6 +39,9 @@ final class PooledSender {
 	/** Signs every message before it goes out, or {@code null} for none. */
 	private final @Nullable DkimSigner dkimSigner;
 
+	/** The server's rate limit, asked before messages go out, or {@code null} for none. */
+	private final @Nullable SmtpRateLimiter rateLimiter;
+
 	/**
 	 * Set for good once the server has mishandled a pipelined group: from then on every session
 	 * sends one command at a time.
@@ -46,12 +49,13 @@ final class PooledSender {
 	private final AtomicBoolean pipeliningDisabled = new AtomicBoolean();
 
 	PooledSender(SmtpEndpoint endpoint, SessionPool pool, SmtpEventListener listener, boolean pipelining,
-			@Nullable DkimSigner dkimSigner) {
+			@Nullable DkimSigner dkimSigner, @Nullable SmtpRateLimiter rateLimiter) {
 		this.endpoint = endpoint;
 		this.pool = pool;
 		this.listener = listener;
 		this.pipelining = pipelining;
 		this.dkimSigner = dkimSigner;
+		this.rateLimiter = rateLimiter;
 	}
 
 	/**
@@ -69,16 +73,26 @@ final class PooledSender {
 				sign(batch, this.dkimSigner);
 			}
 			boolean retrying = false;
+			// Messages the rate limit allows before it is asked again; without one, all of them.
+			int permits = (this.rateLimiter != null) ? 0 : Integer.MAX_VALUE;
 			while (batch.hasUnsettled()) {
 				PooledSession lease;
 				try {
+					if (permits == 0) {
+						permits = takePermits(this.rateLimiter, batch.unsettledCount());
+					}
 					lease = retrying ? borrowAnswering(this.pool.config().maxWait(), false).lease() : this.pool.borrow();
 				}
 				catch (IOException | RuntimeException ex) {
 					batch.failUnsettled(ex);
 					break;
 				}
-				retrying = sendOver(lease, batch);
+				int[] part = batch.unsettled(Math.min(this.pool.messagesLeft(lease), permits));
+				if (permits != Integer.MAX_VALUE) {
+					// A message sent again takes a permit again: the server saw a second attempt.
+					permits -= part.length;
+				}
+				retrying = sendOver(lease, batch, part);
 			}
 		}
 		catch (Error error) {
@@ -94,12 +108,11 @@ final class PooledSender {
 	 * @return whether the message the session broke on is to be sent again, on a fresh or freshly
 	 * checked session
 	 */
-	private boolean sendOver(PooledSession lease, SendBatch batch) {
+	private boolean sendOver(PooledSession lease, SendBatch batch, int[] part) {
 		TransactionEngine engine = lease.session().engine();
 		if (this.pipeliningDisabled.get()) {
 			engine.disablePipelining();
 		}
-		int[] part = batch.unsettled(this.pool.messagesLeft(lease));
 		try {
 			engine.sendEach(batch.messagesAt(part), new TransactionEngine.BatchOutcomes() {
 
@@ -179,6 +192,27 @@ final class PooledSender {
 		}
 		batch.failed(broken, ex, outcomeOf(ex));
 		return false;
+	}
+
+	/**
+	 * Takes permits from the rate limit for up to {@code wanted} messages, waiting at most the
+	 * pool's longest wait, and tells the listener of a wait or a refusal.
+	 * @return how many messages may go, at least 1
+	 * @throws SmtpRateLimitedException if no permit was due within the pool's longest wait
+	 */
+	private int takePermits(SmtpRateLimiter limiter, int wanted) throws IOException {
+		Duration maxWait = this.pool.config().maxWait();
+		SmtpRateLimiter.Permits permits = limiter.acquire(wanted, maxWait);
+		if (permits.isGranted()) {
+			if (!permits.waited().isZero()) {
+				Listeners.notify(this.listener, (l) -> l.rateLimitWaited(this.endpoint, permits.waited(), permits.count()));
+			}
+			return Math.min(permits.count(), wanted);
+		}
+		Listeners.notify(this.listener, (l) -> l.rateLimitExceeded(this.endpoint, permits.retryAfter()));
+		throw new SmtpRateLimitedException("The rate limit of " + this.endpoint + " has no permit for another message"
+				+ " within the longest wait (maxWait=" + maxWait + "): the next is due in " + permits.retryAfter()
+				+ "; nothing was sent", permits.retryAfter());
 	}
 
 	/**

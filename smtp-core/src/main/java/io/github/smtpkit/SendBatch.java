@@ -63,6 +63,17 @@ final class SendBatch {
 		return this.settledBefore < this.results.length;
 	}
 
+	/** How many messages are still without a result. */
+	int unsettledCount() {
+		int count = 0;
+		for (int index = this.settledBefore; index < this.results.length; index++) {
+			if (this.results[index] == null) {
+				count++;
+			}
+		}
+		return count;
+	}
+
 	/**
 	 * The first {@code limit} messages without a result, in order: a message settled early (a
 	 * failed check, told before the one ahead of it) is never sent again.

@@ -97,7 +97,8 @@ public final class SmtpClient implements AutoCloseable {
 		sessionBuilder(builder);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
 				() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder));
-		this.sender = new PooledSender(endpoint, this.pool, this.listener, builder.pipelining, builder.dkimSigner);
+		this.sender = new PooledSender(endpoint, this.pool, this.listener, builder.pipelining, builder.dkimSigner,
+				builder.rateLimiter);
 		this.asyncQueue = new AsyncSendQueue(endpoint, this.listener, builder.asyncQueueCapacity, builder.asyncExecutor,
 				builder.pool.maxTotal(), (message) -> send(message.envelope(), message.message()));
 	}
@@ -432,6 +433,8 @@ public final class SmtpClient implements AutoCloseable {
 
 		private @Nullable DkimSigner dkimSigner;
 
+		private @Nullable SmtpRateLimiter rateLimiter;
+
 		private Builder() {
 			this.settings.timeout(Timeout.CONNECT, Duration.ofSeconds(10));
 		}
@@ -538,6 +541,36 @@ public final class SmtpClient implements AutoCloseable {
 		 */
 		public Builder dkimSigner(DkimSigner dkimSigner) {
 			this.dkimSigner = Objects.requireNonNull(dkimSigner, "dkimSigner");
+			return this;
+		}
+
+		/**
+		 * At most {@code messages} messages in each {@code period} to this server, shared by every
+		 * connection of the pool (see {@link Bucket4jRateLimiter#perPeriod(long, Duration)}). A
+		 * send waits for its permit at most the pool's {@link PoolConfig#maxWait()} and otherwise
+		 * fails at once with {@link SmtpRateLimitedException}, nothing sent; the listener hears of
+		 * both. Needs {@code com.bucket4j:bucket4j_jdk17-core} on the class path. Default: no limit.
+		 * @throws IllegalArgumentException if messages is below 1 or the period is not positive
+		 * @throws IllegalStateException if Bucket4j is not on the class path
+		 */
+		public Builder rateLimit(int messages, Duration period) {
+			try {
+				return rateLimiter(Bucket4jRateLimiter.perPeriod(messages, period));
+			}
+			catch (NoClassDefFoundError ex) {
+				throw new IllegalStateException("rateLimit(" + messages + ", " + period + ") needs Bucket4j:"
+						+ " add com.bucket4j:bucket4j_jdk17-core to the class path", ex);
+			}
+		}
+
+		/**
+		 * The server's rate limit, asked before messages go out, as {@link #rateLimit(int, Duration)}
+		 * describes: for a limit of one's own, or one shared by several instances
+		 * ({@link Bucket4jRateLimiter#of(io.github.bucket4j.Bucket)} on a distributed bucket).
+		 * Default: no limit.
+		 */
+		public Builder rateLimiter(SmtpRateLimiter rateLimiter) {
+			this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
 			return this;
 		}
 

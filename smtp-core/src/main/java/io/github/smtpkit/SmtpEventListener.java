@@ -152,6 +152,22 @@ public interface SmtpEventListener {
 	}
 
 	/**
+	 * A send waited this long for the server's rate limit ({@link SmtpClient.Builder#rateLimit})
+	 * and got its permits. Told only when it waited.
+	 * @param permits how many messages the wait was for
+	 */
+	default void rateLimitWaited(SmtpEndpoint endpoint, Duration waited, int permits) {
+	}
+
+	/**
+	 * The server's rate limit had no permit within the pool's longest wait: the messages still to
+	 * go fail with {@link SmtpRateLimitedException}, nothing of them sent.
+	 * @param retryAfter how long until the next permit is due
+	 */
+	default void rateLimitExceeded(SmtpEndpoint endpoint, Duration retryAfter) {
+	}
+
+	/**
 	 * A send through a client ended, successfully or not: as soon as its outcome is known, before
 	 * its session goes back to the pool. Once per message, for {@code sendAll} too. Carries no
 	 * message content, no address and no credential.

@@ -31,6 +31,7 @@ import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.spring.SmtpServerProperties.Dkim;
 import io.github.smtpkit.spring.SmtpServerProperties.OAuth2;
 import io.github.smtpkit.spring.SmtpServerProperties.Pool;
+import io.github.smtpkit.spring.SmtpServerProperties.RateLimit;
 import io.github.smtpkit.spring.SmtpServerProperties.Starttls;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -141,6 +142,7 @@ final class SmtpClientFactory {
 		applyTls(settings, properties, builder);
 		applyAuthentication(settings, properties, builder);
 		applyDkim(settings, properties.getDkim(), builder);
+		applyRateLimit(settings, properties.getRateLimit(), builder);
 		settings.apply("local-hostname", properties.getLocalHostname(), builder::localHostname);
 		settings.apply("connect-timeout", properties.getConnectTimeout(), builder::connectTimeout);
 		settings.apply("timeout", properties.getTimeout(), builder::timeout);
@@ -372,6 +374,19 @@ final class SmtpClientFactory {
 			}
 			catch (IllegalStateException ex) {
 				// jDKIM is not on the class path.
+				throw new IllegalArgumentException(ex.getMessage(), ex);
+			}
+		});
+	}
+
+	/** Limits the sending rate when {@code rate-limit.messages} is set. */
+	private static void applyRateLimit(Settings settings, RateLimit rateLimit, SmtpClient.Builder builder) {
+		settings.apply("rate-limit.messages", rateLimit.getMessages(), (messages) -> {
+			try {
+				builder.rateLimit(messages, rateLimit.getPeriod());
+			}
+			catch (IllegalStateException ex) {
+				// Bucket4j is not on the class path.
 				throw new IllegalArgumentException(ex.getMessage(), ex);
 			}
 		});

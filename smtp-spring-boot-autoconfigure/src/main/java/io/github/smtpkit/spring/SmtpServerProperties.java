@@ -114,6 +114,9 @@ public class SmtpServerProperties {
 	/** DKIM signing (RFC 6376) of every message. */
 	private final Dkim dkim = new Dkim();
 
+	/** The most messages sent to this server per period, shared by every connection of its pool. */
+	private final RateLimit rateLimit = new RateLimit();
+
 	public @Nullable String getHost() {
 		return this.host;
 	}
@@ -291,6 +294,10 @@ public class SmtpServerProperties {
 		return this.dkim;
 	}
 
+	public RateLimit getRateLimit() {
+		return this.rateLimit;
+	}
+
 	/** The settings without the password, which shows only as set or not. */
 	@Override
 	public String toString() {
@@ -302,7 +309,7 @@ public class SmtpServerProperties {
 				+ this.defaultEncoding + ", envelopeFrom=" + this.envelopeFrom + ", partialDelivery="
 				+ this.partialDelivery + ", testConnection="
 				+ this.testConnection + ", pipelining=" + this.pipelining + ", chunking=" + this.chunking + ", "
-				+ this.auth + ", " + this.ssl + ", " + this.pool + ", " + this.dkim + "]";
+				+ this.auth + ", " + this.ssl + ", " + this.pool + ", " + this.dkim + ", " + this.rateLimit + "]";
 	}
 
 	/** When to upgrade a plain connection with STARTTLS. */
@@ -530,6 +537,44 @@ public class SmtpServerProperties {
 		public String toString() {
 			return "dkim[domain=" + this.domain + ", selector=" + this.selector + ", privateKey=" + this.privateKey
 					+ ", keyBundle=" + this.keyBundle + ", headers=" + this.headers + "]";
+		}
+
+	}
+
+	/**
+	 * A rate limit of the server (on Bucket4j, which must be on the class path): a send waits for
+	 * its permit at most pool.max-wait, or fails with SmtpRateLimitedException, nothing sent.
+	 */
+	public static class RateLimit {
+
+		/**
+		 * The most messages per period. Defaults to none: no limit. Needs
+		 * com.bucket4j:bucket4j_jdk17-core on the class path.
+		 */
+		private @Nullable Integer messages;
+
+		/** The period that rate-limit.messages counts over. */
+		private Duration period = Duration.ofSeconds(1);
+
+		public @Nullable Integer getMessages() {
+			return this.messages;
+		}
+
+		public void setMessages(@Nullable Integer messages) {
+			this.messages = messages;
+		}
+
+		public Duration getPeriod() {
+			return this.period;
+		}
+
+		public void setPeriod(Duration period) {
+			this.period = period;
+		}
+
+		@Override
+		public String toString() {
+			return "rateLimit[messages=" + this.messages + ", period=" + this.period + "]";
 		}
 
 	}

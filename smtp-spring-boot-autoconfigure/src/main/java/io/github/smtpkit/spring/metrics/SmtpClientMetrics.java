@@ -33,7 +33,11 @@ import io.micrometer.core.instrument.Timer;
  * maximum wait;</li>
  * <li>{@value #ASYNC_REJECTED} (counter): messages {@code sendAsync} refused before they started,
  * unsent, tagged {@code reason} ({@code queue_full}, {@code client_closed},
- * {@code executor_rejected}).</li>
+ * {@code executor_rejected});</li>
+ * <li>{@value #RATE_LIMIT_WAITS} (timer): sends that waited for the server's rate limit, and how
+ * long; registered on the first such wait;</li>
+ * <li>{@value #RATE_LIMIT_EXCEEDED} (counter): sends that failed because the rate limit had no
+ * permit within the pool's maximum wait; registered on the first.</li>
  * </ul>
  * Sends are timed by the {@code mail.send} observation, not here. Every tag has a small, fixed set
  * of values: no address, subject or credential becomes a tag.
@@ -57,6 +61,12 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 	/** The counter of messages {@code sendAsync} refused before they started, by reason. */
 	public static final String ASYNC_REJECTED = "smtp.client.async.rejected";
+
+	/** The timer of the waits for the server's rate limit. */
+	public static final String RATE_LIMIT_WAITS = "smtp.client.rate.limit.waits";
+
+	/** The counter of sends refused by the server's rate limit. */
+	public static final String RATE_LIMIT_EXCEEDED = "smtp.client.rate.limit.exceeded";
 
 	/** The tag that names the server on every smtpkit meter. */
 	public static final String SERVER_TAG = "server";
@@ -89,6 +99,11 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 		private final Meter.MeterProvider<Counter> asyncRejected;
 
+		/** Without tags to add: registered on first use, so a server without a rate limit has none. */
+		private final Meter.MeterProvider<Timer> rateLimitWaits;
+
+		private final Meter.MeterProvider<Counter> rateLimitExceeded;
+
 		Listener(String server) {
 			MeterRegistry registry = SmtpClientMetrics.this.registry;
 			this.commands = Timer.builder(COMMANDS)
@@ -117,6 +132,15 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 			this.asyncRejected = Counter.builder(ASYNC_REJECTED)
 				.description("Messages sendAsync refused before they started, unsent, by reason")
 				.baseUnit("messages")
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
+			this.rateLimitWaits = Timer.builder(RATE_LIMIT_WAITS)
+				.description("Waits for a permit of the server's rate limit")
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
+			this.rateLimitExceeded = Counter.builder(RATE_LIMIT_EXCEEDED)
+				.description("Sends that failed because the server's rate limit had no permit within the maximum wait")
+				.baseUnit("sends")
 				.tag(SERVER_TAG, server)
 				.withRegistry(registry);
 		}
@@ -149,6 +173,16 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 		@Override
 		public void asyncSendRejected(SmtpEndpoint endpoint, SmtpSendRejectedException.Reason reason) {
 			this.asyncRejected.withTags("reason", reason.name().toLowerCase(Locale.ROOT)).increment();
+		}
+
+		@Override
+		public void rateLimitWaited(SmtpEndpoint endpoint, Duration waited, int permits) {
+			this.rateLimitWaits.withTags().record(waited);
+		}
+
+		@Override
+		public void rateLimitExceeded(SmtpEndpoint endpoint, Duration retryAfter) {
+			this.rateLimitExceeded.withTags().increment();
 		}
 
 	}
