@@ -18,6 +18,7 @@ import javax.net.ssl.SSLContext;
 import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.internal.AsyncSendQueue;
 import io.github.smtpkit.internal.CommandLines;
+import io.github.smtpkit.internal.ConnectBackoff;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.SessionPool;
 import io.github.smtpkit.internal.SessionSettings;
@@ -51,6 +52,11 @@ import org.jspecify.annotations.Nullable;
  * freshly checked connection; when the connection dies after the dot and before the reply,
  * {@link SmtpAmbiguousOutcomeException} says so and nothing is retried.
  *
+ * <p>A server that says "not now" while a connection is being opened (421, or 450/451/452/454 to
+ * the greeting, EHLO, STARTTLS or AUTH) is backed off from: no new connection is opened to it for
+ * a growing interval ({@link #backoffUntil()}, {@link Builder#backoff(Duration, Duration)}), and a
+ * send that would need one fails at once with {@link SmtpBackoffException}, with nothing sent.
+ *
  * <p>A server that advertises PIPELINING but answers only the first commands of a pipelined group
  * and then falls silent (or hangs up) is one that mishandles it: the send is retried once on a
  * fresh or freshly checked connection, and the client sends one command at a time from then on
@@ -65,6 +71,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SmtpClient implements AutoCloseable {
 
+	/** The default first interval of the back-off from a server that said "not now". */
+	public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
+
+	/** The default longest interval of the back-off from a server that said "not now". */
+	public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(5);
+
 	private final SmtpEndpoint endpoint;
 
 	private final TlsMode tlsMode;
@@ -78,6 +90,9 @@ public final class SmtpClient implements AutoCloseable {
 	private final SessionPool pool;
 
 	private final Clock clock;
+
+	/** Refuses to open new connections for a while after the server said "not now". */
+	private final ConnectBackoff backoff;
 
 	/** Borrows, sends, heals and gives back: the sending behind {@code send} and {@code sendAll}. */
 	private final PooledSender sender;
@@ -95,8 +110,9 @@ public final class SmtpClient implements AutoCloseable {
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
-		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
-				() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder));
+		this.backoff = new ConnectBackoff(endpoint, builder.backoffInitial, builder.backoffMax, builder.clock);
+		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener, () -> this.backoff
+			.open(() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder)));
 		this.sender = new PooledSender(endpoint, this.pool, this.listener, builder.pipelining, builder.dkimSigner);
 		this.asyncQueue = new AsyncSendQueue(endpoint, builder.asyncQueueCapacity, builder.asyncExecutor,
 				builder.pool.maxTotal(), (message) -> send(message.envelope(), message.message()));
@@ -361,6 +377,18 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	/**
+	 * When the back-off from this server ends, by this client's {@linkplain #clock() clock}: after
+	 * the server said "not now" while a connection was being opened (a 421, or a 450, 451, 452 or
+	 * 454 to the greeting, EHLO, STARTTLS or AUTH), no new connection is opened before then, and a
+	 * send that needs one fails at once with {@link SmtpBackoffException}, with nothing sent.
+	 * Sessions already open are still used. See {@link Builder#backoff(Duration, Duration)}.
+	 * @return the time, or empty when the client is not backing off
+	 */
+	public Optional<Instant> backoffUntil() {
+		return this.backoff.until();
+	}
+
+	/**
 	 * The clock this client tells time by: of {@link #lastReplyTime()}, session lifetimes and idle
 	 * times ({@link Builder#clock(Clock)}).
 	 */
@@ -425,6 +453,10 @@ public final class SmtpClient implements AutoCloseable {
 		private PoolConfig pool = PoolConfig.defaults();
 
 		private Clock clock = Clock.systemUTC();
+
+		private Duration backoffInitial = DEFAULT_BACKOFF_INITIAL;
+
+		private Duration backoffMax = DEFAULT_BACKOFF_MAX;
 
 		private @Nullable Executor asyncExecutor;
 
@@ -529,6 +561,28 @@ public final class SmtpClient implements AutoCloseable {
 		/** The clock for session lifetimes and idle times (default: the system clock); for tests. */
 		public Builder clock(Clock clock) {
 			this.clock = Objects.requireNonNull(clock, "clock");
+			return this;
+		}
+
+		/**
+		 * How long to stop opening new connections after the server said "not now" while one was
+		 * being opened (see {@link SmtpClient#backoffUntil()}): {@code initial} after the first such
+		 * answer, doubling with each further one in a row up to {@code max}, each interval drawn at
+		 * random between half and all of that (so that clients refused together do not return
+		 * together); a connection opened successfully starts over. Defaults: 1 s and 5 min.
+		 * @throws IllegalArgumentException if either is not positive or {@code max} is shorter than
+		 * {@code initial}
+		 */
+		public Builder backoff(Duration initial, Duration max) {
+			if (initial == null || initial.isZero() || initial.isNegative()) {
+				throw new IllegalArgumentException("backoff initial must be positive, but was " + initial);
+			}
+			if (max == null || max.compareTo(initial) < 0) {
+				throw new IllegalArgumentException(
+						"backoff max must be at least the initial " + initial + ", but was " + max);
+			}
+			this.backoffInitial = initial;
+			this.backoffMax = max;
 			return this;
 		}
 
