@@ -114,6 +114,9 @@ public class SmtpServerProperties {
 	/** DKIM signing (RFC 6376) of every message. */
 	private final Dkim dkim = new Dkim();
 
+	/** Backing off from the server after it said "not now" while a connection was being opened. */
+	private final Backoff backoff = new Backoff();
+
 	public @Nullable String getHost() {
 		return this.host;
 	}
@@ -291,6 +294,10 @@ public class SmtpServerProperties {
 		return this.dkim;
 	}
 
+	public Backoff getBackoff() {
+		return this.backoff;
+	}
+
 	/** The settings without the password, which shows only as set or not. */
 	@Override
 	public String toString() {
@@ -302,7 +309,7 @@ public class SmtpServerProperties {
 				+ this.defaultEncoding + ", envelopeFrom=" + this.envelopeFrom + ", partialDelivery="
 				+ this.partialDelivery + ", testConnection="
 				+ this.testConnection + ", pipelining=" + this.pipelining + ", chunking=" + this.chunking + ", "
-				+ this.auth + ", " + this.ssl + ", " + this.pool + ", " + this.dkim + "]";
+				+ this.auth + ", " + this.ssl + ", " + this.pool + ", " + this.dkim + ", " + this.backoff + "]";
 	}
 
 	/** When to upgrade a plain connection with STARTTLS. */
@@ -643,6 +650,41 @@ public class SmtpServerProperties {
 					+ this.maxLifetime + ", maxMessagesPerConnection=" + this.maxMessagesPerConnection
 					+ ", validateAfterIdle=" + this.validateAfterIdle + ", validationTimeout=" + this.validationTimeout
 					+ "]";
+		}
+
+	}
+
+	/**
+	 * How long no new connection is opened after the server said "not now" (421, or 450, 451, 452
+	 * or 454 to the greeting, EHLO, STARTTLS or AUTH): see {@code SmtpClient.Builder.backoff}.
+	 */
+	public static class Backoff {
+
+		/** The first interval; each further "not now" in a row doubles it, with jitter. */
+		private Duration initial = Duration.ofSeconds(1);
+
+		/** The longest interval. */
+		private Duration max = Duration.ofMinutes(5);
+
+		public Duration getInitial() {
+			return this.initial;
+		}
+
+		public void setInitial(Duration initial) {
+			this.initial = initial;
+		}
+
+		public Duration getMax() {
+			return this.max;
+		}
+
+		public void setMax(Duration max) {
+			this.max = max;
+		}
+
+		@Override
+		public String toString() {
+			return "backoff[initial=" + this.initial + ", max=" + this.max + "]";
 		}
 
 	}

@@ -357,6 +357,10 @@ class SmtpClientAutoConfigurationTests {
 		// Both too high: the builder refuses max-idle first, and that is the property named.
 		run(failsOn("smtp.pool.max-idle", "maxIdle"), "smtp.host=mail.example.test", "smtp.pool.max-total=8",
 				"smtp.pool.max-idle=10", "smtp.pool.min-idle=12");
+		run(failsOn("smtp.backoff.initial", "backoff initial"), "smtp.host=mail.example.test",
+				"smtp.backoff.initial=0s");
+		run(failsOn("smtp.backoff.max", "backoff max"), "smtp.host=mail.example.test", "smtp.backoff.initial=2m",
+				"smtp.backoff.max=1m");
 		run(failsOn("smtp.auth.mechanisms", "XOAUTH9"), "smtp.host=mail.example.test", "smtp.username=app",
 				"smtp.password=pw", "smtp.auth.mechanisms=PLAIN,XOAUTH9");
 		run(failsOn("smtp.password", "username"), "smtp.host=mail.example.test", "smtp.username=app");
