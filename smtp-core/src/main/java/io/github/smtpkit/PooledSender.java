@@ -108,7 +108,8 @@ final class PooledSender {
 					lease.messageSent();
 					PooledSender.this.pool.replied();
 					int message = part[index];
-					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine));
+					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine,
+							lease.session().endpoint()));
 				}
 
 				@Override
@@ -252,12 +253,13 @@ final class PooledSender {
 		}
 	}
 
-	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, TransactionEngine engine) {
+	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, TransactionEngine engine,
+			@Nullable SmtpEndpoint endpoint) {
 		List<String> accepted = envelope.recipients();
 		if (!refused.isEmpty()) {
 			accepted = accepted.stream().filter((recipient) -> !refused.containsKey(recipient)).toList();
 		}
-		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies());
+		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies(), endpoint);
 	}
 
 	/**

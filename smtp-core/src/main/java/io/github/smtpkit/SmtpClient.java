@@ -111,8 +111,8 @@ public final class SmtpClient implements AutoCloseable {
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
 		this.backoff = new ConnectBackoff(endpoint, builder.backoffInitial, builder.backoffMax, builder.clock);
-		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener, () -> this.backoff
-			.open(() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder)));
+		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
+				() -> this.backoff.open(() -> openReadySession(builder)));
 		this.sender = new PooledSender(endpoint, this.pool, this.listener, builder.pipelining, builder.dkimSigner);
 		this.asyncQueue = new AsyncSendQueue(endpoint, builder.asyncQueueCapacity, builder.asyncExecutor,
 				builder.pool.maxTotal(), (message) -> send(message.envelope(), message.message()));
@@ -149,10 +149,69 @@ public final class SmtpClient implements AutoCloseable {
 		return sessions;
 	}
 
-	private static SmtpSession openReadySession(SmtpSession.Builder sessions, Builder builder) throws IOException {
-		SmtpSession session = sessions.build();
+	/**
+	 * Opens a ready session to the first of the hosts that answers: a connection that cannot be
+	 * opened (every address of the host name was tried) or a 421 at the greeting moves on to the
+	 * next host; any other failure, and the last host's, is thrown, with the earlier hosts'
+	 * failures suppressed in it. Nothing has been sent then, so moving on can send nothing twice.
+	 */
+	private SmtpSession openReadySession(Builder builder) throws IOException {
+		List<String> hosts = (builder.hosts != null) ? builder.hosts : List.of();
+		IOException skipped = null;
+		for (int index = 0;; index++) {
+			SmtpSession.Builder sessions = sessionBuilder(builder).pipelining(pipelines());
+			if (!hosts.isEmpty()) {
+				SmtpEndpoint target = hostEndpoint(hosts.get(index), builder.protocol, builder.port);
+				sessions.host(target.host()).port(target.port());
+			}
+			SmtpSession session = sessions.build();
+			try {
+				session.connect();
+			}
+			catch (IOException ex) {
+				session.disconnect();
+				if (skipped != null) {
+					ex.addSuppressed(skipped);
+				}
+				boolean movesOn = !(ex instanceof SmtpResponseException response) || response.isServiceClosing();
+				if (!movesOn || index >= hosts.size() - 1) {
+					throw ex;
+				}
+				skipped = ex;
+				continue;
+			}
+			return makeReady(session, builder);
+		}
+	}
+
+	/**
+	 * One of {@link Builder#hosts(List)}: {@code "host"} on the builder's port, or
+	 * {@code "host:port"} (exactly one colon, as smtplib parses it; more is an IPv6 address).
+	 * @throws IllegalArgumentException if the port is not a number or out of range
+	 */
+	static SmtpEndpoint hostEndpoint(String host, SmtpProtocol protocol, int port) {
+		String name = host;
+		int number = port;
+		int colon = host.indexOf(':');
+		if (colon >= 0 && colon == host.lastIndexOf(':')) {
+			name = host.substring(0, colon);
+			try {
+				number = Integer.parseInt(host.substring(colon + 1).strip());
+			}
+			catch (NumberFormatException ex) {
+				throw new IllegalArgumentException("nonnumeric port in host '" + host + "'");
+			}
+			if (number < 1 || number > 65535) {
+				throw new IllegalArgumentException("port must be between 1 and 65535, but was " + number
+						+ " in host '" + host + "'");
+			}
+		}
+		return SmtpEndpoint.tcp(protocol, name, (number != 0) ? number : protocol.defaultPort());
+	}
+
+	/** Greeted already: EHLO, STARTTLS as configured, and the login. */
+	private static SmtpSession makeReady(SmtpSession session, Builder builder) throws IOException {
 		try {
-			session.connect();
 			session.ehloOrHeloIfNeeded();
 			boolean startTls = builder.tlsMode == TlsMode.STARTTLS_REQUIRED
 					|| (builder.tlsMode == TlsMode.STARTTLS_OPPORTUNISTIC && session.hasExtn("starttls"));
@@ -436,6 +495,9 @@ public final class SmtpClient implements AutoCloseable {
 
 		private @Nullable String host;
 
+		/** The hosts to try in order, the first being {@code host}; {@code null} for {@code host} alone. */
+		private @Nullable List<String> hosts;
+
 		private int port;
 
 		private @Nullable Path unixSocket;
@@ -480,6 +542,32 @@ public final class SmtpClient implements AutoCloseable {
 				throw new IllegalArgumentException("host must not be blank, but was '" + host + "'");
 			}
 			this.host = host;
+			this.hosts = null;
+			return this;
+		}
+
+		/**
+		 * Several hosts for one server, tried in order for each new connection: a host whose
+		 * connection cannot be opened (after every address its name resolves to was tried) or
+		 * that answers 421 at the greeting is passed over for the next; any other failure is
+		 * final, and nothing ever moves on once a message has started (after MAIL). Each is a host
+		 * name or address on {@link #port(int)}, or {@code "host:port"}. Replaces
+		 * {@link #host(String)}; the first is the client's {@link SmtpClient#endpoint()}, and
+		 * {@link SendResult#endpoint()} says which one took each message.
+		 * @throws IllegalArgumentException if the list is empty or a host is blank or has a bad port
+		 */
+		public Builder hosts(List<String> hosts) {
+			if (hosts == null || hosts.isEmpty()) {
+				throw new IllegalArgumentException("hosts must name at least one host, but was " + hosts);
+			}
+			for (String each : hosts) {
+				if (each == null || each.isBlank()) {
+					throw new IllegalArgumentException("hosts must not hold a blank host, but was " + hosts);
+				}
+				hostEndpoint(each, SmtpProtocol.SMTP, 0);
+			}
+			this.hosts = List.copyOf(hosts);
+			this.host = hosts.get(0);
 			return this;
 		}
 
@@ -666,7 +754,9 @@ public final class SmtpClient implements AutoCloseable {
 				throw new IllegalArgumentException("host must be set (or, for LMTP, unixSocket)");
 			}
 			SmtpEndpoint endpoint = (this.unixSocket != null) ? SmtpEndpoint.unix(this.protocol, this.unixSocket)
-					: SmtpEndpoint.tcp(this.protocol, this.host, (this.port != 0) ? this.port : this.protocol.defaultPort());
+					: (this.hosts != null) ? hostEndpoint(this.hosts.get(0), this.protocol, this.port)
+							: SmtpEndpoint.tcp(this.protocol, this.host,
+									(this.port != 0) ? this.port : this.protocol.defaultPort());
 			return new SmtpClient(this, endpoint);
 		}
 
