@@ -90,7 +90,7 @@ class SmtpClientFailoverTests {
 		try (ScriptedSmtpServer first = ScriptedSmtpServer.start(); ScriptedSmtpServer spare = ScriptedSmtpServer.start()) {
 			// A permanent refusal at the greeting, then a transient one to MAIL: neither moves on.
 			first.greet("554 5.7.1 not for you").awaitClose();
-			opens(first).reply("451 4.3.0 try again later");
+			quits(opens(first).reply("451 4.3.0 try again later").reply("250 2.0.0 reset"));
 			try (SmtpClient client = clientFor(first).hosts(List.of(address(first), address(spare))).build()) {
 				assertThat(catchThrowable(() -> client.send(ENVELOPE, message(1)))).isInstanceOf(SmtpConnectException.class);
 				assertThat(catchThrowable(() -> client.send(ENVELOPE, message(2))))
@@ -100,6 +100,8 @@ class SmtpClientFailoverTests {
 					});
 			}
 			first.awaitScriptDone(WAIT);
+			first.assertNoFailures();
+			assertThat(first.unexpectedCommands()).isEmpty();
 			assertThat(spare.connectionCount()).isZero();
 		}
 	}
