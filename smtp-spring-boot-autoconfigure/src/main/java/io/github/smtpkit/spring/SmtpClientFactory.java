@@ -243,11 +243,21 @@ final class SmtpClientFactory {
 			});
 			return;
 		}
-		if (properties.getHost() == null) {
-			throw new InvalidConfigurationPropertyValueException(settings.name("host"), null,
-					"Either host or (for lmtp) unix-socket must be set");
+		List<String> hosts = properties.getHosts();
+		if (!hosts.isEmpty()) {
+			if (properties.getHost() != null) {
+				throw new InvalidConfigurationPropertyValueException(settings.name("hosts"), hosts,
+						"Set either host or hosts, not both (host " + properties.getHost() + ")");
+			}
+			settings.apply("hosts", hosts, builder::hosts);
 		}
-		settings.apply("host", properties.getHost(), builder::host);
+		else if (properties.getHost() == null) {
+			throw new InvalidConfigurationPropertyValueException(settings.name("host"), null,
+					"Either host, hosts or (for lmtp) unix-socket must be set");
+		}
+		else {
+			settings.apply("host", properties.getHost(), builder::host);
+		}
 		settings.apply("port", properties.getPort(), builder::port);
 	}
 

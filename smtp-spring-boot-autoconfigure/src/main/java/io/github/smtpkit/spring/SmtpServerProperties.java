@@ -28,6 +28,14 @@ public class SmtpServerProperties {
 	private @Nullable Integer port;
 
 	/**
+	 * Several hosts for this server, instead of host: tried in order for each new connection, a
+	 * host that cannot be connected to (at any of its addresses) or that greets with 421 passed
+	 * over for the next. Each is a host name or address on port, or "host:port". Defaults to
+	 * host alone.
+	 */
+	private List<String> hosts = new ArrayList<>();
+
+	/**
 	 * The protocol: smtp, smtps (SMTP over TLS from the first byte) or lmtp. Defaults to smtps
 	 * when the port is 465 (RFC 8314's port for SMTP over TLS), smtp otherwise.
 	 */
@@ -119,6 +127,14 @@ public class SmtpServerProperties {
 
 	public @Nullable String getHost() {
 		return this.host;
+	}
+
+	public List<String> getHosts() {
+		return this.hosts;
+	}
+
+	public void setHosts(List<String> hosts) {
+		this.hosts = hosts;
 	}
 
 	public void setHost(@Nullable String host) {
@@ -301,7 +317,7 @@ public class SmtpServerProperties {
 	/** The settings without the password, which shows only as set or not. */
 	@Override
 	public String toString() {
-		return getClass().getSimpleName() + "[host=" + this.host + ", port=" + this.port + ", protocol=" + this.protocol
+		return getClass().getSimpleName() + "[host=" + this.host + ", hosts=" + this.hosts + ", port=" + this.port + ", protocol=" + this.protocol
 				+ ", unixSocket=" + this.unixSocket + ", username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", starttls=" + this.starttls + ", localHostname="
 				+ this.localHostname + ", connectTimeout=" + this.connectTimeout + ", timeout=" + this.timeout

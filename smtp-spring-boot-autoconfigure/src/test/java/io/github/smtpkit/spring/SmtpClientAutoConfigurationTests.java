@@ -114,6 +114,24 @@ class SmtpClientAutoConfigurationTests {
 	}
 
 	@Test
+	void hostsStartTheServerAndANamedServerTakesItsAddressWhole() {
+		this.contextRunner
+			.withPropertyValues("smtp.hosts=mx1.example.test,mx2.example.test:2525", "smtp.port=587",
+					"smtp.servers.bulk.host=bulk.example.test", "smtp.servers.relay.hosts=relay.example.test")
+			.run((context) -> {
+				assertThat(context.getBean("smtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mx1.example.test", 587));
+				// Its own host: not the default server's hosts.
+				assertThat(context.getBean("bulkSmtpClient", SmtpClient.class).toString()).doesNotContain("mx2");
+				assertThat(context.getBean("bulkSmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "bulk.example.test", 587));
+				assertThat(context.getBean("relaySmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "relay.example.test", 587));
+			});
+		run(failsOn("smtp.hosts", "either host or hosts"), "smtp.host=a.example.test", "smtp.hosts=b.example.test");
+	}
+
+	@Test
 	void port465WithoutAProtocolMeansSmtps() {
 		this.contextRunner.withPropertyValues("smtp.host=mail.example.test", "smtp.port=465").run((context) -> {
 			SmtpClient client = context.getBean(SmtpClient.class);
