@@ -75,11 +75,9 @@ public final class ConnectBackoff {
 	 * @throws IOException what opening the session raised
 	 */
 	public SmtpSession open(SessionPool.SessionOpener opener) throws IOException {
-		Optional<Instant> until = until();
-		if (until.isPresent()) {
-			throw new SmtpBackoffException("Not opening a connection to " + this.endpoint
-					+ ": backing off until " + until.get() + " after the server said \"not now\" ("
-					+ this.failures + " time(s) in a row); nothing was sent, try again after that", until.get());
+		SmtpBackoffException refusal = refusal();
+		if (refusal != null) {
+			throw refusal;
 		}
 		SmtpSession session;
 		try {
@@ -93,6 +91,17 @@ public final class ConnectBackoff {
 		}
 		succeeded();
 		return session;
+	}
+
+	/** The exception that refuses a new connection while backing off, or {@code null} when not. */
+	private synchronized @Nullable SmtpBackoffException refusal() {
+		Optional<Instant> until = until();
+		if (until.isEmpty()) {
+			return null;
+		}
+		return new SmtpBackoffException("Not opening a connection to " + this.endpoint + ": backing off until "
+				+ until.get() + " after the server said \"not now\" " + this.failures
+				+ " time(s) in a row; nothing was sent, try again after that", until.get());
 	}
 
 	/** When the back-off ends, by the clock, or empty when new connections may be opened now. */
