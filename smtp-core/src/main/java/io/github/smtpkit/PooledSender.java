@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.smtpkit.internal.ConnectBackoff;
 import io.github.smtpkit.internal.Listeners;
 import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.PooledSession;
@@ -32,6 +33,9 @@ final class PooledSender {
 
 	private final SessionPool pool;
 
+	/** Told of a 421 that is not healed by a retry: the server is not taking mail now. */
+	private final ConnectBackoff backoff;
+
 	private final SmtpEventListener listener;
 
 	private final boolean pipelining;
@@ -45,10 +49,11 @@ final class PooledSender {
 	 */
 	private final AtomicBoolean pipeliningDisabled = new AtomicBoolean();
 
-	PooledSender(SmtpEndpoint endpoint, SessionPool pool, SmtpEventListener listener, boolean pipelining,
-			@Nullable DkimSigner dkimSigner) {
+	PooledSender(SmtpEndpoint endpoint, SessionPool pool, ConnectBackoff backoff, SmtpEventListener listener,
+			boolean pipelining, @Nullable DkimSigner dkimSigner) {
 		this.endpoint = endpoint;
 		this.pool = pool;
+		this.backoff = backoff;
 		this.listener = listener;
 		this.pipelining = pipelining;
 		this.dkimSigner = dkimSigner;
@@ -117,6 +122,9 @@ final class PooledSender {
 					if (isAnswer(failure)) {
 						PooledSender.this.pool.replied();
 					}
+					if (isServiceClosing(failure)) {
+						PooledSender.this.backoff.notNow();
+					}
 					batch.failed(part[index], failure, outcomeOf(failure));
 				}
 
@@ -177,6 +185,11 @@ final class PooledSender {
 			// message was not sent, so send it again.
 			batch.attempts[broken]++;
 			return true;
+		}
+		if (isServiceClosing(ex)) {
+			// Not healed by a retry (a fresh session, or one retry already spent): the server is
+			// closing its doors, not just this connection.
+			this.backoff.notNow();
 		}
 		batch.failed(broken, ex, outcomeOf(ex));
 		return false;

@@ -53,9 +53,11 @@ import org.jspecify.annotations.Nullable;
  * {@link SmtpAmbiguousOutcomeException} says so and nothing is retried.
  *
  * <p>A server that says "not now" while a connection is being opened (421, or 450/451/452/454 to
- * the greeting, EHLO, STARTTLS or AUTH) is backed off from: no new connection is opened to it for
- * a growing interval ({@link #backoffUntil()}, {@link Builder#backoff(Duration, Duration)}), and a
- * send that would need one fails at once with {@link SmtpBackoffException}, with nothing sent.
+ * the greeting, EHLO, STARTTLS or AUTH; or 421 later, when no retry heals it) is backed off
+ * from: no new connection is opened to it for a growing interval ({@link #backoffUntil()},
+ * {@link Builder#backoff(Duration, Duration)}), and a send that would need one fails at once with
+ * {@link SmtpBackoffException}, with nothing sent. With {@link Builder#hosts(List)}, a host that
+ * cannot be connected to or greets with 421 is passed over for the next.
  *
  * <p>A server that advertises PIPELINING but answers only the first commands of a pipelined group
  * and then falls silent (or hangs up) is one that mishandles it: the send is retried once on a
@@ -113,7 +115,8 @@ public final class SmtpClient implements AutoCloseable {
 		this.backoff = new ConnectBackoff(endpoint, builder.backoffInitial, builder.backoffMax, builder.clock);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
 				() -> this.backoff.open(() -> openReadySession(builder)));
-		this.sender = new PooledSender(endpoint, this.pool, this.listener, builder.pipelining, builder.dkimSigner);
+		this.sender = new PooledSender(endpoint, this.pool, this.backoff, this.listener, builder.pipelining,
+				builder.dkimSigner);
 		this.asyncQueue = new AsyncSendQueue(endpoint, builder.asyncQueueCapacity, builder.asyncExecutor,
 				builder.pool.maxTotal(), (message) -> send(message.envelope(), message.message()));
 	}
@@ -438,7 +441,8 @@ public final class SmtpClient implements AutoCloseable {
 	/**
 	 * When the back-off from this server ends, by this client's {@linkplain #clock() clock}: after
 	 * the server said "not now" while a connection was being opened (a 421, or a 450, 451, 452 or
-	 * 454 to the greeting, EHLO, STARTTLS or AUTH), no new connection is opened before then, and a
+	 * 454 to the greeting, EHLO, STARTTLS or AUTH, or a 421 later that no retry healed), no new
+	 * connection is opened before then, and a
 	 * send that needs one fails at once with {@link SmtpBackoffException}, with nothing sent.
 	 * Sessions already open are still used. See {@link Builder#backoff(Duration, Duration)}.
 	 * @return the time, or empty when the client is not backing off

@@ -88,6 +88,25 @@ class SmtpClientBackoffTests {
 	}
 
 	@Test
+	void serviceClosingInTheMiddleOfASessionIsANotNowWhenNoRetryHealsIt() throws Exception {
+		MutableClock clock = new MutableClock(START);
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// A fresh session: a 421 to MAIL is not retried, and says the server is not taking mail.
+			opens(server).reply("421 4.3.2 shutting down").awaitClose();
+			try (SmtpClient client = clientFor(server).clock(clock).build()) {
+				assertThat(catchThrowable(() -> client.send(ENVELOPE, message(1))))
+					.isInstanceOfSatisfying(SmtpSenderRefusedException.class, (ex) -> assertThat(ex.smtpCode()).isEqualTo(421));
+				assertThat(client.backoffUntil()).isPresent();
+				assertThat(catchThrowable(() -> client.send(ENVELOPE, message(2))))
+					.isInstanceOf(SmtpBackoffException.class);
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.connectionCount()).isEqualTo(1);
+			assertThat(server.messages()).isEmpty();
+		}
+	}
+
+	@Test
 	void aPermanentFailureIsNoReasonToBackOff() throws Exception {
 		MutableClock clock = new MutableClock(START);
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {

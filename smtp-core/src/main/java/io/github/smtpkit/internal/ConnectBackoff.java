@@ -112,8 +112,11 @@ public final class ConnectBackoff {
 		return Optional.of(this.until);
 	}
 
-	/** Records a "not now": the next interval starts now. */
-	synchronized void notNow() {
+	/**
+	 * Records a "not now": the next interval starts now. Also for a 421 in the middle of a session
+	 * (RFC 5321 3.8: the server is closing the connection), which says the same about new ones.
+	 */
+	public synchronized void notNow() {
 		this.failures++;
 		Duration nominal = nominal(this.failures);
 		double share = 0.5 + 0.5 * this.random.getAsDouble();

@@ -49,8 +49,8 @@ import org.springframework.boot.health.contributor.Status;
  *
  * <p>Details: {@code protocol}, {@code host} and {@code port} (or {@code unixSocket}),
  * {@code check} (how the status was decided: {@code recent-reply}, {@code noop} or
- * {@code skipped}, or {@code backoff} with {@code backoffUntil}), {@code lastReply} (when the server last answered, ISO-8601, by the client's
- * clock; absent if it never did), {@code reply} (the reply to this probe's NOOP), {@code error}
+ * {@code skipped}, or {@code backoff} with {@code backoffUntil}), {@code lastReply} (when the
+ * server last answered, ISO-8601, by the client's clock; absent if it never did), {@code reply} (the reply to this probe's NOOP), {@code error}
  * or {@code reason}, and {@code pool} ({@code total}, {@code active}, {@code idle},
  * {@code waiting}, {@code max}).
  *
