@@ -442,8 +442,8 @@ public final class SmtpClient implements AutoCloseable {
 	 * When the back-off from this server ends, by this client's {@linkplain #clock() clock}: after
 	 * the server said "not now" while a connection was being opened (a 421, or a 450, 451, 452 or
 	 * 454 to the greeting, EHLO, STARTTLS or AUTH, or a 421 later that no retry healed), no new
-	 * connection is opened before then, and a
-	 * send that needs one fails at once with {@link SmtpBackoffException}, with nothing sent.
+	 * connection is opened before then, and a send that needs one fails at once with
+	 * {@link SmtpBackoffException}, with nothing sent.
 	 * Sessions already open are still used. See {@link Builder#backoff(Duration, Duration)}.
 	 * @return the time, or empty when the client is not backing off
 	 */
