@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.smtpkit.internal.ConnectBackoff;
 import io.github.smtpkit.internal.Listeners;
 import io.github.smtpkit.internal.MessageSourceException;
 import io.github.smtpkit.internal.PooledSession;
@@ -32,6 +33,9 @@ final class PooledSender {
 
 	private final SessionPool pool;
 
+	/** Told of a 421 that is not healed by a retry: the server is not taking mail now. */
+	private final ConnectBackoff backoff;
+
 	private final SmtpEventListener listener;
 
 	private final boolean pipelining;
@@ -48,10 +52,11 @@ final class PooledSender {
 	 */
 	private final AtomicBoolean pipeliningDisabled = new AtomicBoolean();
 
-	PooledSender(SmtpEndpoint endpoint, SessionPool pool, SmtpEventListener listener, boolean pipelining,
-			@Nullable DkimSigner dkimSigner, @Nullable SmtpRateLimiter rateLimiter) {
+	PooledSender(SmtpEndpoint endpoint, SessionPool pool, ConnectBackoff backoff, SmtpEventListener listener,
+			boolean pipelining, @Nullable DkimSigner dkimSigner, @Nullable SmtpRateLimiter rateLimiter) {
 		this.endpoint = endpoint;
 		this.pool = pool;
+		this.backoff = backoff;
 		this.listener = listener;
 		this.pipelining = pipelining;
 		this.dkimSigner = dkimSigner;
@@ -121,13 +126,17 @@ final class PooledSender {
 					lease.messageSent();
 					PooledSender.this.pool.replied();
 					int message = part[index];
-					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine));
+					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine,
+							lease.session().endpoint()));
 				}
 
 				@Override
 				public void failed(int index, Exception failure) {
 					if (isAnswer(failure)) {
 						PooledSender.this.pool.replied();
+					}
+					if (isServiceClosing(failure)) {
+						PooledSender.this.backoff.notNow();
 					}
 					batch.failed(part[index], failure, outcomeOf(failure));
 				}
@@ -189,6 +198,11 @@ final class PooledSender {
 			// message was not sent, so send it again.
 			batch.attempts[broken]++;
 			return true;
+		}
+		if (isServiceClosing(ex)) {
+			// Not healed by a retry (a fresh session, or one retry already spent): the server is
+			// closing its doors, not just this connection.
+			this.backoff.notNow();
 		}
 		batch.failed(broken, ex, outcomeOf(ex));
 		return false;
@@ -286,12 +300,13 @@ final class PooledSender {
 		}
 	}
 
-	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, TransactionEngine engine) {
+	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, TransactionEngine engine,
+			@Nullable SmtpEndpoint endpoint) {
 		List<String> accepted = envelope.recipients();
 		if (!refused.isEmpty()) {
 			accepted = accepted.stream().filter((recipient) -> !refused.containsKey(recipient)).toList();
 		}
-		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies());
+		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies(), endpoint);
 	}
 
 	/**

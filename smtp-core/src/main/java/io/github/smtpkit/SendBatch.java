@@ -165,10 +165,13 @@ final class SendBatch {
 		OutgoingMessage message = this.messages.get(index);
 		int attempts = this.attempts[index];
 		Duration duration = Duration.ofNanos(System.nanoTime() - this.started);
-		Listeners.notify(this.listener, (l) -> l.sendFinished(this.endpoint, outcome,
-				message.envelope().recipients().size(), message.message().size(), attempts, duration));
 		BatchResult result = this.results[index];
-		Listeners.notify(this.listener, (l) -> l.sendFinished(this.endpoint, result, outcome));
+		// The host that took the message, which failover may have made another than the first.
+		SmtpEndpoint took = (result.result() != null && result.result().endpoint() != null) ? result.result().endpoint()
+				: this.endpoint;
+		Listeners.notify(this.listener, (l) -> l.sendFinished(took, outcome, message.envelope().recipients().size(),
+				message.message().size(), attempts, duration));
+		Listeners.notify(this.listener, (l) -> l.sendFinished(took, result, outcome));
 	}
 
 }

@@ -18,6 +18,7 @@ import javax.net.ssl.SSLContext;
 import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.internal.AsyncSendQueue;
 import io.github.smtpkit.internal.CommandLines;
+import io.github.smtpkit.internal.ConnectBackoff;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.SessionPool;
 import io.github.smtpkit.internal.SessionSettings;
@@ -51,6 +52,13 @@ import org.jspecify.annotations.Nullable;
  * freshly checked connection; when the connection dies after the dot and before the reply,
  * {@link SmtpAmbiguousOutcomeException} says so and nothing is retried.
  *
+ * <p>A server that says "not now" while a connection is being opened (421, or 450/451/452/454 to
+ * the greeting, EHLO, STARTTLS or AUTH; or 421 later, when no retry heals it) is backed off
+ * from: no new connection is opened to it for a growing interval ({@link #backoffUntil()},
+ * {@link Builder#backoff(Duration, Duration)}), and a send that would need one fails at once with
+ * {@link SmtpBackoffException}, with nothing sent. With {@link Builder#hosts(List)}, a host that
+ * cannot be connected to or greets with 421 is passed over for the next.
+ *
  * <p>A server that advertises PIPELINING but answers only the first commands of a pipelined group
  * and then falls silent (or hangs up) is one that mishandles it: the send is retried once on a
  * fresh or freshly checked connection, and the client sends one command at a time from then on
@@ -65,6 +73,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SmtpClient implements AutoCloseable {
 
+	/** The default first interval of the back-off from a server that said "not now". */
+	public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
+
+	/** The default longest interval of the back-off from a server that said "not now". */
+	public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(5);
+
 	private final SmtpEndpoint endpoint;
 
 	private final TlsMode tlsMode;
@@ -78,6 +92,9 @@ public final class SmtpClient implements AutoCloseable {
 	private final SessionPool pool;
 
 	private final Clock clock;
+
+	/** Refuses to open new connections for a while after the server said "not now". */
+	private final ConnectBackoff backoff;
 
 	/** Borrows, sends, heals and gives back: the sending behind {@code send} and {@code sendAll}. */
 	private final PooledSender sender;
@@ -95,10 +112,11 @@ public final class SmtpClient implements AutoCloseable {
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
+		this.backoff = new ConnectBackoff(endpoint, builder.backoffInitial, builder.backoffMax, builder.clock);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
-				() -> openReadySession(sessionBuilder(builder).pipelining(pipelines()), builder));
-		this.sender = new PooledSender(endpoint, this.pool, this.listener, builder.pipelining, builder.dkimSigner,
-				builder.rateLimiter);
+				() -> this.backoff.open(() -> openReadySession(builder)));
+		this.sender = new PooledSender(endpoint, this.pool, this.backoff, this.listener, builder.pipelining,
+				builder.dkimSigner, builder.rateLimiter);
 		this.asyncQueue = new AsyncSendQueue(endpoint, this.listener, builder.asyncQueueCapacity, builder.asyncExecutor,
 				builder.pool.maxTotal(), (message) -> send(message.envelope(), message.message()));
 	}
@@ -134,10 +152,69 @@ public final class SmtpClient implements AutoCloseable {
 		return sessions;
 	}
 
-	private static SmtpSession openReadySession(SmtpSession.Builder sessions, Builder builder) throws IOException {
-		SmtpSession session = sessions.build();
+	/**
+	 * Opens a ready session to the first of the hosts that answers: a connection that cannot be
+	 * opened (every address of the host name was tried) or a 421 at the greeting moves on to the
+	 * next host; any other failure, and the last host's, is thrown, with the earlier hosts'
+	 * failures suppressed in it. Nothing has been sent then, so moving on can send nothing twice.
+	 */
+	private SmtpSession openReadySession(Builder builder) throws IOException {
+		List<String> hosts = (builder.hosts != null) ? builder.hosts : List.of();
+		IOException skipped = null;
+		for (int index = 0;; index++) {
+			SmtpSession.Builder sessions = sessionBuilder(builder).pipelining(pipelines());
+			if (!hosts.isEmpty()) {
+				SmtpEndpoint target = hostEndpoint(hosts.get(index), builder.protocol, builder.port);
+				sessions.host(target.host()).port(target.port());
+			}
+			SmtpSession session = sessions.build();
+			try {
+				session.connect();
+			}
+			catch (IOException ex) {
+				session.disconnect();
+				if (skipped != null) {
+					ex.addSuppressed(skipped);
+				}
+				boolean movesOn = !(ex instanceof SmtpResponseException response) || response.isServiceClosing();
+				if (!movesOn || index >= hosts.size() - 1) {
+					throw ex;
+				}
+				skipped = ex;
+				continue;
+			}
+			return makeReady(session, builder);
+		}
+	}
+
+	/**
+	 * One of {@link Builder#hosts(List)}: {@code "host"} on the builder's port, or
+	 * {@code "host:port"} (exactly one colon, as smtplib parses it; more is an IPv6 address).
+	 * @throws IllegalArgumentException if the port is not a number or out of range
+	 */
+	static SmtpEndpoint hostEndpoint(String host, SmtpProtocol protocol, int port) {
+		String name = host;
+		int number = port;
+		int colon = host.indexOf(':');
+		if (colon >= 0 && colon == host.lastIndexOf(':')) {
+			name = host.substring(0, colon);
+			try {
+				number = Integer.parseInt(host.substring(colon + 1).strip());
+			}
+			catch (NumberFormatException ex) {
+				throw new IllegalArgumentException("nonnumeric port in host '" + host + "'");
+			}
+			if (number < 1 || number > 65535) {
+				throw new IllegalArgumentException("port must be between 1 and 65535, but was " + number
+						+ " in host '" + host + "'");
+			}
+		}
+		return SmtpEndpoint.tcp(protocol, name, (number != 0) ? number : protocol.defaultPort());
+	}
+
+	/** Greeted already: EHLO, STARTTLS as configured, and the login. */
+	private static SmtpSession makeReady(SmtpSession session, Builder builder) throws IOException {
 		try {
-			session.connect();
 			session.ehloOrHeloIfNeeded();
 			boolean startTls = builder.tlsMode == TlsMode.STARTTLS_REQUIRED
 					|| (builder.tlsMode == TlsMode.STARTTLS_OPPORTUNISTIC && session.hasExtn("starttls"));
@@ -362,6 +439,19 @@ public final class SmtpClient implements AutoCloseable {
 	}
 
 	/**
+	 * When the back-off from this server ends, by this client's {@linkplain #clock() clock}: after
+	 * the server said "not now" while a connection was being opened (a 421, or a 450, 451, 452 or
+	 * 454 to the greeting, EHLO, STARTTLS or AUTH, or a 421 later that no retry healed), no new
+	 * connection is opened before then, and a send that needs one fails at once with
+	 * {@link SmtpBackoffException}, with nothing sent.
+	 * Sessions already open are still used. See {@link Builder#backoff(Duration, Duration)}.
+	 * @return the time, or empty when the client is not backing off
+	 */
+	public Optional<Instant> backoffUntil() {
+		return this.backoff.until();
+	}
+
+	/**
 	 * The clock this client tells time by: of {@link #lastReplyTime()}, session lifetimes and idle
 	 * times ({@link Builder#clock(Clock)}).
 	 */
@@ -409,6 +499,9 @@ public final class SmtpClient implements AutoCloseable {
 
 		private @Nullable String host;
 
+		/** The hosts to try in order, the first being {@code host}; {@code null} for {@code host} alone. */
+		private @Nullable List<String> hosts;
+
 		private int port;
 
 		private @Nullable Path unixSocket;
@@ -426,6 +519,10 @@ public final class SmtpClient implements AutoCloseable {
 		private PoolConfig pool = PoolConfig.defaults();
 
 		private Clock clock = Clock.systemUTC();
+
+		private Duration backoffInitial = DEFAULT_BACKOFF_INITIAL;
+
+		private Duration backoffMax = DEFAULT_BACKOFF_MAX;
 
 		private @Nullable Executor asyncExecutor;
 
@@ -451,6 +548,32 @@ public final class SmtpClient implements AutoCloseable {
 				throw new IllegalArgumentException("host must not be blank, but was '" + host + "'");
 			}
 			this.host = host;
+			this.hosts = null;
+			return this;
+		}
+
+		/**
+		 * Several hosts for one server, tried in order for each new connection: a host whose
+		 * connection cannot be opened (after every address its name resolves to was tried) or
+		 * that answers 421 at the greeting is passed over for the next; any other failure is
+		 * final, and nothing ever moves on once a message has started (after MAIL). Each is a host
+		 * name or address on {@link #port(int)}, or {@code "host:port"}. Replaces
+		 * {@link #host(String)}; the first is the client's {@link SmtpClient#endpoint()}, and
+		 * {@link SendResult#endpoint()} says which one took each message.
+		 * @throws IllegalArgumentException if the list is empty or a host is blank or has a bad port
+		 */
+		public Builder hosts(List<String> hosts) {
+			if (hosts == null || hosts.isEmpty()) {
+				throw new IllegalArgumentException("hosts must name at least one host, but was " + hosts);
+			}
+			for (String each : hosts) {
+				if (each == null || each.isBlank()) {
+					throw new IllegalArgumentException("hosts must not hold a blank host, but was " + hosts);
+				}
+				hostEndpoint(each, SmtpProtocol.SMTP, 0);
+			}
+			this.hosts = List.copyOf(hosts);
+			this.host = hosts.get(0);
 			return this;
 		}
 
@@ -532,6 +655,28 @@ public final class SmtpClient implements AutoCloseable {
 		/** The clock for session lifetimes and idle times (default: the system clock); for tests. */
 		public Builder clock(Clock clock) {
 			this.clock = Objects.requireNonNull(clock, "clock");
+			return this;
+		}
+
+		/**
+		 * How long to stop opening new connections after the server said "not now" while one was
+		 * being opened (see {@link SmtpClient#backoffUntil()}): {@code initial} after the first such
+		 * answer, doubling with each further one in a row up to {@code max}, each interval drawn at
+		 * random between half and all of that (so that clients refused together do not return
+		 * together); a connection opened successfully starts over. Defaults: 1 s and 5 min.
+		 * @throws IllegalArgumentException if either is not positive or {@code max} is shorter than
+		 * {@code initial}
+		 */
+		public Builder backoff(Duration initial, Duration max) {
+			if (initial == null || initial.isZero() || initial.isNegative()) {
+				throw new IllegalArgumentException("backoff initial must be positive, but was " + initial);
+			}
+			if (max == null || max.compareTo(initial) < 0) {
+				throw new IllegalArgumentException(
+						"backoff max must be at least the initial " + initial + ", but was " + max);
+			}
+			this.backoffInitial = initial;
+			this.backoffMax = max;
 			return this;
 		}
 
@@ -645,7 +790,9 @@ public final class SmtpClient implements AutoCloseable {
 				throw new IllegalArgumentException("host must be set (or, for LMTP, unixSocket)");
 			}
 			SmtpEndpoint endpoint = (this.unixSocket != null) ? SmtpEndpoint.unix(this.protocol, this.unixSocket)
-					: SmtpEndpoint.tcp(this.protocol, this.host, (this.port != 0) ? this.port : this.protocol.defaultPort());
+					: (this.hosts != null) ? hostEndpoint(this.hosts.get(0), this.protocol, this.port)
+							: SmtpEndpoint.tcp(this.protocol, this.host,
+									(this.port != 0) ? this.port : this.protocol.defaultPort());
 			return new SmtpClient(this, endpoint);
 		}
 

@@ -3,6 +3,7 @@ package io.github.smtpkit.spring;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ import io.github.smtpkit.TlsMode;
 import io.github.smtpkit.auth.AuthMechanism;
 import io.github.smtpkit.auth.OAuth2TokenSupplier;
 import io.github.smtpkit.pool.PoolConfig;
+import io.github.smtpkit.spring.SmtpServerProperties.Backoff;
 import io.github.smtpkit.spring.SmtpServerProperties.Dkim;
 import io.github.smtpkit.spring.SmtpServerProperties.OAuth2;
 import io.github.smtpkit.spring.SmtpServerProperties.Pool;
@@ -152,6 +154,7 @@ final class SmtpClientFactory {
 			builder.debugOutput((line) -> debugLog.info("[" + server + "] " + line));
 		}
 		builder.pool(poolConfig(settings, properties.getPool()));
+		applyBackoff(settings, properties.getBackoff(), builder);
 		builder.eventListener(listenerFor(server));
 		return builder;
 	}
@@ -242,11 +245,21 @@ final class SmtpClientFactory {
 			});
 			return;
 		}
-		if (properties.getHost() == null) {
-			throw new InvalidConfigurationPropertyValueException(settings.name("host"), null,
-					"Either host or (for lmtp) unix-socket must be set");
+		List<String> hosts = properties.getHosts();
+		if (!hosts.isEmpty()) {
+			if (properties.getHost() != null) {
+				throw new InvalidConfigurationPropertyValueException(settings.name("hosts"), hosts,
+						"Set either host or hosts, not both (host " + properties.getHost() + ")");
+			}
+			settings.apply("hosts", hosts, builder::hosts);
 		}
-		settings.apply("host", properties.getHost(), builder::host);
+		else if (properties.getHost() == null) {
+			throw new InvalidConfigurationPropertyValueException(settings.name("host"), null,
+					"Either host, hosts or (for lmtp) unix-socket must be set");
+		}
+		else {
+			settings.apply("host", properties.getHost(), builder::host);
+		}
 		settings.apply("port", properties.getPort(), builder::port);
 	}
 
@@ -423,6 +436,14 @@ final class SmtpClientFactory {
 	/** OAUTHBEARER (the standard, RFC 7628) before XOAUTH2. */
 	private static List<AuthMechanism> oauthMechanisms(OAuth2TokenSupplier tokens) {
 		return List.of(AuthMechanism.oauthBearer(tokens), AuthMechanism.xoauth2(tokens));
+	}
+
+	/** The back-off's two settings, checked together; a bad one is named by its own key. */
+	private static void applyBackoff(Settings settings, Backoff backoff, SmtpClient.Builder builder) {
+		Duration initial = backoff.getInitial();
+		boolean initialWrong = initial == null || initial.isZero() || initial.isNegative();
+		settings.apply(initialWrong ? "backoff.initial" : "backoff.max", initialWrong ? initial : backoff.getMax(),
+				(ignored) -> builder.backoff(initial, backoff.getMax()));
 	}
 
 	private static PoolConfig poolConfig(Settings settings, Pool pool) {

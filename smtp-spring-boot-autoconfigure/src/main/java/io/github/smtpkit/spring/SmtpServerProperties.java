@@ -28,6 +28,14 @@ public class SmtpServerProperties {
 	private @Nullable Integer port;
 
 	/**
+	 * Several hosts for this server, instead of host: tried in order for each new connection, a
+	 * host that cannot be connected to (at any of its addresses) or that greets with 421 passed
+	 * over for the next. Each is a host name or address on port, or "host:port". Defaults to
+	 * host alone.
+	 */
+	private List<String> hosts = new ArrayList<>();
+
+	/**
 	 * The protocol: smtp, smtps (SMTP over TLS from the first byte) or lmtp. Defaults to smtps
 	 * when the port is 465 (RFC 8314's port for SMTP over TLS), smtp otherwise.
 	 */
@@ -117,8 +125,19 @@ public class SmtpServerProperties {
 	/** The most messages sent to this server per period, shared by every connection of its pool. */
 	private final RateLimit rateLimit = new RateLimit();
 
+	/** Backing off from the server after it said "not now" while a connection was being opened. */
+	private final Backoff backoff = new Backoff();
+
 	public @Nullable String getHost() {
 		return this.host;
+	}
+
+	public List<String> getHosts() {
+		return this.hosts;
+	}
+
+	public void setHosts(List<String> hosts) {
+		this.hosts = hosts;
 	}
 
 	public void setHost(@Nullable String host) {
@@ -298,10 +317,14 @@ public class SmtpServerProperties {
 		return this.rateLimit;
 	}
 
+	public Backoff getBackoff() {
+		return this.backoff;
+	}
+
 	/** The settings without the password, which shows only as set or not. */
 	@Override
 	public String toString() {
-		return getClass().getSimpleName() + "[host=" + this.host + ", port=" + this.port + ", protocol=" + this.protocol
+		return getClass().getSimpleName() + "[host=" + this.host + ", hosts=" + this.hosts + ", port=" + this.port + ", protocol=" + this.protocol
 				+ ", unixSocket=" + this.unixSocket + ", username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", starttls=" + this.starttls + ", localHostname="
 				+ this.localHostname + ", connectTimeout=" + this.connectTimeout + ", timeout=" + this.timeout
@@ -309,7 +332,7 @@ public class SmtpServerProperties {
 				+ this.defaultEncoding + ", envelopeFrom=" + this.envelopeFrom + ", partialDelivery="
 				+ this.partialDelivery + ", testConnection="
 				+ this.testConnection + ", pipelining=" + this.pipelining + ", chunking=" + this.chunking + ", "
-				+ this.auth + ", " + this.ssl + ", " + this.pool + ", " + this.dkim + ", " + this.rateLimit + "]";
+				+ this.auth + ", " + this.ssl + ", " + this.pool + ", " + this.dkim + ", " + this.rateLimit + ", " + this.backoff + "]";
 	}
 
 	/** When to upgrade a plain connection with STARTTLS. */
@@ -688,6 +711,41 @@ public class SmtpServerProperties {
 					+ this.maxLifetime + ", maxMessagesPerConnection=" + this.maxMessagesPerConnection
 					+ ", validateAfterIdle=" + this.validateAfterIdle + ", validationTimeout=" + this.validationTimeout
 					+ "]";
+		}
+
+	}
+
+	/**
+	 * How long no new connection is opened after the server said "not now" (421, or 450, 451, 452
+	 * or 454 to the greeting, EHLO, STARTTLS or AUTH): see {@code SmtpClient.Builder.backoff}.
+	 */
+	public static class Backoff {
+
+		/** The first interval; each further "not now" in a row doubles it, with jitter. */
+		private Duration initial = Duration.ofSeconds(1);
+
+		/** The longest interval. */
+		private Duration max = Duration.ofMinutes(5);
+
+		public Duration getInitial() {
+			return this.initial;
+		}
+
+		public void setInitial(Duration initial) {
+			this.initial = initial;
+		}
+
+		public Duration getMax() {
+			return this.max;
+		}
+
+		public void setMax(Duration max) {
+			this.max = max;
+		}
+
+		@Override
+		public String toString() {
+			return "backoff[initial=" + this.initial + ", max=" + this.max + "]";
 		}
 
 	}

@@ -1,5 +1,6 @@
 package io.github.smtpkit.spring;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -46,7 +47,7 @@ final class SmtpServers {
 	/** Whether {@code smtp.host} or {@code smtp.unix-socket} configures the default server. */
 	static boolean hasDefaultServer(Environment environment) {
 		Binder binder = Binder.get(environment);
-		return hasText(binder, PREFIX + ".host") || hasText(binder, PREFIX + ".unix-socket");
+		return hasText(binder, PREFIX + ".host") || hasHosts(binder, PREFIX) || hasText(binder, PREFIX + ".unix-socket");
 	}
 
 	/** The names under {@code smtp.servers}, in configuration order. */
@@ -126,18 +127,27 @@ final class SmtpServers {
 	}
 
 	/**
-	 * Where a server is, is one setting made of two keys: a named server that gives its own host
-	 * does not inherit {@code smtp.unix-socket}, and one that gives its own socket does not inherit
-	 * {@code smtp.host} and {@code smtp.port}.
+	 * Where a server is, is one setting made of three keys: a named server that gives its own host
+	 * does not inherit {@code smtp.hosts} or {@code smtp.unix-socket}, one that gives its own hosts
+	 * does not inherit {@code smtp.host} or {@code smtp.unix-socket}, and one that gives its own
+	 * socket does not inherit {@code smtp.host}, {@code smtp.hosts} and {@code smtp.port}.
 	 */
 	private static void inheritAddressWhole(Binder binder, String prefix, SmtpServerProperties properties) {
 		boolean ownHost = binder.bind(prefix + ".host", String.class).isBound();
+		boolean ownHosts = binder.bind(prefix + ".hosts", Bindable.listOf(String.class)).isBound();
 		boolean ownSocket = binder.bind(prefix + ".unix-socket", String.class).isBound();
-		if (ownHost && !ownSocket) {
+		if ((ownHost || ownHosts) && !ownSocket) {
 			properties.setUnixSocket(null);
 		}
-		if (ownSocket && !ownHost) {
+		if (ownHost && !ownHosts) {
+			properties.setHosts(new ArrayList<>());
+		}
+		if (ownHosts && !ownHost) {
 			properties.setHost(null);
+		}
+		if (ownSocket && !ownHost && !ownHosts) {
+			properties.setHost(null);
+			properties.setHosts(new ArrayList<>());
 			properties.setPort(null);
 		}
 	}
@@ -175,6 +185,12 @@ final class SmtpServers {
 		SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, SmtpClient.class)
 			.forEach((beanName, client) -> clients.put(serverNameOf(beanName), client));
 		return clients;
+	}
+
+	private static boolean hasHosts(Binder binder, String prefix) {
+		return binder.bind(prefix + ".hosts", Bindable.listOf(String.class))
+			.map((hosts) -> hosts.stream().anyMatch(StringUtils::hasText))
+			.orElse(false);
 	}
 
 	private static boolean hasText(Binder binder, String name) {

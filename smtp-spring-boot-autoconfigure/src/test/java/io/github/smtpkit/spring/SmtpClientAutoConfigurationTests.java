@@ -114,6 +114,24 @@ class SmtpClientAutoConfigurationTests {
 	}
 
 	@Test
+	void hostsStartTheServerAndANamedServerTakesItsAddressWhole() {
+		this.contextRunner
+			.withPropertyValues("smtp.hosts=mx1.example.test,mx2.example.test:2525", "smtp.port=587",
+					"smtp.servers.bulk.host=bulk.example.test", "smtp.servers.relay.hosts=relay.example.test")
+			.run((context) -> {
+				assertThat(context.getBean("smtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mx1.example.test", 587));
+				// Its own host: not the default server's hosts.
+				assertThat(context.getBean("bulkSmtpClient", SmtpClient.class).toString()).doesNotContain("mx2");
+				assertThat(context.getBean("bulkSmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "bulk.example.test", 587));
+				assertThat(context.getBean("relaySmtpClient", SmtpClient.class).endpoint())
+					.isEqualTo(SmtpEndpoint.tcp(SmtpProtocol.SMTP, "relay.example.test", 587));
+			});
+		run(failsOn("smtp.hosts", "either host or hosts"), "smtp.host=a.example.test", "smtp.hosts=b.example.test");
+	}
+
+	@Test
 	void port465WithoutAProtocolMeansSmtps() {
 		this.contextRunner.withPropertyValues("smtp.host=mail.example.test", "smtp.port=465").run((context) -> {
 			SmtpClient client = context.getBean(SmtpClient.class);
@@ -357,6 +375,10 @@ class SmtpClientAutoConfigurationTests {
 		// Both too high: the builder refuses max-idle first, and that is the property named.
 		run(failsOn("smtp.pool.max-idle", "maxIdle"), "smtp.host=mail.example.test", "smtp.pool.max-total=8",
 				"smtp.pool.max-idle=10", "smtp.pool.min-idle=12");
+		run(failsOn("smtp.backoff.initial", "backoff initial"), "smtp.host=mail.example.test",
+				"smtp.backoff.initial=0s");
+		run(failsOn("smtp.backoff.max", "backoff max"), "smtp.host=mail.example.test", "smtp.backoff.initial=2m",
+				"smtp.backoff.max=1m");
 		run(failsOn("smtp.auth.mechanisms", "XOAUTH9"), "smtp.host=mail.example.test", "smtp.username=app",
 				"smtp.password=pw", "smtp.auth.mechanisms=PLAIN,XOAUTH9");
 		run(failsOn("smtp.password", "username"), "smtp.host=mail.example.test", "smtp.username=app");

@@ -19,9 +19,11 @@ import io.github.smtpkit.Envelope;
 import io.github.smtpkit.MessageSource;
 import io.github.smtpkit.SendResult;
 import io.github.smtpkit.SmtpClient;
+import io.github.smtpkit.SmtpConnectException;
 import io.github.smtpkit.TlsMode;
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.spring.health.SmtpHealthIndicator;
+import io.github.smtpkit.testing.ScriptedSmtpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,6 +32,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
@@ -204,6 +207,33 @@ class SmtpHealthIndicatorTests {
 			// The second probe waited for the first check, still hanging, instead of connecting again.
 			await().atMost(Duration.ofSeconds(5)).until(() -> silent.connections() == 1);
 			assertThat(silent.connections()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void aServerBackedOffFromIsOutOfServiceUntilTheBackoffEndsWithoutAConnection() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("421 4.7.0 too many connections, try later").awaitClose();
+			server.greet("220 fake.test ESMTP").reply("250 fake.test").reply("250 2.0.0 ok").reply("221 2.0.0 bye");
+			try (SmtpClient client = client(server.port(), 4)) {
+				assertThatExceptionOfType(SmtpConnectException.class).isThrownBy(() -> client.send(ENVELOPE, message("x")));
+				Instant until = client.backoffUntil().orElseThrow();
+				SmtpHealthIndicator indicator = new SmtpHealthIndicator("default", client, HEALTH_TIMEOUT);
+
+				Health health = indicator.health();
+
+				assertThat(health.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+				assertThat(health.getDetails()).containsEntry("check", "backoff")
+					.containsEntry("backoffUntil", until.toString());
+				assertThat(server.connectionCount()).isEqualTo(1);
+
+				this.clock.advance(Duration.between(this.clock.instant(), until));
+				Health after = indicator.health();
+				assertThat(after.getStatus()).as(after.getDetails().toString()).isEqualTo(Status.UP);
+				assertThat(after.getDetails()).containsEntry("check", "noop").doesNotContainKey("backoffUntil");
+			}
+			server.awaitScriptDone(Duration.ofSeconds(5));
+			server.assertNoFailures();
 		}
 	}
 

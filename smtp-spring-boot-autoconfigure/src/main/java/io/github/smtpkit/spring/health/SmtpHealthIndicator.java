@@ -35,6 +35,9 @@ import org.springframework.boot.health.contributor.Status;
  * <li><b>DOWN</b> when, with no recent answer, the probe's NOOP got anything but 2xx, failed (no
  * connection could be opened, TLS or the login was refused, the connection broke), or got no reply
  * within {@code timeout}.</li>
+ * <li><b>OUT_OF_SERVICE</b> while the client backs off from the server after it said "not now"
+ * ({@link SmtpClient#backoffUntil()}): nothing is asked, and {@code backoffUntil} says until
+ * when. See {@link #BACKING_OFF}.</li>
  * <li><b>UNKNOWN</b> when, with no recent answer, every session was busy sending: nothing was
  * asked, since asking would mean waiting behind the sends or opening (and logging in) another
  * connection. Spring Boot's default status order ranks it below UP, and maps it to HTTP 200.</li>
@@ -46,8 +49,8 @@ import org.springframework.boot.health.contributor.Status;
  *
  * <p>Details: {@code protocol}, {@code host} and {@code port} (or {@code unixSocket}),
  * {@code check} (how the status was decided: {@code recent-reply}, {@code noop} or
- * {@code skipped}), {@code lastReply} (when the server last answered, ISO-8601, by the client's
- * clock; absent if it never did), {@code reply} (the reply to this probe's NOOP), {@code error}
+ * {@code skipped}, or {@code backoff} with {@code backoffUntil}), {@code lastReply} (when the
+ * server last answered, ISO-8601, by the client's clock; absent if it never did), {@code reply} (the reply to this probe's NOOP), {@code error}
  * or {@code reason}, and {@code pool} ({@code total}, {@code active}, {@code idle},
  * {@code waiting}, {@code max}).
  *
@@ -57,6 +60,15 @@ import org.springframework.boot.health.contributor.Status;
  * one instead of starting another, so a hanging server cannot pile up threads.
  */
 public class SmtpHealthIndicator implements HealthIndicator {
+
+	/**
+	 * The status while the client backs off from the server ({@link SmtpClient#backoffUntil()}):
+	 * {@link Status#OUT_OF_SERVICE}, which Spring Boot ranks with DOWN and maps to HTTP 503 by
+	 * default. The server is there and answering, but it asked not to be sent to for now, which is
+	 * what OUT_OF_SERVICE means; DOWN would claim it cannot be reached, and UP would hide that
+	 * sends fail meanwhile.
+	 */
+	public static final Status BACKING_OFF = Status.OUT_OF_SERVICE;
 
 	/** How recent an answer must be to make a server UP without asking it, by default. */
 	public static final Duration DEFAULT_MAX_REPLY_AGE = Duration.ofSeconds(30);
@@ -102,8 +114,16 @@ public class SmtpHealthIndicator implements HealthIndicator {
 
 	@Override
 	public Health health() {
-		Health.Builder builder = isRecent(this.client.lastReplyTime()) ? Health.up().withDetail("check", "recent-reply")
-				: probe();
+		Optional<Instant> backoffUntil = this.client.backoffUntil();
+		Health.Builder builder;
+		if (backoffUntil.isPresent()) {
+			builder = Health.status(BACKING_OFF)
+				.withDetail("check", "backoff")
+				.withDetail("backoffUntil", backoffUntil.get().toString());
+		}
+		else {
+			builder = isRecent(this.client.lastReplyTime()) ? Health.up().withDetail("check", "recent-reply") : probe();
+		}
 		// Read again: the probe's own answer is the latest.
 		this.client.lastReplyTime().ifPresent((time) -> builder.withDetail("lastReply", time.toString()));
 		return builder.withDetails(describe()).build();

@@ -1,0 +1,154 @@
+package io.github.smtpkit.internal;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+import io.github.smtpkit.SmtpBackoffException;
+import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpResponseException;
+import io.github.smtpkit.SmtpSession;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Stops a client from opening new connections to a server that said "not now" while a connection
+ * was being opened: a 421 at the greeting (or to EHLO, STARTTLS, AUTH), or a 450, 451, 452 or 454
+ * to one of those commands. The interval grows exponentially with each such answer in a row, up to
+ * a cap, with jitter (each interval is drawn between half and all of its nominal length, so that
+ * many clients refused together do not come back together); a connection opened successfully
+ * resets it. Sessions already open are not affected: only opening new ones is refused.
+ *
+ * <p>Thread-safe.
+ */
+public final class ConnectBackoff {
+
+	/** The replies that mean "not now" when opening a connection (RFC 5321 4.2.5, RFC 4954 6). */
+	private static final Set<Integer> NOT_NOW = Set.of(421, 450, 451, 452, 454);
+
+	private final SmtpEndpoint endpoint;
+
+	private final Duration initial;
+
+	private final Duration max;
+
+	private final Clock clock;
+
+	/** A number in [0, 1), for the jitter. */
+	private final DoubleSupplier random;
+
+	/** The "not now" answers in a row, since the last connection opened successfully. */
+	private int failures;
+
+	/** When the back-off ends, or {@code null} when there is none. */
+	private @Nullable Instant until;
+
+	/**
+	 * @param initial the first interval; each further "not now" in a row doubles it
+	 * @param max the longest interval
+	 * @param random a number in [0, 1) per interval, for the jitter
+	 */
+	public ConnectBackoff(SmtpEndpoint endpoint, Duration initial, Duration max, Clock clock, DoubleSupplier random) {
+		this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+		this.initial = requirePositive(initial, "initial");
+		this.max = requirePositive(max, "max");
+		if (max.compareTo(initial) < 0) {
+			throw new IllegalArgumentException("backoff max (" + max + ") must not be shorter than its initial interval ("
+					+ initial + ")");
+		}
+		this.clock = Objects.requireNonNull(clock, "clock");
+		this.random = Objects.requireNonNull(random, "random");
+	}
+
+	public ConnectBackoff(SmtpEndpoint endpoint, Duration initial, Duration max, Clock clock) {
+		this(endpoint, initial, max, clock, () -> ThreadLocalRandom.current().nextDouble());
+	}
+
+	/**
+	 * Opens a session unless backing off: records a "not now" answer, and resets on success.
+	 * @throws SmtpBackoffException if backing off; nothing was opened
+	 * @throws IOException what opening the session raised
+	 */
+	public SmtpSession open(SessionPool.SessionOpener opener) throws IOException {
+		SmtpBackoffException refusal = refusal();
+		if (refusal != null) {
+			throw refusal;
+		}
+		SmtpSession session;
+		try {
+			session = opener.open();
+		}
+		catch (IOException ex) {
+			if (isNotNow(ex)) {
+				notNow();
+			}
+			throw ex;
+		}
+		succeeded();
+		return session;
+	}
+
+	/** The exception that refuses a new connection while backing off, or {@code null} when not. */
+	private synchronized @Nullable SmtpBackoffException refusal() {
+		Optional<Instant> until = until();
+		if (until.isEmpty()) {
+			return null;
+		}
+		return new SmtpBackoffException("Not opening a connection to " + this.endpoint + ": backing off until "
+				+ until.get() + " after the server said \"not now\" " + this.failures
+				+ " time(s) in a row; nothing was sent, try again after that", until.get());
+	}
+
+	/** When the back-off ends, by the clock, or empty when new connections may be opened now. */
+	public synchronized Optional<Instant> until() {
+		if (this.until == null || !this.until.isAfter(this.clock.instant())) {
+			return Optional.empty();
+		}
+		return Optional.of(this.until);
+	}
+
+	/**
+	 * Records a "not now": the next interval starts now. Also for a 421 in the middle of a session
+	 * (RFC 5321 3.8: the server is closing the connection), which says the same about new ones.
+	 */
+	public synchronized void notNow() {
+		this.failures++;
+		Duration nominal = nominal(this.failures);
+		double share = 0.5 + 0.5 * this.random.getAsDouble();
+		this.until = this.clock.instant().plusNanos((long) (nominal.toNanos() * share));
+	}
+
+	/** A connection opened: the back-off is over and the next one starts from the initial interval. */
+	synchronized void succeeded() {
+		this.failures = 0;
+		this.until = null;
+	}
+
+	/** The nominal interval after this many "not now" in a row: doubling, up to the cap. */
+	private Duration nominal(int failures) {
+		Duration grown = this.initial;
+		// Bounded by the count and by the cap, so that doubling never overflows.
+		for (int doubled = 1; doubled < failures && grown.compareTo(this.max) < 0; doubled++) {
+			grown = grown.multipliedBy(2);
+		}
+		return (grown.compareTo(this.max) > 0) ? this.max : grown;
+	}
+
+	/** Whether opening a connection failed with a "not now" answer from the server. */
+	static boolean isNotNow(IOException ex) {
+		return ex instanceof SmtpResponseException response && NOT_NOW.contains(response.smtpCode());
+	}
+
+	private static Duration requirePositive(Duration duration, String name) {
+		if (duration == null || duration.isZero() || duration.isNegative()) {
+			throw new IllegalArgumentException("backoff " + name + " must be positive, but was " + duration);
+		}
+		return duration;
+	}
+
+}
