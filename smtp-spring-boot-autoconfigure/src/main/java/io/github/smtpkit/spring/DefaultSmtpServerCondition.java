@@ -7,7 +7,7 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Matches when {@code smtp.host} or {@code smtp.unix-socket} configures the default server, whose
+ * Matches when {@code smtp.host}, {@code smtp.hosts} or {@code smtp.unix-socket} configures the default server, whose
  * beans are {@code smtpClient} and {@code smtpMailSender}.
  */
 class DefaultSmtpServerCondition extends SpringBootCondition {
@@ -16,8 +16,8 @@ class DefaultSmtpServerCondition extends SpringBootCondition {
 	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
 		ConditionMessage.Builder message = ConditionMessage.forCondition("Default SMTP server");
 		return SmtpServers.hasDefaultServer(context.getEnvironment())
-				? ConditionOutcome.match(message.foundExactly("smtp.host or smtp.unix-socket"))
-				: ConditionOutcome.noMatch(message.didNotFind("smtp.host or smtp.unix-socket").atAll());
+				? ConditionOutcome.match(message.foundExactly("smtp.host, smtp.hosts or smtp.unix-socket"))
+				: ConditionOutcome.noMatch(message.didNotFind("smtp.host, smtp.hosts or smtp.unix-socket").atAll());
 	}
 
 }

@@ -96,8 +96,8 @@ class SmtpServerInjectionFailureAnalyzer extends AbstractInjectionFailureAnalyze
 		StringBuilder description = new StringBuilder();
 		description.append(required(type, injection))
 			.append(", but no SMTP server is configured, so smtpkit made none.\n\n")
-			.append("A server is configured by smtp.host (or smtp.unix-socket, for LMTP over a unix-domain socket), ")
-			.append("or by smtp.servers.<name>.host for a named one; none of them is set to a value.");
+			.append("A server is configured by smtp.host (or smtp.hosts for failover, or smtp.unix-socket for LMTP over a ")
+			.append("unix-domain socket), or by smtp.servers.<name>.host for a named one; none of them is set to a value.");
 		if (smtpKeys.isEmpty()) {
 			description.append(" No smtp.* key is set.");
 		}

@@ -44,7 +44,7 @@ final class SmtpServers {
 	private SmtpServers() {
 	}
 
-	/** Whether {@code smtp.host} or {@code smtp.unix-socket} configures the default server. */
+	/** Whether {@code smtp.host}, {@code smtp.hosts} or {@code smtp.unix-socket} configures the default server. */
 	static boolean hasDefaultServer(Environment environment) {
 		Binder binder = Binder.get(environment);
 		return hasText(binder, PREFIX + ".host") || hasHosts(binder, PREFIX) || hasText(binder, PREFIX + ".unix-socket");
@@ -74,8 +74,8 @@ final class SmtpServers {
 		if (hasDefaultServer(environment)) {
 			if (primary != null && !DEFAULT_SERVER.equals(primary)) {
 				throw new InvalidConfigurationPropertyValueException(PRIMARY_PROPERTY, primary,
-						"The default server (" + PREFIX + ".host or " + PREFIX + ".unix-socket) is the primary one; "
-								+ PRIMARY_PROPERTY + " chooses among the servers under " + SERVERS_PREFIX
+						"The default server (" + PREFIX + ".host, " + PREFIX + ".hosts or " + PREFIX
+								+ ".unix-socket) is the primary one; " + PRIMARY_PROPERTY + " chooses among the servers under " + SERVERS_PREFIX
 								+ " only when there is no default server");
 			}
 			return DEFAULT_SERVER;

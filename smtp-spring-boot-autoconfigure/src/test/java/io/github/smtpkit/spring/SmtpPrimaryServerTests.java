@@ -117,7 +117,7 @@ class SmtpPrimaryServerTests {
 		this.contextRunner
 			.withPropertyValues("smtp.host=mail.example.test", "smtp.servers.bulk.host=bulk.example.test",
 					"smtp.primary=bulk")
-			.run(failsOn("smtp.primary", "The default server (smtp.host or smtp.unix-socket) is the primary one"));
+			.run(failsOn("smtp.primary", "The default server (smtp.host, smtp.hosts or smtp.unix-socket) is the primary one"));
 		this.contextRunner.withPropertyValues("smtp.host=mail.example.test", "smtp.primary=bulk")
 			.run(failsOn("smtp.primary", "The default server"));
 	}

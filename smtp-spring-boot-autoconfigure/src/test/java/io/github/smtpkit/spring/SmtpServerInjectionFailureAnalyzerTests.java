@@ -36,7 +36,7 @@ class SmtpServerInjectionFailureAnalyzerTests {
 			.contains("Parameter 0 of method mailer in " + MailingApplication.class.getName()
 					+ " required a bean of type 'org.springframework.mail.javamail.JavaMailSender', but no SMTP server "
 					+ "is configured")
-			.contains("A server is configured by smtp.host (or smtp.unix-socket")
+			.contains("A server is configured by smtp.host (or smtp.hosts for failover, or smtp.unix-socket")
 			.contains("\t- smtp.password, originating from \"smtp.password\" from property source \"commandLineArgs\"")
 			.contains("\t- smtp.port, originating from")
 			.contains("\t- smtp.username, originating from")
