@@ -49,6 +49,13 @@ final class InteropRig {
 	 */
 	static final int ALL_MECHANISMS_PORT = 2588;
 
+	/**
+	 * Postfix, rate limited per client address (anvil, 10 s windows): 20 messages per window, then
+	 * {@code 450 4.7.1}; 3 connections at once, then {@code 421 4.7.0} at the greeting. AUTH
+	 * without TLS, like {@link #CLEARTEXT_AUTH_PORT}.
+	 */
+	static final int RATE_LIMITED_PORT = 2589;
+
 	/** Dovecot LMTP over TCP. */
 	static final int LMTP_PORT = 2003;
 
