@@ -27,6 +27,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class PooledSender {
 
+	/**
+	 * The least a borrow may wait after the rate limit took the rest of {@code maxWait}: a session
+	 * that is free now is still taken, none is waited for.
+	 */
+	private static final Duration MIN_BORROW_WAIT = Duration.ofMillis(1);
+
 	private static final System.Logger LOGGER = System.getLogger(SmtpClient.class.getName());
 
 	private final SmtpEndpoint endpoint;
@@ -83,10 +89,17 @@ final class PooledSender {
 			while (batch.hasUnsettled()) {
 				PooledSession lease;
 				try {
+					Duration maxWait = this.pool.config().maxWait();
 					if (permits == 0) {
-						permits = takePermits(this.rateLimiter, batch.unsettledCount());
+						SmtpRateLimiter.Permits granted = takePermits(this.rateLimiter, batch.unsettledCount(), maxWait);
+						permits = Math.min(granted.count(), batch.unsettledCount());
+						// maxWait bounds the caller's whole wait: what the rate limit took, the pool does not get.
+						maxWait = maxWait.minus(granted.waited());
+						if (maxWait.compareTo(MIN_BORROW_WAIT) < 0) {
+							maxWait = MIN_BORROW_WAIT;
+						}
 					}
-					lease = retrying ? borrowAnswering(this.pool.config().maxWait(), false).lease() : this.pool.borrow();
+					lease = retrying ? borrowAnswering(maxWait, false).lease() : this.pool.borrow(maxWait);
 				}
 				catch (IOException | RuntimeException ex) {
 					batch.failUnsettled(ex);
@@ -209,19 +222,19 @@ final class PooledSender {
 	}
 
 	/**
-	 * Takes permits from the rate limit for up to {@code wanted} messages, waiting at most the
-	 * pool's longest wait, and tells the listener of a wait or a refusal.
-	 * @return how many messages may go, at least 1
-	 * @throws SmtpRateLimitedException if no permit was due within the pool's longest wait
+	 * Takes permits from the rate limit for up to {@code wanted} messages, waiting at most
+	 * {@code maxWait}, and tells the listener of a wait or a refusal.
+	 * @return the grant: at least 1 permit, and how long it took
+	 * @throws SmtpRateLimitedException if no permit was due within {@code maxWait}
 	 */
-	private int takePermits(SmtpRateLimiter limiter, int wanted) throws IOException {
-		Duration maxWait = this.pool.config().maxWait();
+	private SmtpRateLimiter.Permits takePermits(SmtpRateLimiter limiter, int wanted, Duration maxWait)
+			throws IOException {
 		SmtpRateLimiter.Permits permits = limiter.acquire(wanted, maxWait);
 		if (permits.isGranted()) {
 			if (!permits.waited().isZero()) {
 				Listeners.notify(this.listener, (l) -> l.rateLimitWaited(this.endpoint, permits.waited(), permits.count()));
 			}
-			return Math.min(permits.count(), wanted);
+			return permits;
 		}
 		Listeners.notify(this.listener, (l) -> l.rateLimitExceeded(this.endpoint, permits.retryAfter()));
 		throw new SmtpRateLimitedException("The rate limit of " + this.endpoint + " has no permit for another message"

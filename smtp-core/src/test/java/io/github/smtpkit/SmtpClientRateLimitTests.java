@@ -1,8 +1,16 @@
 package io.github.smtpkit;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +31,7 @@ import static io.github.smtpkit.SmtpClientTestSupport.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * {@link SmtpClient.Builder#rateLimiter}: a send takes its permit before it borrows a session,
@@ -142,6 +151,64 @@ class SmtpClientRateLimitTests {
 			server.assertNoFailures();
 		}
 		assertThat(asked).containsExactly(2, 1);
+	}
+
+	@Test
+	void theRateLimitsWaitCountsAgainstTheLongestWaitForASession() throws Exception {
+		Duration maxWait = Duration.ofSeconds(3);
+		// The first send is granted at once; the second is told it took all but 200 ms of maxWait.
+		AtomicInteger calls = new AtomicInteger();
+		SmtpRateLimiter slowSecond = (wanted, wait) -> SmtpRateLimiter.Permits.granted(wanted,
+				(calls.incrementAndGet() == 1) ? Duration.ZERO : wait.minusMillis(200));
+		CountDownLatch writing = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		MessageSource held = new MessageSource() {
+
+			@Override
+			public long size() {
+				return -1;
+			}
+
+			@Override
+			public void writeTo(OutputStream out) throws IOException {
+				writing.countDown();
+				try {
+					assertThat(release.await(10, TimeUnit.SECONDS)).as("released").isTrue();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IOException(ex);
+				}
+				out.write(message(1));
+			}
+
+		};
+		ExecutorService sender = Executors.newSingleThreadExecutor();
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			quits(accepts(opens(server)));
+			try (SmtpClient client = clientFor(server).rateLimiter(slowSecond)
+				.pool(PoolConfig.builder().maxTotal(1).maxWait(maxWait).build())
+				.build()) {
+				Future<SendResult> first = sender.submit(() -> client.send(ENVELOPE, held));
+				assertThat(writing.await(10, TimeUnit.SECONDS)).as("the only session is busy").isTrue();
+
+				long started = System.nanoTime();
+				Throwable second = catchThrowable(() -> client.send(ENVELOPE, message(2)));
+				Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+				assertThat(second).isInstanceOf(SmtpPoolTimeoutException.class);
+				// 200 ms were left of the 3 s; without counting the rate limit's wait it took 3 s.
+				assertThat(took).isLessThan(Duration.ofMillis(1500));
+				release.countDown();
+				assertThat(first.get(10, TimeUnit.SECONDS).accepted()).isNotEmpty();
+			}
+			server.awaitScriptDone(WAIT);
+			server.assertNoFailures();
+		}
+		finally {
+			release.countDown();
+			sender.shutdownNow();
+		}
 	}
 
 	@Test
