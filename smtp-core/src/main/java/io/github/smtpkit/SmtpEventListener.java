@@ -2,6 +2,7 @@ package io.github.smtpkit;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -165,6 +166,30 @@ public interface SmtpEventListener {
 	 * @param retryAfter how long until the next permit is due
 	 */
 	default void rateLimitExceeded(SmtpEndpoint endpoint, Duration retryAfter) {
+	}
+
+	/**
+	 * The server said "not now" (see {@link SmtpClient#backoffUntil()}): the client opens no new
+	 * connection to it before {@code until}, by its clock. Told once per such answer; each one in a
+	 * row moves {@code until} further.
+	 */
+	default void backoffStarted(SmtpEndpoint endpoint, Instant until) {
+	}
+
+	/**
+	 * A send that needed a new connection waited this long for the back-off to end, and then went
+	 * on. Told only when it waited; the wait counts against the pool's longest wait.
+	 */
+	default void backoffWaited(SmtpEndpoint endpoint, Duration waited) {
+	}
+
+	/**
+	 * A send that needed a new connection failed at once with {@link SmtpBackoffException},
+	 * nothing of it sent: the back-off ends later than the send may wait (what is left of the
+	 * pool's longest wait).
+	 * @param retryAt when the back-off ends, by the client's clock
+	 */
+	default void backoffRefused(SmtpEndpoint endpoint, Instant retryAt) {
 	}
 
 	/**
