@@ -177,6 +177,7 @@ final class PooledSender {
 	 */
 	private boolean sendOver(PooledSession lease, SendBatch batch, int[] part) {
 		TransactionEngine engine = lease.session().engine();
+		batch.sendingTo(part, lease.session().endpoint());
 		if (this.pipeliningDisabled.get()) {
 			engine.disablePipelining();
 		}

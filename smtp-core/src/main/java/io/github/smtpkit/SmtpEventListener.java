@@ -196,6 +196,8 @@ public interface SmtpEventListener {
 	 * A send through a client ended, successfully or not: as soon as its outcome is known, before
 	 * its session goes back to the pool. Once per message, for {@code sendAll} too. Carries no
 	 * message content, no address and no credential.
+	 * @param endpoint the server the message went to: with {@link SmtpClient.Builder#hosts(List)}, the
+	 * host that took (or refused) it; the client's first host when it never reached one
 	 * @param outcome how it ended
 	 * @param recipients the number of envelope recipients
 	 * @param messageSize the message size in bytes, or {@code -1} when it was streamed with an
@@ -232,6 +234,8 @@ public interface SmtpEventListener {
 	 * as {@link BatchResult#message()}) and what became of it. Told right after
 	 * {@link #sendFinished(SmtpEndpoint, SendOutcome, int, long, int, Duration)}, with the same
 	 * outcome, on the same thread as its start.
+	 * @param endpoint as for {@link #sendFinished(SmtpEndpoint, SendOutcome, int, long, int, Duration)}:
+	 * the host that took the message, which may differ from the one its start was told with
 	 * @param result its {@link SendResult} or its failure, as {@code sendAll} returns it
 	 * @param outcome how it ended
 	 */
