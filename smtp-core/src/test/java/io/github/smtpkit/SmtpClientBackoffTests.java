@@ -162,6 +162,36 @@ class SmtpClientBackoffTests {
 	}
 
 	@Test
+	void theRateLimitsWaitCountsAgainstTheWaitForABackoff() throws Exception {
+		MutableClock clock = new MutableClock(START);
+		// The rate limit says each grant took all but 200 ms of the send's 20 s.
+		SmtpRateLimiter slow = (wanted, wait) -> SmtpRateLimiter.Permits.granted(wanted, wait.minusMillis(200));
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			server.greet("421 4.7.0 try later").awaitClose();
+			try (SmtpClient client = clientFor(server).clock(clock)
+				.rateLimiter(slow)
+				.pool(PoolConfig.builder().maxWait(Duration.ofSeconds(20)).build())
+				.build()) {
+				assertThat(catchThrowable(() -> client.send(ENVELOPE, message(1)))).isInstanceOf(SmtpConnectException.class);
+				// At most 1 s away: well within 20 s, but not within the 200 ms the rate limit left.
+				Instant until = client.backoffUntil().orElseThrow();
+				long started = System.nanoTime();
+
+				Throwable thrown = catchThrowable(() -> client.send(ENVELOPE, message(2)));
+
+				Duration took = Duration.ofNanos(System.nanoTime() - started);
+				assertThat(thrown).isInstanceOfSatisfying(SmtpBackoffException.class, (ex) -> {
+					assertThat(ex.retryAt()).isEqualTo(until);
+					assertThat(ex.getMessage()).containsPattern("\\((1\\d\\d|200) ms of its maxWait left\\)");
+				});
+				// Without counting the rate limit's wait, the standing clock would keep it sleeping 20 s.
+				assertThat(took).isLessThan(Duration.ofSeconds(5));
+			}
+			assertThat(server.connectionCount()).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void aMessageSentAfterWaitingOutABackoffIsNotSentAgainWhenItsOutcomeIsAmbiguous() throws Exception {
 		BackoffEvents events = new BackoffEvents(Clock.systemUTC());
 		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
