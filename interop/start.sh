@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts smtpkit's interop rig: a private Postfix (smtpd on 127.0.0.1:2525, [::1]:2525, 2587, 2588,
-# 2589 and 4465), a private Dovecot (SASL for Postfix; LMTP on 127.0.0.1:2003 and $RUN/lmtp.sock)
+# Starts smtpkit's interop rig: a private Postfix (smtpd on 127.0.0.1:2525, [::1]:2525, 2526, 2527,
+# 2587, 2588, 2589 and 4465), a private Dovecot (SASL for Postfix; LMTP on 127.0.0.1:2003 and $RUN/lmtp.sock)
 # and the OAuth introspection stand-in (127.0.0.1:2089) that Dovecot asks about bearer tokens.
 # See interop/README.md for what each endpoint offers and which users exist.
 #
@@ -106,7 +106,7 @@ refuse_busy() {
 }
 alive "$OPIDF" || refuse_busy 2089
 alive "$DPIDF" || refuse_busy 2003
-alive "$PPIDF" || refuse_busy 2525 2587 2588 2589 4465
+alive "$PPIDF" || refuse_busy 2525 2526 2527 2587 2588 2589 4465
 
 # --- the OAuth introspection stand-in (for Dovecot's oauth2 passdb) ---
 if ! alive "$OPIDF"; then
@@ -152,16 +152,19 @@ wait_sock() { # path
   echo "start.sh: socket $1 did not appear" >&2
   return 1
 }
-for p in 2003 2089 2525 2587 2588 2589 4465; do wait_tcp "$p"; done
+for p in 2003 2089 2525 2526 2527 2587 2588 2589 4465; do wait_tcp "$p"; done
 wait_sock "$RUN/lmtp.sock"
 wait_sock "$RUN/dovecot/auth-postfix"
 # A 220 greeting proves that smtpd answers, not only Postfix's master.
 python3 - <<'PY'
 import socket, sys
-for port in (2525, 2587):
+for port, code in ((2525, b"220"), (2526, b"220"), (2587, b"220"), (2527, b"421")):
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    b = s.recv(512); s.sendall(b"QUIT\r\n"); s.close()
-    if not b.startswith(b"220"): sys.exit("start.sh: bad greeting on %d: %r" % (port, b))
+    b = s.recv(512)
+    try: s.sendall(b"QUIT\r\n")
+    except OSError: pass  # 2527 hangs up after its 421
+    s.close()
+    if not b.startswith(code): sys.exit("start.sh: bad greeting on %d: %r" % (port, b))
 PY
 
 echo "dovecot_pid=$(head -n1 "$DPIDF" | tr -d ' ')" >  "$RUN/pids"
@@ -170,6 +173,7 @@ cat "$RUN/pids"
 echo "smtp 127.0.0.1:2525 (STARTTLS, AUTH after TLS) [::1]:2525, 127.0.0.1:2587 (AUTH without TLS), 127.0.0.1:4465 (implicit TLS)"
 echo "smtp 127.0.0.1:2588 (STARTTLS; AUTH after TLS with SCRAM-SHA-1/256, XOAUTH2, OAUTHBEARER too; tokens 'valid:USER:x')"
 echo "smtp 127.0.0.1:2589 (rate limited: 20 messages per 10 s, 3 connections at once, per client address)"
+echo "smtp 127.0.0.1:2526 (plain, no STARTTLS/AUTH; delivers as 2525), 127.0.0.1:2527 (greets with 421: for failover)"
 echo "lmtp 127.0.0.1:2003 and unix:$RUN/lmtp.sock; CA cert: $RUN/certs/cert.pem; logs: $RUN/log/"
 ms=$(( ($(date +%s%N) - T0) / 1000000 ))
 printf 'start.sh: ready in %d.%03d s\n' $((ms / 1000)) $((ms % 1000))

@@ -2,6 +2,7 @@ package io.github.smtpkit;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -137,6 +138,21 @@ final class CompositeSmtpEventListener implements SmtpEventListener {
 	@Override
 	public void rateLimitExceeded(SmtpEndpoint endpoint, Duration retryAfter) {
 		each((l) -> l.rateLimitExceeded(endpoint, retryAfter));
+	}
+
+	@Override
+	public void backoffStarted(SmtpEndpoint endpoint, Instant until) {
+		each((l) -> l.backoffStarted(endpoint, until));
+	}
+
+	@Override
+	public void backoffWaited(SmtpEndpoint endpoint, Duration waited) {
+		each((l) -> l.backoffWaited(endpoint, waited));
+	}
+
+	@Override
+	public void backoffRefused(SmtpEndpoint endpoint, Instant retryAt) {
+		each((l) -> l.backoffRefused(endpoint, retryAt));
 	}
 
 	@Override

@@ -33,6 +33,12 @@ final class PooledSender {
 	 */
 	private static final Duration MIN_BORROW_WAIT = Duration.ofMillis(1);
 
+	/**
+	 * The most back-offs one borrow waits out: each ended within its wait, but another sender's
+	 * new connection met "not now" again.
+	 */
+	private static final int MAX_BACKOFF_WAITS = 3;
+
 	private static final System.Logger LOGGER = System.getLogger(SmtpClient.class.getName());
 
 	private final SmtpEndpoint endpoint;
@@ -95,11 +101,8 @@ final class PooledSender {
 						permits = Math.min(granted.count(), batch.unsettledCount());
 						// maxWait bounds the caller's whole wait: what the rate limit took, the pool does not get.
 						maxWait = maxWait.minus(granted.waited());
-						if (maxWait.compareTo(MIN_BORROW_WAIT) < 0) {
-							maxWait = MIN_BORROW_WAIT;
-						}
 					}
-					lease = retrying ? borrowAnswering(maxWait, false).lease() : this.pool.borrow(maxWait);
+					lease = borrow(maxWait, retrying);
 				}
 				catch (IOException | RuntimeException ex) {
 					batch.failUnsettled(ex);
@@ -121,6 +124,52 @@ final class PooledSender {
 	}
 
 	/**
+	 * Borrows a session for a send within {@code maxWait}: a fresh or freshly checked one when
+	 * {@code retrying}. When the pool must open a new connection and the client is backing off from
+	 * the server, the send waits for the back-off to end if it ends within what is left of
+	 * {@code maxWait}, and fails at once otherwise: that wait counts against {@code maxWait} as the
+	 * pool's own wait does. Sessions already open are lent during a back-off without waiting.
+	 * @throws SmtpBackoffException if the back-off outlasts the wait left; nothing was sent
+	 */
+	private PooledSession borrow(Duration maxWait, boolean retrying) throws IOException {
+		long started = System.nanoTime();
+		// Bounded in count, and in time by maxWait: each back-off waited out is waited within it.
+		for (int waits = 0;; waits++) {
+			Duration left = atLeast(MIN_BORROW_WAIT, maxWait.minusNanos(System.nanoTime() - started));
+			try {
+				return retrying ? borrowAnswering(left, false).lease() : this.pool.borrow(left);
+			}
+			catch (SmtpBackoffException ex) {
+				if (waits >= MAX_BACKOFF_WAITS) {
+					// Other senders keep meeting "not now" as each back-off ends: this one gives up.
+					Listeners.notify(this.listener, (l) -> l.backoffRefused(this.endpoint, ex.retryAt()));
+					throw ex;
+				}
+				awaitBackoff(atLeast(Duration.ZERO, maxWait.minusNanos(System.nanoTime() - started)));
+			}
+		}
+	}
+
+	/** Waits for the back-off to end within {@code mayWait}, and tells the listener of the wait or the refusal. */
+	private void awaitBackoff(Duration mayWait) throws IOException {
+		Duration waited;
+		try {
+			waited = this.backoff.awaitEnd(mayWait);
+		}
+		catch (SmtpBackoffException ex) {
+			Listeners.notify(this.listener, (l) -> l.backoffRefused(this.endpoint, ex.retryAt()));
+			throw ex;
+		}
+		if (!waited.isZero()) {
+			Listeners.notify(this.listener, (l) -> l.backoffWaited(this.endpoint, waited));
+		}
+	}
+
+	private static Duration atLeast(Duration least, Duration duration) {
+		return (duration.compareTo(least) < 0) ? least : duration;
+	}
+
+	/**
 	 * Sends the next unsettled messages of the batch (as many as the session may still carry)
 	 * over one lent session, and gives the session back or closes it.
 	 * @return whether the message the session broke on is to be sent again, on a fresh or freshly
@@ -128,6 +177,7 @@ final class PooledSender {
 	 */
 	private boolean sendOver(PooledSession lease, SendBatch batch, int[] part) {
 		TransactionEngine engine = lease.session().engine();
+		batch.sendingTo(part, lease.session().endpoint());
 		if (this.pipeliningDisabled.get()) {
 			engine.disablePipelining();
 		}

@@ -24,6 +24,12 @@ final class SendBatch {
 
 	final int[] attempts;
 
+	/**
+	 * The server each message went to, once it was handed to a session: with failover, maybe
+	 * another host than the client's first; {@code null} while it was not.
+	 */
+	private final @Nullable SmtpEndpoint[] sentTo;
+
 	private final long started = System.nanoTime();
 
 	private final SmtpEndpoint endpoint;
@@ -40,6 +46,7 @@ final class SendBatch {
 		this.listener = listener;
 		this.results = new BatchResult[messages.size()];
 		this.attempts = new int[messages.size()];
+		this.sentTo = new SmtpEndpoint[messages.size()];
 		Arrays.fill(this.attempts, 1);
 	}
 
@@ -111,6 +118,13 @@ final class SendBatch {
 		return -1;
 	}
 
+	/** The messages of {@code part} go to this server (the host of the session lent for them). */
+	void sendingTo(int[] part, @Nullable SmtpEndpoint endpoint) {
+		for (int index : part) {
+			this.sentTo[index] = endpoint;
+		}
+	}
+
 	void sent(int index, SendResult result) {
 		this.results[index] = new BatchResult(this.messages.get(index), result, null);
 		finished(index, result.isFullyAccepted() ? SendOutcome.ACCEPTED : SendOutcome.PARTIALLY_ACCEPTED);
@@ -166,9 +180,9 @@ final class SendBatch {
 		int attempts = this.attempts[index];
 		Duration duration = Duration.ofNanos(System.nanoTime() - this.started);
 		BatchResult result = this.results[index];
-		// The host that took the message, which failover may have made another than the first.
-		SmtpEndpoint took = (result.result() != null && result.result().endpoint() != null) ? result.result().endpoint()
-				: this.endpoint;
+		// The host that took (or refused) the message, which failover may have made another than the
+		// first; the client's own endpoint when it never reached one.
+		SmtpEndpoint took = (this.sentTo[index] != null) ? this.sentTo[index] : this.endpoint;
 		Listeners.notify(this.listener, (l) -> l.sendFinished(took, outcome, message.envelope().recipients().size(),
 				message.message().size(), attempts, duration));
 		Listeners.notify(this.listener, (l) -> l.sendFinished(took, result, outcome));

@@ -55,8 +55,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A server that says "not now" while a connection is being opened (421, or 450/451/452/454 to
  * the greeting, EHLO, STARTTLS or AUTH; or 421 later, when no retry heals it) is backed off
  * from: no new connection is opened to it for a growing interval ({@link #backoffUntil()},
- * {@link Builder#backoff(Duration, Duration)}), and a send that would need one fails at once with
- * {@link SmtpBackoffException}, with nothing sent. With {@link Builder#hosts(List)}, a host that
+ * {@link Builder#backoff(Duration, Duration)}). A send that needs one meanwhile waits for the
+ * interval to end when it ends within the pool's {@link PoolConfig#maxWait()} (what is left of
+ * it), and otherwise fails at once with {@link SmtpBackoffException}, with nothing sent and the
+ * time to try again. With {@link Builder#hosts(List)}, a host that
  * cannot be connected to or greets with 421 is passed over for the next.
  *
  * <p>A server that advertises PIPELINING but answers only the first commands of a pipelined group
@@ -112,7 +114,8 @@ public final class SmtpClient implements AutoCloseable {
 		// Made here so that a bad session setting fails build(); made anew for each session so that
 		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
 		sessionBuilder(builder);
-		this.backoff = new ConnectBackoff(endpoint, builder.backoffInitial, builder.backoffMax, builder.clock);
+		this.backoff = new ConnectBackoff(endpoint, builder.backoffInitial, builder.backoffMax, builder.clock,
+				this.listener);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
 				() -> this.backoff.open(() -> openReadySession(builder)));
 		this.sender = new PooledSender(endpoint, this.pool, this.backoff, this.listener, builder.pipelining,
@@ -278,6 +281,8 @@ public final class SmtpClient implements AutoCloseable {
 	 * @throws SmtpAmbiguousOutcomeException if the connection broke after the message was sent and
 	 * before the reply: it may have been delivered
 	 * @throws SmtpPoolTimeoutException if no session became free within the pool's maximum wait
+	 * @throws SmtpBackoffException if a new connection was needed and the client backs off from the
+	 * server for longer than the send may still wait; nothing was sent, and it says when to try again
 	 * @throws SmtpException for other protocol failures; {@link SmtpTimeoutException} and
 	 * {@link SmtpServerDisconnectedException} when the server did not answer or went away
 	 * @throws IOException if the message source failed, or opening a connection failed
@@ -442,9 +447,10 @@ public final class SmtpClient implements AutoCloseable {
 	 * When the back-off from this server ends, by this client's {@linkplain #clock() clock}: after
 	 * the server said "not now" while a connection was being opened (a 421, or a 450, 451, 452 or
 	 * 454 to the greeting, EHLO, STARTTLS or AUTH, or a 421 later that no retry healed), no new
-	 * connection is opened before then, and a send that needs one fails at once with
-	 * {@link SmtpBackoffException}, with nothing sent.
-	 * Sessions already open are still used. See {@link Builder#backoff(Duration, Duration)}.
+	 * connection is opened before then: a send that needs one waits until then if that is within
+	 * its longest wait ({@link PoolConfig#maxWait()}, less what it already waited), and otherwise
+	 * fails at once with {@link SmtpBackoffException}, with nothing sent. Sessions already open are
+	 * still used. See {@link Builder#backoff(Duration, Duration)}.
 	 * @return the time, or empty when the client is not backing off
 	 */
 	public Optional<Instant> backoffUntil() {

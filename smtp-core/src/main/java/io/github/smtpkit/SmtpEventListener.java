@@ -2,6 +2,7 @@ package io.github.smtpkit;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -168,9 +169,35 @@ public interface SmtpEventListener {
 	}
 
 	/**
+	 * The server said "not now" (see {@link SmtpClient#backoffUntil()}): the client opens no new
+	 * connection to it before {@code until}, by its clock. Told once per such answer; each one in a
+	 * row moves {@code until} further.
+	 */
+	default void backoffStarted(SmtpEndpoint endpoint, Instant until) {
+	}
+
+	/**
+	 * A send that needed a new connection waited this long for the back-off to end, and then went
+	 * on. Told only when it waited; the wait counts against the pool's longest wait.
+	 */
+	default void backoffWaited(SmtpEndpoint endpoint, Duration waited) {
+	}
+
+	/**
+	 * A send that needed a new connection failed at once with {@link SmtpBackoffException},
+	 * nothing of it sent: the back-off ends later than the send may wait (what is left of the
+	 * pool's longest wait).
+	 * @param retryAt when the back-off ends, by the client's clock
+	 */
+	default void backoffRefused(SmtpEndpoint endpoint, Instant retryAt) {
+	}
+
+	/**
 	 * A send through a client ended, successfully or not: as soon as its outcome is known, before
 	 * its session goes back to the pool. Once per message, for {@code sendAll} too. Carries no
 	 * message content, no address and no credential.
+	 * @param endpoint the server the message went to: with {@link SmtpClient.Builder#hosts(List)}, the
+	 * host that took (or refused) it; the client's first host when it never reached one
 	 * @param outcome how it ended
 	 * @param recipients the number of envelope recipients
 	 * @param messageSize the message size in bytes, or {@code -1} when it was streamed with an
@@ -207,6 +234,8 @@ public interface SmtpEventListener {
 	 * as {@link BatchResult#message()}) and what became of it. Told right after
 	 * {@link #sendFinished(SmtpEndpoint, SendOutcome, int, long, int, Duration)}, with the same
 	 * outcome, on the same thread as its start.
+	 * @param endpoint as for {@link #sendFinished(SmtpEndpoint, SendOutcome, int, long, int, Duration)}:
+	 * the host that took the message, which may differ from the one its start was told with
 	 * @param result its {@link SendResult} or its failure, as {@code sendAll} returns it
 	 * @param outcome how it ended
 	 */

@@ -107,6 +107,43 @@ class SmtpClientFailoverTests {
 	}
 
 	@Test
+	void aRefusalFromTheHostFailedOverToStaysThereAndIsToldWithThatHost() throws Exception {
+		List<SmtpEndpoint> finishedAt = new CopyOnWriteArrayList<>();
+		List<SmtpEndpoint> sizedAt = new CopyOnWriteArrayList<>();
+		SmtpEventListener listener = new SmtpEventListener() {
+			@Override
+			public void sendFinished(SmtpEndpoint endpoint, BatchResult result, SendOutcome outcome) {
+				finishedAt.add(endpoint);
+			}
+
+			@Override
+			public void sendFinished(SmtpEndpoint endpoint, SendOutcome outcome, int recipients, long messageSize,
+					int attempts, java.time.Duration duration) {
+				sizedAt.add(endpoint);
+			}
+		};
+		int deadPort = closedPort();
+		try (ScriptedSmtpServer spare = ScriptedSmtpServer.start(); ScriptedSmtpServer third = ScriptedSmtpServer.start()) {
+			// After MAIL nothing moves on, not even a 421: the message is the spare's to take or refuse.
+			quits(opens(spare).reply("250 2.1.0 sender ok").reply("421 4.3.2 closing for maintenance")
+				.reply("250 2.0.0 reset"));
+			try (SmtpClient client = clientFor(spare)
+				.hosts(List.of("127.0.0.1:" + deadPort, address(spare), address(third)))
+				.eventListener(listener)
+				.build()) {
+				Throwable thrown = catchThrowable(() -> client.send(ENVELOPE, message(1)));
+
+				assertThat(thrown).isInstanceOf(SmtpRecipientsRefusedException.class);
+				SmtpEndpoint spareEndpoint = SmtpEndpoint.tcp(SmtpProtocol.SMTP, spare.host(), spare.port());
+				assertThat(finishedAt).containsExactly(spareEndpoint);
+				assertThat(sizedAt).containsExactly(spareEndpoint);
+			}
+			assertThat(third.connectionCount()).isZero();
+			assertThat(spare.messages()).isEmpty();
+		}
+	}
+
+	@Test
 	void hostsMustNameAtLeastOneHostEachWithAGoodPort() {
 		SmtpClient.Builder builder = SmtpClient.builder();
 		assertThat(catchThrowable(() -> builder.hosts(List.of()))).isInstanceOf(IllegalArgumentException.class)

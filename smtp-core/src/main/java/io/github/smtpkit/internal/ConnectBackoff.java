@@ -1,6 +1,7 @@
 package io.github.smtpkit.internal;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,10 +9,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 import io.github.smtpkit.SmtpBackoffException;
 import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpResponseException;
 import io.github.smtpkit.SmtpSession;
 import org.jspecify.annotations.Nullable;
@@ -24,12 +27,35 @@ import org.jspecify.annotations.Nullable;
  * many clients refused together do not come back together); a connection opened successfully
  * resets it. Sessions already open are not affected: only opening new ones is refused.
  *
+ * <p>A send that needs a new connection meanwhile either waits for the back-off to end, when it
+ * ends within what the send may still wait ({@link #awaitEnd(Duration)}), or fails at once.
+ *
  * <p>Thread-safe.
  */
 public final class ConnectBackoff {
 
 	/** The replies that mean "not now" when opening a connection (RFC 5321 4.2.5, RFC 4954 6). */
 	private static final Set<Integer> NOT_NOW = Set.of(421, 450, 451, 452, 454);
+
+	/**
+	 * The longest single sleep of {@link #awaitEnd}: the clock is read again after it, so that a
+	 * clock that jumps (or a test's clock, moved by hand) is noticed within this.
+	 */
+	private static final Duration LONGEST_SLEEP = Duration.ofSeconds(1);
+
+	/** The shortest single sleep of {@link #awaitEnd}, so that its loop takes time as it counts. */
+	private static final Duration SHORTEST_SLEEP = Duration.ofMillis(1);
+
+	/** Waits in real time: the thread sleeps. */
+	public static final Sleeper THREAD_SLEEPER = (duration) -> TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+
+	/** How {@link #awaitEnd} passes time; tests give one that moves their clock instead of sleeping. */
+	@FunctionalInterface
+	public interface Sleeper {
+
+		void sleep(Duration duration) throws InterruptedException;
+
+	}
 
 	private final SmtpEndpoint endpoint;
 
@@ -42,6 +68,10 @@ public final class ConnectBackoff {
 	/** A number in [0, 1), for the jitter. */
 	private final DoubleSupplier random;
 
+	private final Sleeper sleeper;
+
+	private final SmtpEventListener listener;
+
 	/** The "not now" answers in a row, since the last connection opened successfully. */
 	private int failures;
 
@@ -51,9 +81,13 @@ public final class ConnectBackoff {
 	/**
 	 * @param initial the first interval; each further "not now" in a row doubles it
 	 * @param max the longest interval
+	 * @param clock tells when a back-off ends
 	 * @param random a number in [0, 1) per interval, for the jitter
+	 * @param sleeper passes the time {@link #awaitEnd} waits
+	 * @param listener told when a back-off starts
 	 */
-	public ConnectBackoff(SmtpEndpoint endpoint, Duration initial, Duration max, Clock clock, DoubleSupplier random) {
+	public ConnectBackoff(SmtpEndpoint endpoint, Duration initial, Duration max, Clock clock, DoubleSupplier random,
+			Sleeper sleeper, SmtpEventListener listener) {
 		this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
 		this.initial = requirePositive(initial, "initial");
 		this.max = requirePositive(max, "max");
@@ -63,10 +97,19 @@ public final class ConnectBackoff {
 		}
 		this.clock = Objects.requireNonNull(clock, "clock");
 		this.random = Objects.requireNonNull(random, "random");
+		this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+		this.listener = Objects.requireNonNull(listener, "listener");
 	}
 
-	public ConnectBackoff(SmtpEndpoint endpoint, Duration initial, Duration max, Clock clock) {
-		this(endpoint, initial, max, clock, () -> ThreadLocalRandom.current().nextDouble());
+	/** With a random jitter, sleeping threads, and no listener. */
+	public ConnectBackoff(SmtpEndpoint endpoint, Duration initial, Duration max, Clock clock, DoubleSupplier random) {
+		this(endpoint, initial, max, clock, random, THREAD_SLEEPER, SmtpEventListener.NONE);
+	}
+
+	/** With a random jitter and sleeping threads. */
+	public ConnectBackoff(SmtpEndpoint endpoint, Duration initial, Duration max, Clock clock,
+			SmtpEventListener listener) {
+		this(endpoint, initial, max, clock, () -> ThreadLocalRandom.current().nextDouble(), THREAD_SLEEPER, listener);
 	}
 
 	/**
@@ -104,6 +147,55 @@ public final class ConnectBackoff {
 				+ " time(s) in a row; nothing was sent, try again after that", until.get());
 	}
 
+	/**
+	 * Waits for the back-off to end, if it ends within {@code maxWait}: a send that needs a new
+	 * connection takes that wait rather than fail. Sleeps in steps, reading the clock after each,
+	 * and never sleeps longer in all than {@code maxWait} (whatever the clock says).
+	 * @return how long it slept: zero when not backing off
+	 * @throws SmtpBackoffException at once (nothing slept) when the back-off ends later than
+	 * {@code maxWait} from now, or once {@code maxWait} is slept and it has not ended; it says when
+	 * to try again
+	 * @throws InterruptedIOException if the thread was interrupted while it slept
+	 */
+	public Duration awaitEnd(Duration maxWait) throws IOException {
+		Duration slept = Duration.ZERO;
+		// Bounded: each pass sleeps at least SHORTEST_SLEEP out of maxWait, or returns or throws.
+		while (true) {
+			Instant now = this.clock.instant();
+			Optional<Instant> until = until();
+			if (until.isEmpty()) {
+				return slept;
+			}
+			Duration left = Duration.between(now, until.get());
+			Duration mayWait = maxWait.minus(slept);
+			if (left.compareTo(mayWait) > 0) {
+				throw outlasts(until.get(), maxWait, slept);
+			}
+			Duration step = (left.compareTo(LONGEST_SLEEP) > 0) ? LONGEST_SLEEP : left;
+			if (step.compareTo(SHORTEST_SLEEP) < 0) {
+				step = SHORTEST_SLEEP;
+			}
+			try {
+				this.sleeper.sleep(step);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new InterruptedIOException("Interrupted while waiting for the back-off from " + this.endpoint
+						+ " to end at " + until.get() + "; nothing was sent");
+			}
+			slept = slept.plus(step);
+		}
+	}
+
+	/** The refusal of a send that may not wait until the back-off ends. */
+	private synchronized SmtpBackoffException outlasts(Instant until, Duration maxWait, Duration slept) {
+		String waited = slept.isZero() ? "" : ", of which it waited " + Durations.describe(slept);
+		return new SmtpBackoffException("Not opening a connection to " + this.endpoint + ": backing off until " + until
+				+ " after the server said \"not now\" " + this.failures + " time(s) in a row, longer than the send"
+				+ " may wait (" + Durations.describe(maxWait) + " of its maxWait left" + waited
+				+ "); nothing was sent, try again after " + until, until);
+	}
+
 	/** When the back-off ends, by the clock, or empty when new connections may be opened now. */
 	public synchronized Optional<Instant> until() {
 		if (this.until == null || !this.until.isAfter(this.clock.instant())) {
@@ -116,11 +208,16 @@ public final class ConnectBackoff {
 	 * Records a "not now": the next interval starts now. Also for a 421 in the middle of a session
 	 * (RFC 5321 3.8: the server is closing the connection), which says the same about new ones.
 	 */
-	public synchronized void notNow() {
-		this.failures++;
-		Duration nominal = nominal(this.failures);
-		double share = 0.5 + 0.5 * this.random.getAsDouble();
-		this.until = this.clock.instant().plusNanos((long) (nominal.toNanos() * share));
+	public void notNow() {
+		Instant until;
+		synchronized (this) {
+			this.failures++;
+			Duration nominal = nominal(this.failures);
+			double share = 0.5 + 0.5 * this.random.getAsDouble();
+			until = this.clock.instant().plusNanos((long) (nominal.toNanos() * share));
+			this.until = until;
+		}
+		Listeners.notify(this.listener, (l) -> l.backoffStarted(this.endpoint, until));
 	}
 
 	/** A connection opened: the back-off is over and the next one starts from the initial interval. */

@@ -109,6 +109,16 @@ public final class SmtpConnection implements Closeable {
 			named.initCause(ex);
 			throw named;
 		}
+		return openFirst(endpoint, addresses, socketFactory, sourceAddress, connectTimeout, readTimeout);
+	}
+
+	/**
+	 * Connects to the first of the addresses that accepts, trying each in turn (a name that
+	 * resolves to {@code ::1} and {@code 127.0.0.1} is tried on both), each attempt bounded by the
+	 * connect timeout; the last failure is thrown when none accepts.
+	 */
+	static SmtpConnection openFirst(SmtpEndpoint endpoint, InetAddress[] addresses, SocketFactory socketFactory,
+			InetSocketAddress sourceAddress, Duration connectTimeout, Duration readTimeout) throws IOException {
 		IOException lastFailure = null;
 		for (InetAddress address : addresses) {
 			Socket socket = (socketFactory != null) ? socketFactory.createSocket() : new Socket();

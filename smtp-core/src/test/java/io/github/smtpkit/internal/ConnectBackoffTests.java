@@ -4,20 +4,27 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import io.github.smtpkit.SmtpBackoffException;
 import io.github.smtpkit.SmtpConnectException;
 import io.github.smtpkit.SmtpEndpoint;
+import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpProtocol;
 import io.github.smtpkit.SmtpServerDisconnectedException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-/** The arithmetic of {@link ConnectBackoff}: growth, cap, jitter bounds and reset, by a fixed clock. */
+/**
+ * The arithmetic of {@link ConnectBackoff}: growth, cap, jitter bounds and reset, by a fixed clock;
+ * and its wait, by a clock that its sleeper moves instead of sleeping.
+ */
 class ConnectBackoffTests {
 
 	private static final SmtpEndpoint ENDPOINT = SmtpEndpoint.tcp(SmtpProtocol.SMTP, "mail.example.test", 25);
@@ -86,7 +93,8 @@ class ConnectBackoffTests {
 
 	@Test
 	void aDisconnectOrAPermanentRefusalIsNotANotNow() {
-		ConnectBackoff backoff = new ConnectBackoff(ENDPOINT, Duration.ofSeconds(1), Duration.ofSeconds(10), CLOCK);
+		ConnectBackoff backoff = new ConnectBackoff(ENDPOINT, Duration.ofSeconds(1), Duration.ofSeconds(10), CLOCK,
+				SmtpEventListener.NONE);
 		catchThrowable(() -> backoff.open(() -> {
 			throw new SmtpServerDisconnectedException("Connection unexpectedly closed");
 		}));
@@ -94,6 +102,94 @@ class ConnectBackoffTests {
 			throw new SmtpConnectException(554, "5.7.1 go away");
 		}));
 		assertThat(backoff.until()).isEmpty();
+	}
+
+	@Test
+	void awaitEndSleepsUntilTheBackoffEndsByTheClockInStepsOfAtMostASecond() throws IOException {
+		ManualTime time = new ManualTime();
+		ConnectBackoff backoff = time.backoff(Duration.ofMillis(2500));
+		backoff.notNow();
+
+		Duration slept = backoff.awaitEnd(Duration.ofSeconds(3));
+
+		assertThat(slept).isEqualTo(Duration.ofMillis(2500));
+		assertThat(time.sleeps).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500));
+		assertThat(backoff.until()).isEmpty();
+		assertThat(time.started).containsExactly(NOW.plusMillis(2500));
+	}
+
+	@Test
+	void awaitEndFailsAtOnceWhenTheBackoffOutlastsTheWaitAndReturnsAtOnceWhenThereIsNone() throws IOException {
+		ManualTime time = new ManualTime();
+		ConnectBackoff backoff = time.backoff(Duration.ofSeconds(4));
+		assertThat(backoff.awaitEnd(Duration.ofSeconds(1))).isZero();
+		backoff.notNow();
+
+		Throwable thrown = catchThrowable(() -> backoff.awaitEnd(Duration.ofMillis(3500)));
+
+		assertThat(thrown).isInstanceOfSatisfying(SmtpBackoffException.class, (ex) -> {
+			assertThat(ex.retryAt()).isEqualTo(NOW.plusSeconds(4));
+			assertThat(ex).hasMessage("Not opening a connection to mail.example.test:25: backing off until "
+					+ NOW.plusSeconds(4) + " after the server said \"not now\" 1 time(s) in a row, longer than the send"
+					+ " may wait (3.5 s of its maxWait left); nothing was sent, try again after " + NOW.plusSeconds(4));
+		});
+		assertThat(time.sleeps).isEmpty();
+	}
+
+	@Test
+	void awaitEndSleepsNoLongerThanTheWaitWhenTheClockStandsStill() {
+		ManualTime time = new ManualTime();
+		time.frozen = true;
+		ConnectBackoff backoff = time.backoff(Duration.ofMillis(800));
+		backoff.notNow();
+
+		Throwable thrown = catchThrowable(() -> backoff.awaitEnd(Duration.ofSeconds(2)));
+
+		assertThat(thrown).isInstanceOf(SmtpBackoffException.class).hasMessageContaining("of which it waited 1.6 s");
+		assertThat(time.sleeps).containsExactly(Duration.ofMillis(800), Duration.ofMillis(800));
+	}
+
+	/** A clock that its sleeper moves (unless frozen), and the back-off events. */
+	private static final class ManualTime extends Clock {
+
+		final List<Duration> sleeps = new ArrayList<>();
+
+		final List<Instant> started = new ArrayList<>();
+
+		boolean frozen;
+
+		private Instant now = NOW;
+
+		/** A back-off whose first interval is exactly {@code interval}: the top of the jitter. */
+		ConnectBackoff backoff(Duration interval) {
+			return new ConnectBackoff(ENDPOINT, interval, interval.multipliedBy(2), this, () -> 1.0, (duration) -> {
+				this.sleeps.add(duration);
+				if (!this.frozen) {
+					this.now = this.now.plus(duration);
+				}
+			}, new SmtpEventListener() {
+				@Override
+				public void backoffStarted(SmtpEndpoint endpoint, Instant until) {
+					ManualTime.this.started.add(until);
+				}
+			});
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
 	}
 
 }

@@ -19,6 +19,7 @@ import io.github.smtpkit.SmtpConnectException;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.TlsMode;
+import io.github.smtpkit.pool.PoolConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +31,8 @@ import static org.awaitility.Awaitility.await;
  * Back-off against a real "not now": the rig's Postfix on {@value InteropRig#RATE_LIMITED_PORT}
  * takes three connections at once from one address and greets a fourth with
  * {@code 421 4.7.0 ... too many connections}. With three held open, the client's connection is
- * refused at the greeting, the client backs off (a send meanwhile fails at once, opening no
- * connection), and once a slot is free and the interval is over it delivers.
+ * refused at the greeting, the client backs off (a send meanwhile that may not wait that long fails
+ * at once, opening no connection), and once a slot is free and the interval is over it delivers.
  */
 class BackoffInteropTests {
 
@@ -64,6 +65,8 @@ class BackoffInteropTests {
 			.localHostname(InteropRig.CLIENT_NAME)
 			.timeout(InteropRig.TIMEOUT)
 			.backoff(Duration.ofMillis(400), Duration.ofSeconds(2))
+			// Shorter than the back-off: a send meanwhile fails at once instead of waiting it out.
+			.pool(PoolConfig.builder().maxWait(Duration.ofMillis(100)).build())
 			.eventListener(connections)
 			.build()) {
 			Throwable refused = catchThrowable(() -> client.send(Envelope.of(SENDER, RECIPIENT),

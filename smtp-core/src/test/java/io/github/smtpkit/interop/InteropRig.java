@@ -56,6 +56,12 @@ final class InteropRig {
 	 */
 	static final int RATE_LIMITED_PORT = 2589;
 
+	/** Postfix, plain: no STARTTLS, no AUTH; delivers as {@link #SMTP_PORT} does. For failover. */
+	static final int PLAIN_PORT = 2526;
+
+	/** Postfix greeting every client with {@code 421 4.3.2} and hanging up: a host failover passes over. */
+	static final int NOT_NOW_PORT = 2527;
+
 	/** Dovecot LMTP over TCP. */
 	static final int LMTP_PORT = 2003;
 

@@ -2,6 +2,7 @@ package io.github.smtpkit.spring.event;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 import io.github.smtpkit.SendOutcome;
@@ -154,6 +155,31 @@ public class SmtpEventPublisher implements SmtpEventListenerFactory, Application
 		public void asyncSendRejected(SmtpEndpoint endpoint, SmtpSendRejectedException.Reason reason) {
 			publish(new SmtpPoolEvent(this.server, endpoint, SmtpPoolEvent.Kind.ASYNC_SEND_REJECTED, null,
 					reason.name()));
+		}
+
+		@Override
+		public void rateLimitWaited(SmtpEndpoint endpoint, Duration waited, int permits) {
+			publish(new SmtpRateLimitEvent(this.server, endpoint, SmtpRateLimitEvent.Kind.WAITED, waited, permits));
+		}
+
+		@Override
+		public void rateLimitExceeded(SmtpEndpoint endpoint, Duration retryAfter) {
+			publish(new SmtpRateLimitEvent(this.server, endpoint, SmtpRateLimitEvent.Kind.EXCEEDED, retryAfter, null));
+		}
+
+		@Override
+		public void backoffStarted(SmtpEndpoint endpoint, Instant until) {
+			publish(new SmtpBackoffEvent(this.server, endpoint, SmtpBackoffEvent.Kind.STARTED, until, null));
+		}
+
+		@Override
+		public void backoffWaited(SmtpEndpoint endpoint, Duration waited) {
+			publish(new SmtpBackoffEvent(this.server, endpoint, SmtpBackoffEvent.Kind.WAITED, null, waited));
+		}
+
+		@Override
+		public void backoffRefused(SmtpEndpoint endpoint, Instant retryAt) {
+			publish(new SmtpBackoffEvent(this.server, endpoint, SmtpBackoffEvent.Kind.REFUSED, retryAt, null));
 		}
 
 		@Override

@@ -1,6 +1,7 @@
 package io.github.smtpkit.spring.metrics;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -37,9 +38,16 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@value #RATE_LIMIT_WAITS} (timer): sends that waited for the server's rate limit, and how
  * long; registered on the first such wait;</li>
  * <li>{@value #RATE_LIMIT_EXCEEDED} (counter): sends that failed because the rate limit had no
- * permit within the pool's maximum wait; registered on the first.</li>
+ * permit within the pool's maximum wait; registered on the first;</li>
+ * <li>{@value #BACKOFF_STARTED} (counter): "not now" answers that started (or prolonged) a
+ * back-off from the server; registered on the first;</li>
+ * <li>{@value #BACKOFF_WAITS} (timer): sends that waited for a back-off to end, and how long;
+ * registered on the first;</li>
+ * <li>{@value #BACKOFF_REFUSED} (counter): sends that failed at once because the back-off
+ * outlasted their wait; registered on the first.</li>
  * </ul>
- * Sends are timed by the {@code mail.send} observation, not here. Every tag has a small, fixed set
+ * Sends are timed by the {@code mail.send} observation, not here (its {@code server.address} and
+ * {@code server.port} name the host that took each message, the one failover chose). Every tag has a small, fixed set
  * of values: no address, subject or credential becomes a tag.
  */
 public class SmtpClientMetrics implements SmtpEventListenerFactory {
@@ -67,6 +75,15 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 	/** The counter of sends refused by the server's rate limit. */
 	public static final String RATE_LIMIT_EXCEEDED = "smtp.client.rate.limit.exceeded";
+
+	/** The counter of "not now" answers that started a back-off. */
+	public static final String BACKOFF_STARTED = "smtp.client.backoff.started";
+
+	/** The timer of the waits for a back-off to end. */
+	public static final String BACKOFF_WAITS = "smtp.client.backoff.waits";
+
+	/** The counter of sends refused because the back-off outlasted their wait. */
+	public static final String BACKOFF_REFUSED = "smtp.client.backoff.refused";
 
 	/** The tag that names the server on every smtpkit meter. */
 	public static final String SERVER_TAG = "server";
@@ -104,6 +121,12 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 		private final Meter.MeterProvider<Counter> rateLimitExceeded;
 
+		private final Meter.MeterProvider<Counter> backoffStarted;
+
+		private final Meter.MeterProvider<Timer> backoffWaits;
+
+		private final Meter.MeterProvider<Counter> backoffRefused;
+
 		Listener(String server) {
 			MeterRegistry registry = SmtpClientMetrics.this.registry;
 			this.commands = Timer.builder(COMMANDS)
@@ -140,6 +163,20 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 				.withRegistry(registry);
 			this.rateLimitExceeded = Counter.builder(RATE_LIMIT_EXCEEDED)
 				.description("Sends that failed because the server's rate limit had no permit within the maximum wait")
+				.baseUnit("sends")
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
+			this.backoffStarted = Counter.builder(BACKOFF_STARTED)
+				.description("\"Not now\" answers from the server that started or prolonged a back-off")
+				.baseUnit("answers")
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
+			this.backoffWaits = Timer.builder(BACKOFF_WAITS)
+				.description("Waits of sends for a back-off from the server to end")
+				.tag(SERVER_TAG, server)
+				.withRegistry(registry);
+			this.backoffRefused = Counter.builder(BACKOFF_REFUSED)
+				.description("Sends that failed at once because the back-off outlasted their maximum wait")
 				.baseUnit("sends")
 				.tag(SERVER_TAG, server)
 				.withRegistry(registry);
@@ -183,6 +220,21 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 		@Override
 		public void rateLimitExceeded(SmtpEndpoint endpoint, Duration retryAfter) {
 			this.rateLimitExceeded.withTags().increment();
+		}
+
+		@Override
+		public void backoffStarted(SmtpEndpoint endpoint, Instant until) {
+			this.backoffStarted.withTags().increment();
+		}
+
+		@Override
+		public void backoffWaited(SmtpEndpoint endpoint, Duration waited) {
+			this.backoffWaits.withTags().record(waited);
+		}
+
+		@Override
+		public void backoffRefused(SmtpEndpoint endpoint, Instant retryAt) {
+			this.backoffRefused.withTags().increment();
 		}
 
 	}

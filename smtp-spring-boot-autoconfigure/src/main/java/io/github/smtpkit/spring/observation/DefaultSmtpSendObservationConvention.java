@@ -2,6 +2,8 @@ package io.github.smtpkit.spring.observation;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import io.github.smtpkit.SendOutcome;
@@ -34,7 +36,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Micrometer asks for the key values when an observation starts and again when it stops: the
  * message's are read from its headers once per observation, and the server's are made once per
- * server, so that observing a send costs no header parsing twice.
+ * server and host, so that observing a send costs no header parsing twice. {@code server.address}
+ * and {@code server.port} name the host that took the message: with {@code smtp.hosts}, the one
+ * failover chose.
  */
 public class DefaultSmtpSendObservationConvention implements SmtpSendObservationConvention {
 
@@ -43,8 +47,15 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 
 	private static final String UNKNOWN = "unknown";
 
-	/** The server's key values, for the server last observed (a client sends to one). */
-	private volatile @Nullable ServerKeyValues server;
+	/**
+	 * The most servers' key values kept: one per server name and host, which is few (the hosts of
+	 * {@code smtp.hosts} are a bounded list); past that, say with a convention shared by many
+	 * clients, the cache starts over rather than grow.
+	 */
+	private static final int MAX_SERVERS = 64;
+
+	/** The key values of each server and host observed, but for the outcome. */
+	private final Map<ServerKey, KeyValues> servers = new ConcurrentHashMap<>();
 
 	@Override
 	public String getName() {
@@ -58,13 +69,16 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(SmtpSendObservationContext context) {
-		ServerKeyValues server = this.server;
-		if (server == null || !server.isFor(context)) {
-			server = new ServerKeyValues(context.getServerName(), context.getEndpoint());
-			this.server = server;
+		ServerKey key = new ServerKey(context.getServerName(), context.getEndpoint());
+		KeyValues server = this.servers.get(key);
+		if (server == null) {
+			if (this.servers.size() >= MAX_SERVERS) {
+				this.servers.clear();
+			}
+			server = this.servers.computeIfAbsent(key, ServerKey::keyValues);
 		}
 		SendOutcome outcome = context.getOutcome();
-		return server.keyValues.and(KeyValue.of(LowCardinalityKeyNames.OUTCOME,
+		return server.and(KeyValue.of(LowCardinalityKeyNames.OUTCOME,
 				(outcome != null) ? outcome.name().toLowerCase(Locale.ROOT) : "none"));
 	}
 
@@ -118,28 +132,18 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 		}
 	}
 
-	/** The low-cardinality key values of one server, but for the outcome. */
-	private static final class ServerKeyValues {
+	/** A server by name, and the host of it a message went to. */
+	private record ServerKey(String serverName, SmtpEndpoint endpoint) {
 
-		private final String serverName;
-
-		private final SmtpEndpoint endpoint;
-
-		private final KeyValues keyValues;
-
-		ServerKeyValues(String serverName, SmtpEndpoint endpoint) {
-			this.serverName = serverName;
-			this.endpoint = endpoint;
-			this.keyValues = KeyValues.of(KeyValue.of(LowCardinalityKeyNames.SERVER, serverName),
-					KeyValue.of(LowCardinalityKeyNames.SERVER_ADDRESS, endpoint.isUnixSocket() ? UNKNOWN : endpoint.host()),
+		/** Its low-cardinality key values, but for the outcome. */
+		KeyValues keyValues() {
+			return KeyValues.of(KeyValue.of(LowCardinalityKeyNames.SERVER, this.serverName),
+					KeyValue.of(LowCardinalityKeyNames.SERVER_ADDRESS,
+							this.endpoint.isUnixSocket() ? UNKNOWN : this.endpoint.host()),
 					KeyValue.of(LowCardinalityKeyNames.SERVER_PORT,
-							endpoint.isUnixSocket() ? UNKNOWN : String.valueOf(endpoint.port())),
+							this.endpoint.isUnixSocket() ? UNKNOWN : String.valueOf(this.endpoint.port())),
 					KeyValue.of(LowCardinalityKeyNames.NETWORK_PROTOCOL_NAME,
-							endpoint.protocol().name().toLowerCase(Locale.ROOT)));
-		}
-
-		boolean isFor(SmtpSendObservationContext context) {
-			return this.serverName.equals(context.getServerName()) && this.endpoint.equals(context.getEndpoint());
+							this.endpoint.protocol().name().toLowerCase(Locale.ROOT)));
 		}
 
 	}

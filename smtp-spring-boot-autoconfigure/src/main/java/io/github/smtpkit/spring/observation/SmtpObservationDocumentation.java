@@ -50,7 +50,10 @@ public enum SmtpObservationDocumentation implements ObservationDocumentation {
 			}
 		},
 
-		/** The server's host name or address ({@code unknown} for a unix-domain socket). */
+		/**
+		 * The host name or address of the server that took the message: with {@code smtp.hosts},
+		 * the host failover chose ({@code unknown} for a unix-domain socket).
+		 */
 		SERVER_ADDRESS {
 			@Override
 			public String asString() {
@@ -58,7 +61,7 @@ public enum SmtpObservationDocumentation implements ObservationDocumentation {
 			}
 		},
 
-		/** The server's port ({@code unknown} for a unix-domain socket). */
+		/** The port of the server that took the message ({@code unknown} for a unix-domain socket). */
 		SERVER_PORT {
 			@Override
 			public String asString() {

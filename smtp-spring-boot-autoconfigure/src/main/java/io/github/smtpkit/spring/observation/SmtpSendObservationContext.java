@@ -28,7 +28,7 @@ public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 
 	private final String serverName;
 
-	private final SmtpEndpoint endpoint;
+	private SmtpEndpoint endpoint;
 
 	private final Envelope envelope;
 
@@ -51,18 +51,10 @@ public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 			// A message is the user's content: trace context is never written into it.
 		}, Kind.CLIENT);
 		this.serverName = Objects.requireNonNull(serverName, "serverName");
-		this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
 		this.envelope = Objects.requireNonNull(envelope, "envelope");
 		setCarrier(message);
-		if (endpoint.isUnixSocket()) {
-			setRemoteServiceName(String.valueOf(endpoint.unixSocket()));
-		}
-		else {
-			setRemoteServiceName(endpoint.host());
-			setRemoteServiceAddress(endpoint.protocol().name().toLowerCase(Locale.ROOT) + "://"
-					+ (endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host()) + ":"
-					+ endpoint.port());
-		}
+		this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+		setRemoteService(endpoint);
 	}
 
 	/** The server's name: {@code default}, or its name under {@code smtp.servers}. */
@@ -70,9 +62,32 @@ public class SmtpSendObservationContext extends SenderContext<MimeMessage> {
 		return this.serverName;
 	}
 
-	/** The server the message is sent to. */
+	/**
+	 * The server the message is sent to: the client's (with {@code smtp.hosts}, the first host)
+	 * while it is under way, and once it ended the host that took or refused it, which failover
+	 * may have made another.
+	 */
 	public SmtpEndpoint getEndpoint() {
 		return this.endpoint;
+	}
+
+	/** Sets the server, and the remote service's name and address with it. */
+	public void setEndpoint(SmtpEndpoint endpoint) {
+		this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+		setRemoteService(endpoint);
+	}
+
+	private void setRemoteService(SmtpEndpoint endpoint) {
+		if (endpoint.isUnixSocket()) {
+			setRemoteServiceName(String.valueOf(endpoint.unixSocket()));
+			setRemoteServiceAddress(null);
+		}
+		else {
+			setRemoteServiceName(endpoint.host());
+			setRemoteServiceAddress(endpoint.protocol().name().toLowerCase(Locale.ROOT) + "://"
+					+ (endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host()) + ":"
+					+ endpoint.port());
+		}
 	}
 
 	/** The envelope: sender and every recipient, {@code Bcc} included. */

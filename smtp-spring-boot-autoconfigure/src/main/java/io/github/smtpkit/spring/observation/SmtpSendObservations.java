@@ -107,6 +107,9 @@ public class SmtpSendObservations implements SmtpEventListenerFactory {
 				observations.remove(result.message());
 			}
 			SmtpSendObservationContext context = (SmtpSendObservationContext) observation.getContext();
+			// The host that took the message, which failover may have made another than the first:
+			// the keys are read again at the stop, so the timer and the span name that host.
+			context.setEndpoint(endpoint);
 			context.setOutcome(outcome);
 			if (result.isSent()) {
 				context.setResult(result.result());
