@@ -86,7 +86,8 @@ public final class DkimSignedSource implements MessageSource {
 	 */
 	public static void requireLibrary() {
 		try {
-			Class.forName("org.apache.james.jdkim.tagvalue.SignatureRecordTemplate", false, DkimSignedSource.class.getClassLoader());
+			Class.forName("org.apache.james.jdkim.tagvalue.SignatureRecordTemplate", false,
+					DkimSignedSource.class.getClassLoader());
 		}
 		catch (ClassNotFoundException ex) {
 			throw new IllegalStateException("DKIM signing needs Apache James jDKIM on the class path: add the"
