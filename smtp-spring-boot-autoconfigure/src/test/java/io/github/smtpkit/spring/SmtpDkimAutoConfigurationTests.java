@@ -1,13 +1,16 @@
 package io.github.smtpkit.spring;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -119,6 +122,28 @@ class SmtpDkimAutoConfigurationTests {
 			.contains("d=example.test", "s=mail");
 		assertThat(new Dkimpy(this.dir, pair.getPublic(), "mail", "example.test")
 			.verify(received.getBytes(StandardCharsets.ISO_8859_1))).isEqualTo("verified");
+	}
+
+	@Test
+	void aKeyStoreWithSeveralKeysSignsWithTheBundlesKeyAliasAndWithoutOneFailsStartUp() throws Exception {
+		KeyStore store = KeyStore.getInstance("PKCS12");
+		store.load(null, null);
+		store.setKeyEntry("rsa", keys.getPrivate(), KEY_STORE_PASSWORD, new Certificate[] { selfSigned(keys) });
+		store.setKeyEntry("ed", edKeys.getPrivate(), KEY_STORE_PASSWORD, new Certificate[] { selfSigned(edKeys) });
+		Path keyStore = this.dir.resolve("dkim.p12");
+		try (OutputStream out = Files.newOutputStream(keyStore)) {
+			store.store(out, KEY_STORE_PASSWORD);
+		}
+		ApplicationContextRunner bundled = this.contextRunner
+			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+			.withPropertyValues("spring.ssl.bundle.jks.dkim.keystore.location=" + keyStore.toUri(),
+					"spring.ssl.bundle.jks.dkim.keystore.password=changeit",
+					"spring.ssl.bundle.jks.dkim.keystore.type=PKCS12", "smtp.dkim.domain=example.test",
+					"smtp.dkim.selector=mail", "smtp.dkim.key-bundle=dkim");
+
+		bundled.withPropertyValues("spring.ssl.bundle.jks.dkim.key.alias=ed")
+			.run((context) -> assertSignsAndDkimpyVerifies(context, "ed25519-sha256", edKeys));
+		bundled.run(failsOn("smtp.dkim.key-bundle", "holds several keys: name the one to sign with"));
 	}
 
 	@Test
