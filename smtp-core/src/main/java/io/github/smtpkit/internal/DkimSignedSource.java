@@ -3,32 +3,44 @@ package io.github.smtpkit.internal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
+import java.util.function.Function;
 
 import io.github.smtpkit.MessageSource;
 import io.github.smtpkit.internal.MimeMessages.CrlfOutputStream;
-import org.apache.james.jdkim.DKIMSigner;
-import org.apache.james.jdkim.api.BodyHasher;
-import org.apache.james.jdkim.api.Headers;
-import org.apache.james.jdkim.exceptions.FailException;
+import org.apache.james.jdkim.api.SignatureRecord;
+import org.apache.james.jdkim.exceptions.PermFailException;
+import org.apache.james.jdkim.impl.BodyHasherImpl;
+import org.apache.james.jdkim.tagvalue.SignatureRecordTemplate;
 
 /**
  * A message signed with DKIM. {@link #sign} is the first pass over the source, before anything is
- * sent: it splits the header fields from the body, hashes the body as it streams by (jDKIM's body
- * hasher) and signs the header fields (jDKIM's signer). {@link #writeTo} is the second: the
- * {@code DKIM-Signature} field, then the message. Both passes see the message through
- * {@link CrlfOutputStream}, so that the bytes signed are the bytes sent. Only the header section
- * is held in memory, at most {@value #MAX_HEADER_BYTES} bytes.
+ * sent: it splits the header fields from the body, hashes the body as it streams by and signs the
+ * header fields. {@link #writeTo} is the second: the {@code DKIM-Signature} field, then the
+ * message. Both passes see the message through {@link CrlfOutputStream}, so that the bytes signed
+ * are the bytes sent. Only the header section is held in memory, at most {@value #MAX_HEADER_BYTES}
+ * bytes.
+ *
+ * <p>Apache James jDKIM parses and checks the signature's tags and canonicalises and hashes the
+ * body. The header fields are canonicalised by {@link DkimHeaderFields} (jDKIM would hash them in
+ * the platform's charset), and signed with the JDK's own {@link Signature}: {@code SHA256withRSA}
+ * for {@code rsa-sha256}, and for {@code ed25519-sha256}, which jDKIM's signer does not know,
+ * {@code Ed25519} over the SHA-256 hash of the header data (RFC 8463 3).
  */
 public final class DkimSignedSource implements MessageSource {
 
 	/** A bound on the header section, which is held in memory while the body streams. */
 	static final int MAX_HEADER_BYTES = 1024 * 1024;
+
+	/** The longest run of the signature's base64 on one line of the field. */
+	private static final int BASE64_LINE = 72;
 
 	private static final byte[] CRLF = { '\r', '\n' };
 
@@ -47,15 +59,20 @@ public final class DkimSignedSource implements MessageSource {
 
 	/**
 	 * Signs the message, reading it once as it will be sent.
-	 * @param template the signature's tags but {@code h=}, {@code bh=} and {@code b=}, ending with
-	 * {@code ;}, for example {@code v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=mail;}
-	 * @param headers the header fields to sign, those present
-	 * @throws IOException if the source fails, its header section is too long, or jDKIM fails
-	 * @throws IllegalArgumentException if the message has no {@code From} field
+	 * @param tags the signature's tags up to {@code h=} included, given the message's header
+	 * fields, each tag ending with {@code ;}, folded with CRLF and a space where the lines would be
+	 * long; {@code bh=} and {@code b=} follow. For example {@code v=1; a=rsa-sha256;
+	 * c=relaxed/relaxed; d=example.org; s=mail; h=from:to:subject;}. {@code a=} is
+	 * {@code rsa-sha256} or {@code ed25519-sha256}, {@code c=} {@code relaxed/relaxed} or
+	 * {@code relaxed/simple}.
+	 * @param key the private key for {@code a=}
+	 * @throws IOException if the source fails, its header section is too long, or the signing fails
+	 * @throws IllegalArgumentException if the tags are not a signature this can make (for example
+	 * the message has no {@code From} field, which DKIM must sign)
 	 */
-	public static DkimSignedSource sign(MessageSource message, String template, PrivateKey key, List<String> headers)
-			throws IOException {
-		Splitter splitter = new Splitter(template, key, headers);
+	public static DkimSignedSource sign(MessageSource message, Function<DkimHeaderFields, String> tags,
+			PrivateKey key) throws IOException {
+		Splitter splitter = new Splitter(tags, key);
 		CrlfOutputStream normalised = new CrlfOutputStream(splitter);
 		message.writeTo(normalised);
 		normalised.finish();
@@ -69,7 +86,8 @@ public final class DkimSignedSource implements MessageSource {
 	 */
 	public static void requireLibrary() {
 		try {
-			Class.forName("org.apache.james.jdkim.DKIMSigner", false, DkimSignedSource.class.getClassLoader());
+			Class.forName("org.apache.james.jdkim.tagvalue.SignatureRecordTemplate", false,
+					DkimSignedSource.class.getClassLoader());
 		}
 		catch (ClassNotFoundException ex) {
 			throw new IllegalStateException("DKIM signing needs Apache James jDKIM on the class path: add the"
@@ -98,15 +116,13 @@ public final class DkimSignedSource implements MessageSource {
 
 	/**
 	 * Takes the normalised message: the header section (up to the empty line) into memory, the
-	 * body through jDKIM's body hasher once the header fields, and so {@code h=}, are known.
+	 * body through jDKIM's body hasher once the header fields, and so the tags, are known.
 	 */
 	private static final class Splitter extends OutputStream {
 
-		private final String template;
+		private final Function<DkimHeaderFields, String> tags;
 
 		private final PrivateKey key;
-
-		private final List<String> headers;
 
 		private final ByteArrayOutputStream header = new ByteArrayOutputStream();
 
@@ -118,18 +134,21 @@ public final class DkimSignedSource implements MessageSource {
 
 		private int second = -1;
 
-		private DKIMSigner signer;
+		private DkimHeaderFields fields;
 
-		private BodyHasher bodyHasher;
+		/** The tags up to {@code h=}, as given. */
+		private String leadingTags;
+
+		/** The same, read by jDKIM. */
+		private SignatureRecord record;
+
+		private BodyHasherImpl bodyHasher;
 
 		private OutputStream body;
 
-		private RawHeaders fields;
-
-		Splitter(String template, PrivateKey key, List<String> headers) {
-			this.template = template;
+		Splitter(Function<DkimHeaderFields, String> tags, PrivateKey key) {
+			this.tags = tags;
 			this.key = key;
-			this.headers = headers;
 		}
 
 		@Override
@@ -167,31 +186,36 @@ public final class DkimSignedSource implements MessageSource {
 		}
 
 		private void startBody() throws IOException {
-			this.fields = RawHeaders.parse(this.header.toByteArray());
-			String record = this.template + " h=" + signedNames() + "; bh=; b=;";
-			this.signer = new DKIMSigner(record, this.key);
+			this.fields = DkimHeaderFields.parse(this.header.toByteArray());
+			this.leadingTags = this.tags.apply(this.fields);
 			try {
-				this.bodyHasher = this.signer.newBodyHasher(this.signer.newSignatureRecordTemplate(record));
+				this.record = new SignatureRecordTemplate(this.leadingTags + " bh=; b=;");
 			}
-			catch (FailException ex) {
-				throw new IOException("DKIM signing failed: " + ex.getMessage(), ex);
+			catch (IllegalStateException ex) {
+				throw new IllegalArgumentException("Not DKIM-Signature tags (" + ex.getMessage() + "): "
+						+ this.leadingTags, ex);
+			}
+			if (!SignatureRecord.RELAXED.equals(this.record.getHeaderCanonicalisationMethod())) {
+				throw new IllegalArgumentException("Header fields are signed relaxed only, not "
+						+ this.record.getHeaderCanonicalisationMethod());
+			}
+			algorithm(); // refuses an unknown one before the body is read
+			try {
+				this.bodyHasher = new BodyHasherImpl(this.record);
+			}
+			catch (PermFailException ex) {
+				throw new IllegalArgumentException("DKIM cannot hash the body: " + ex.getMessage(), ex);
 			}
 			this.body = this.bodyHasher.getOutputStream();
 		}
 
-		/** {@code h=}: the fields to sign that the message has, in the configured order. */
-		private String signedNames() {
-			List<String> signed = new ArrayList<>();
-			for (String name : this.headers) {
-				if (!this.fields.getFields(name).isEmpty()) {
-					signed.add(name.toLowerCase(Locale.ROOT));
-				}
+		/** {@code a=}, one of those this can sign with. */
+		private String algorithm() {
+			String algorithm = this.record.getHashKeyType() + "-" + this.record.getHashMethod();
+			if (!algorithm.equals("rsa-sha256") && !algorithm.equals("ed25519-sha256")) {
+				throw new IllegalArgumentException("DKIM signs with rsa-sha256 or ed25519-sha256, not " + algorithm);
 			}
-			if (!signed.contains("from")) {
-				throw new IllegalArgumentException("The message has no From header field, which DKIM must sign"
-						+ " (RFC 6376 5.4): it was not signed");
-			}
-			return String.join(":", signed);
+			return algorithm;
 		}
 
 		/** The message has been written: its {@code DKIM-Signature} field, without CRLF. */
@@ -203,69 +227,43 @@ public final class DkimSignedSource implements MessageSource {
 			}
 			// Closing lets the canonicaliser settle the body's end (trailing empty lines).
 			this.body.close();
+			String unsigned = "DKIM-Signature: " + this.leadingTags + "\r\n bh="
+					+ Base64.getEncoder().encodeToString(this.bodyHasher.getDigest()) + ";\r\n b=";
+			// RFC 6376 3.7: the fields h= names, then this one with b= empty and no CRLF at its end.
+			ByteArrayOutputStream data = new ByteArrayOutputStream();
+			data.writeBytes(this.fields.relaxed(this.record.getHeaders().stream().map(CharSequence::toString).toList()));
+			data.writeBytes(DkimHeaderFields.relaxed(unsigned).getBytes(StandardCharsets.ISO_8859_1));
 			try {
-				return this.signer.sign(this.fields, this.bodyHasher);
+				return unsigned + folded(Base64.getEncoder().encodeToString(sign(algorithm(), data.toByteArray())));
 			}
-			catch (FailException ex) {
-				throw new IOException("DKIM signing failed: " + ex.getMessage(), ex);
+			catch (GeneralSecurityException ex) {
+				throw new IOException("DKIM signing with the " + this.key.getAlgorithm() + " key failed: "
+						+ ex.getMessage(), ex);
 			}
 		}
 
-	}
-
-	/**
-	 * The header fields as jDKIM reads them: each field's text with its folding, without the CRLF
-	 * that ends it. jDKIM hashes them in the platform's charset, so they are decoded in it: ASCII
-	 * fields (the rule, with RFC 2047 for the rest) are exact on every platform.
-	 */
-	private static final class RawHeaders implements Headers {
-
-		private final List<String> fields;
-
-		private RawHeaders(List<String> fields) {
-			this.fields = fields;
+		private byte[] sign(String algorithm, byte[] data) throws GeneralSecurityException {
+			Signature signature;
+			if (algorithm.equals("ed25519-sha256")) {
+				// RFC 8463 3: PureEdDSA (Ed25519) over the SHA-256 hash of the data, not the data.
+				data = MessageDigest.getInstance("SHA-256").digest(data);
+				signature = Signature.getInstance("Ed25519");
+			}
+			else {
+				signature = Signature.getInstance("SHA256withRSA");
+			}
+			signature.initSign(this.key);
+			signature.update(data);
+			return signature.sign();
 		}
 
-		static RawHeaders parse(byte[] section) {
-			String text = new String(section, Charset.defaultCharset());
-			List<String> fields = new ArrayList<>();
-			StringBuilder current = null;
-			for (String line : text.split("\r\n", -1)) {
-				if (line.isEmpty()) {
-					break; // the empty line that ends the header section
-				}
-				boolean continuation = line.charAt(0) == ' ' || line.charAt(0) == '\t';
-				if (continuation && current != null) {
-					current.append("\r\n").append(line);
-				}
-				else {
-					if (current != null) {
-						fields.add(current.toString());
-					}
-					current = new StringBuilder(line);
-				}
+		/** The signature's base64 over lines of {@value #BASE64_LINE} characters (white space in b= is ignored). */
+		private static String folded(String base64) {
+			List<String> lines = new ArrayList<>();
+			for (int i = 0; i < base64.length(); i += BASE64_LINE) {
+				lines.add(base64.substring(i, Math.min(base64.length(), i + BASE64_LINE)));
 			}
-			if (current != null) {
-				fields.add(current.toString());
-			}
-			return new RawHeaders(List.copyOf(fields));
-		}
-
-		@Override
-		public List<String> getFields() {
-			return this.fields;
-		}
-
-		@Override
-		public List<String> getFields(String name) {
-			List<String> matching = new ArrayList<>();
-			for (String field : this.fields) {
-				int colon = field.indexOf(':');
-				if (colon > 0 && field.substring(0, colon).strip().equalsIgnoreCase(name)) {
-					matching.add(field);
-				}
-			}
-			return matching;
+			return String.join("\r\n ", lines);
 		}
 
 	}

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.security.interfaces.EdECPublicKey;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The README's test command needs only a JDK, so where dkimpy is missing a test that asks it
  * is skipped, saying so, unless {@value #REQUIRED} is set: {@code .ci/run} installs dkimpy and
- * sets it, so that in CI a missing verifier fails rather than skips.
+ * sets it, so that in CI a missing verifier fails rather than skips. dkimpy verifies
+ * {@code ed25519-sha256} with PyNaCl (Debian's {@code python3-nacl}), which it needs only then.
  */
 public final class Dkimpy {
 
@@ -47,7 +50,7 @@ public final class Dkimpy {
 
 	/**
 	 * @param dir a folder for the files handed to dkimpy
-	 * @param key the RSA public key, published as {@code selector._domainkey.domain}
+	 * @param key the RSA or Ed25519 public key, published as {@code selector._domainkey.domain}
 	 */
 	public Dkimpy(Path dir, PublicKey key, String selector, String domain) {
 		this.dir = dir;
@@ -60,11 +63,10 @@ public final class Dkimpy {
 	 * @return {@code "verified"} or {@code "failed"}
 	 */
 	public String verify(byte[] message) throws IOException, InterruptedException {
-		requireDkimpy();
+		requireDkimpy(isEd25519());
 		Path file = Files.createTempFile(this.dir, "signed", ".eml");
 		Files.write(file, message);
-		Path record = Files.writeString(Files.createTempFile(this.dir, "record", ".txt"),
-				"v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(this.key.getEncoded()));
+		Path record = Files.writeString(Files.createTempFile(this.dir, "record", ".txt"), record());
 		Process process = new ProcessBuilder(PYTHON, "-c", VERIFY, file.toString(), record.toString(), this.recordName)
 			.redirectErrorStream(true)
 			.start();
@@ -76,15 +78,35 @@ public final class Dkimpy {
 		return said;
 	}
 
-	/** Skips the test, or with {@value #REQUIRED} set fails it, when dkimpy cannot be run. */
-	private static void requireDkimpy() throws IOException, InterruptedException {
+	/**
+	 * The DNS TXT record of the key: {@code k=rsa} with the key's X.509 form, or {@code k=ed25519}
+	 * with the key's own 32 bytes (RFC 8463 4), the end of its X.509 form.
+	 */
+	private String record() {
+		byte[] encoded = this.key.getEncoded();
+		if (isEd25519()) {
+			byte[] raw = Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
+			return "v=DKIM1; k=ed25519; p=" + Base64.getEncoder().encodeToString(raw);
+		}
+		return "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(encoded);
+	}
+
+	private boolean isEd25519() {
+		return this.key instanceof EdECPublicKey edec && "Ed25519".equalsIgnoreCase(edec.getParams().getName());
+	}
+
+	/** Skips the test, or with {@value #REQUIRED} set fails it, when dkimpy (and for Ed25519 PyNaCl) cannot be run. */
+	private static void requireDkimpy(boolean ed25519) throws IOException, InterruptedException {
 		boolean available = false;
 		if (Files.isExecutable(Path.of(PYTHON))) {
-			Process probe = new ProcessBuilder(PYTHON, "-c", "import dkim").redirectErrorStream(true).start();
+			Process probe = new ProcessBuilder(PYTHON, "-c", ed25519 ? "import dkim, nacl" : "import dkim")
+				.redirectErrorStream(true)
+				.start();
 			probe.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
 			available = probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
 		}
-		String missing = "dkimpy, the independent DKIM verifier, is missing: apt-get install python3-dkim";
+		String missing = "dkimpy, the independent DKIM verifier, is missing: apt-get install python3-dkim"
+				+ (ed25519 ? " python3-nacl (PyNaCl, for ed25519-sha256)" : "");
 		if (System.getenv(REQUIRED) != null) {
 			assertThat(available).as(missing).isTrue();
 		}

@@ -37,7 +37,7 @@ final class DkimKeys {
 	static PrivateKey fromPem(String property, String location) {
 		Resource resource = ApplicationResourceLoader.get().getResource(location);
 		try (InputStream in = resource.getInputStream()) {
-			return DkimSigner.parseRsaPrivateKey(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+			return DkimSigner.parsePrivateKey(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
 		}
 		catch (IOException | IllegalArgumentException ex) {
 			throw new InvalidConfigurationPropertyValueException(property, location,

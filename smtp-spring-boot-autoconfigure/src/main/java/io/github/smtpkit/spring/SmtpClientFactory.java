@@ -382,7 +382,7 @@ final class SmtpClientFactory {
 						this.sslBundles.getIfAvailable());
 		settings.apply("dkim.domain", domain, (name) -> {
 			try {
-				DkimSigner signer = DkimSigner.rsaSha256(name, selector, key);
+				DkimSigner signer = DkimSigner.forKey(name, selector, key);
 				builder.dkimSigner(dkim.getHeaders().isEmpty() ? signer : signer.withHeaders(dkim.getHeaders()));
 			}
 			catch (IllegalStateException ex) {

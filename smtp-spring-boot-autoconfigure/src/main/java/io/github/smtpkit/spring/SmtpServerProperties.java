@@ -484,7 +484,10 @@ public class SmtpServerProperties {
 
 	}
 
-	/** DKIM signing (RFC 6376): rsa-sha256, relaxed/relaxed, over the exact bytes sent. */
+	/**
+	 * DKIM signing (RFC 6376): rsa-sha256 or ed25519-sha256 (RFC 8463), as the key is, and
+	 * relaxed/relaxed, over the exact bytes sent.
+	 */
 	public static class Dkim {
 
 		/**
@@ -497,14 +500,15 @@ public class SmtpServerProperties {
 		private @Nullable String selector;
 
 		/**
-		 * The RSA private key: the location of a PEM file in PKCS#8 form (BEGIN PRIVATE KEY), such
-		 * as file:/etc/mail/dkim.pem or classpath:dkim.pem. Either this or key-bundle.
+		 * The private key, RSA (signs rsa-sha256) or Ed25519 (signs ed25519-sha256): the location of
+		 * a PEM file in PKCS#8 form (BEGIN PRIVATE KEY), such as file:/etc/mail/dkim.pem or
+		 * classpath:dkim.pem. Either this or key-bundle.
 		 */
 		private @Nullable String privateKey;
 
 		/**
-		 * The SSL bundle (spring.ssl.bundle.*) whose key store holds the RSA private key (under the
-		 * bundle's key alias, or its only key). Either this or private-key.
+		 * The SSL bundle (spring.ssl.bundle.*) whose key store holds the RSA or Ed25519 private key
+		 * (under the bundle's key alias, or its only key). Either this or private-key.
 		 */
 		private @Nullable String keyBundle;
 
