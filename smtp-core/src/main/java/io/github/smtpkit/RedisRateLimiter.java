@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -108,7 +109,7 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(period))
 			.build();
 		this.limiter = Bucket4jRateLimiter.of(proxyManager.builder()
-			.build(key.getBytes(StandardCharsets.UTF_8), () -> configuration));
+			.build((Object) key.getBytes(StandardCharsets.UTF_8), () -> configuration));
 	}
 
 	/**
@@ -210,6 +211,8 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 	@Override
 	public Permits acquire(int wanted, Duration maxWait) throws IOException {
 		try {
+			// Connecting first, on its own timeout: Bucket4j's request timeout is for the calls.
+			this.connection.commands();
 			return this.limiter.acquire(wanted, maxWait);
 		}
 		catch (RuntimeException ex) {
@@ -252,9 +255,10 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 
 	/**
 	 * Bucket4j's view of Redis over one connection, made on first use and again after an attempt
-	 * failed, each attempt bounded by the timeout.
+	 * failed, each attempt bounded by the timeout. Keys are {@code byte[]}, typed {@code Object}:
+	 * Bucket4j passes them in an {@code Object[]}, which a {@code RedisApi<byte[]>} would fail to cast.
 	 */
-	private static final class LazyConnection implements RedisApi<byte[]> {
+	private static final class LazyConnection implements RedisApi<Object> {
 
 		private final RedisClient client;
 
@@ -304,18 +308,18 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 		}
 
 		@Override
-		public <V> RedisFuture<V> eval(String script, ScriptOutputType type, byte[][] keys, byte[][] params) {
-			return commands().eval(script, type, keys, params);
+		public <V> RedisFuture<V> eval(String script, ScriptOutputType type, Object[] keys, byte[][] params) {
+			return commands().eval(script, type, Arrays.copyOf(keys, keys.length, byte[][].class), params);
 		}
 
 		@Override
-		public RedisFuture<byte[]> get(byte[] key) {
-			return commands().get(key);
+		public RedisFuture<byte[]> get(Object key) {
+			return commands().get((byte[]) key);
 		}
 
 		@Override
-		public RedisFuture<?> delete(byte[] key) {
-			return commands().del(key);
+		public RedisFuture<?> delete(Object key) {
+			return commands().del((byte[]) key);
 		}
 
 		synchronized void close() {
