@@ -712,6 +712,7 @@ public final class SmtpClient implements AutoCloseable {
 		 * send waits for its permit at most the pool's {@link PoolConfig#maxWait()} and otherwise
 		 * fails at once with {@link SmtpRateLimitedException}, nothing sent; the listener hears of
 		 * both. Needs {@code com.bucket4j:bucket4j_jdk17-core} on the class path. Default: no limit.
+		 * With {@link #rateLimitRedis}, the limit is shared by every instance of the application.
 		 * @throws IllegalArgumentException if messages is below 1 or the period is not positive
 		 * @throws IllegalStateException if Bucket4j is not on the class path
 		 */

@@ -20,6 +20,13 @@ import com.icegreen.greenmail.store.FolderListener;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.github.smtpkit.Envelope;
+import io.github.smtpkit.SmtpClient;
+import io.github.smtpkit.SmtpRateLimitedException;
+import io.github.smtpkit.TlsMode;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import jakarta.mail.Flags;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +34,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 15's proof that a rate limit holds across a fleet: {@value #PROCESSES} client processes
@@ -54,6 +63,9 @@ import static org.assertj.core.api.Assertions.fail;
  * number at most {@code LIMIT * (2 + floor((a_j - a_i + LATENCY) / PERIOD))}: one bucket for all
  * keeps to it; three buckets, sending three times as much in the same time, do not. A latency
  * above {@link #LATENCY} would only make the shared run's bound tighter than proven, never looser.
+ *
+ * <p>Besides, one client against the same Redis: its permit is taken there, and closing the client
+ * closes its connection.
  */
 class FleetRateLimitInteropTests {
 
@@ -126,9 +138,7 @@ class FleetRateLimitInteropTests {
 	@Test
 	void threeProcessesSharingOneRedisBucketKeepToOneLimitTogetherWhereBucketsOfTheirOwnDoNot() throws Exception {
 		// 5 s for each Redis call rather than 2: three JVMs at once on a machine busy with builds.
-		String redisUri = "redis://:" + InteropRig.REDIS_PASSWORD + "@" + InteropRig.HOST + ":" + InteropRig.REDIS_PORT
-				+ "?timeout=5s";
-		Figures shared = runFleet(redisUri, "smtpkit:fleet-test:" + UUID.randomUUID());
+		Figures shared = runFleet(redisUri(Duration.ofSeconds(5)), "smtpkit:fleet-test:" + UUID.randomUUID());
 		this.arrivals.clear();
 		Figures control = runFleet("local", "none");
 		System.out.println("Fleet rate limit, " + PROCESSES + " processes x " + PER_PROCESS + " messages, limit " + LIMIT
@@ -139,6 +149,47 @@ class FleetRateLimitInteropTests {
 		assertThat(shared.overTheBound()).as("shared: %s", shared).isNull();
 		assertThat(control.arrivals()).isEqualTo(PROCESSES * PER_PROCESS);
 		assertThat(control.overTheBound()).as("control: %s", control).isNotNull();
+	}
+
+	@Test
+	void aClientTakesItsPermitsFromRedisAndClosingItClosesItsConnection() throws Exception {
+		String name = "smtpkit-" + UUID.randomUUID();
+		RedisClient observer = RedisClient.create(RedisURI.create(redisUri(Duration.ofSeconds(5))));
+		try (StatefulRedisConnection<String, String> redis = observer.connect()) {
+			SmtpClient client = SmtpClient.builder()
+				.host(InteropRig.HOST)
+				.port(this.greenMail.getSmtp().getPort())
+				.tls(TlsMode.NONE)
+				.rateLimit(1, Duration.ofHours(1))
+				.rateLimitRedis(redisUri(Duration.ofSeconds(5)) + "&clientName=" + name)
+				.rateLimitKey("smtpkit:close-test:" + name)
+				.build();
+			try {
+				client.send(Envelope.of(RECIPIENT, RECIPIENT), message(name + " 1"));
+				// One permit an hour, and it is spent: in Redis, since the key is there.
+				assertThat(redis.sync().exists("smtpkit:close-test:" + name)).isOne();
+				assertThatExceptionOfType(SmtpRateLimitedException.class)
+					.isThrownBy(() -> client.send(Envelope.of(RECIPIENT, RECIPIENT), message(name + " 2")));
+				assertThat(redis.sync().clientList()).contains("name=" + name);
+			}
+			finally {
+				client.close();
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> !redis.sync().clientList().contains("name=" + name));
+		}
+		finally {
+			observer.shutdown(Duration.ZERO, Duration.ofSeconds(5));
+		}
+		assertThat(this.arrivals).hasSize(1);
+	}
+
+	private static String redisUri(Duration timeout) {
+		return "redis://:" + InteropRig.REDIS_PASSWORD + "@" + InteropRig.HOST + ":" + InteropRig.REDIS_PORT + "?timeout="
+				+ timeout.toSeconds() + "s";
+	}
+
+	private static byte[] message(String subject) {
+		return InteropRig.message(RECIPIENT, RECIPIENT, InteropRig.messageId("fleet"), subject);
 	}
 
 	/**
