@@ -3,6 +3,8 @@
 #
 #   postfix                    the SMTP server (and its queue tools, which the tests call)
 #   dovecot-core dovecot-lmtpd SASL for Postfix, LMTP delivery, the oauth2 passdb
+#   redis-server               the Redis that FleetRateLimitInteropTests' client processes share a
+#                              rate limit in (start.sh runs a private one; the system's stays off)
 #   openssl                    the rig's self-signed certificate
 #   python3                    oauth_introspect.py, start.sh's banner check, and EhloInteropTests,
 #                              which compares our EHLO parsing with CPython's smtplib
@@ -14,7 +16,7 @@
 # Env: INTEROP_SKIP_APT_UPDATE=1 skips apt-get update; INTEROP_APT_OPTS adds apt-get options
 # (e.g. "-o Dir::Cache::archives=/some/empty/dir" to time a cold download).
 set -euo pipefail
-PKGS=(postfix dovecot-core dovecot-lmtpd openssl python3 swaks libnet-ssleay-perl)
+PKGS=(postfix dovecot-core dovecot-lmtpd redis-server openssl python3 swaks libnet-ssleay-perl)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts smtpkit's interop rig: a private Postfix (smtpd on 127.0.0.1:2525, [::1]:2525, 2526, 2527,
-# 2587, 2588, 2589 and 4465), a private Dovecot (SASL for Postfix; LMTP on 127.0.0.1:2003 and $RUN/lmtp.sock)
-# and the OAuth introspection stand-in (127.0.0.1:2089) that Dovecot asks about bearer tokens.
+# 2587, 2588, 2589 and 4465), a private Dovecot (SASL for Postfix; LMTP on 127.0.0.1:2003 and $RUN/lmtp.sock),
+# the OAuth introspection stand-in (127.0.0.1:2089) that Dovecot asks about bearer tokens and a
+# private Redis (127.0.0.1:6390, password redis-pw, nothing persisted) for shared rate limits.
 # See interop/README.md for what each endpoint offers and which users exist.
 #
 #   sudo interop/start.sh        (from the repository root; needs root: the daemons drop privileges)
@@ -18,7 +19,7 @@ RUN="${INTEROP_RUN:-/tmp/smtp-interop}"
 T0=$(date +%s%N)
 on_err() {
   echo "start.sh: FAILED (line $1); last log lines:" >&2
-  tail -n 15 "$RUN/log/postfix.log" "$RUN/log/dovecot.log" "$RUN/log/oauth.log" >&2 2>/dev/null || true
+  tail -n 15 "$RUN/log/postfix.log" "$RUN/log/dovecot.log" "$RUN/log/oauth.log" "$RUN/log/redis.log" >&2 2>/dev/null || true
 }
 trap 'on_err $LINENO' ERR
 
@@ -46,7 +47,7 @@ fi
 mkdir -p "$RUN"
 RUN="$(cd "$RUN" && pwd -P)"
 chmod 755 "$RUN"
-mkdir -p "$RUN"/{certs,log,postfix/conf,postfix/queue,postfix/data,dovecot/base,dovecot/state,mail}
+mkdir -p "$RUN"/{certs,log,postfix/conf,postfix/queue,postfix/data,dovecot/base,dovecot/state,mail,redis}
 
 # --- the self-signed certificate: generated once per run folder, never committed ---
 if [ ! -s "$RUN/certs/cert.pem" ] || [ ! -s "$RUN/certs/key.pem" ]; then
@@ -96,6 +97,8 @@ PFCONF="$RUN/postfix/conf"
 DPIDF="$RUN/dovecot/base/master.pid"
 PPIDF="$RUN/postfix/queue/pid/master.pid"
 OPIDF="$RUN/oauth_introspect.pid"
+RPIDF="$RUN/redis/redis.pid"
+REDIS_PORT=6390
 alive() { [ -s "$1" ] && kill -0 "$(head -n1 "$1" | tr -d ' ')" 2>/dev/null; }
 # A port someone else holds would make the waits below succeed for the wrong server.
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -107,6 +110,19 @@ refuse_busy() {
 alive "$OPIDF" || refuse_busy 2089
 alive "$DPIDF" || refuse_busy 2003
 alive "$PPIDF" || refuse_busy 2525 2526 2527 2587 2588 2589 4465
+alive "$RPIDF" || refuse_busy "$REDIS_PORT"
+
+# --- Redis, for rate limits shared by several client processes ---
+# Our own redis-server, as user redis, on loopback only, from the command line (no config file, so
+# nothing of /etc/redis), saving nothing; the system's redis service is never started or touched.
+if ! alive "$RPIDF"; then
+  chown redis:redis "$RUN/redis"
+  touch "$RUN/log/redis.log"
+  chown redis:redis "$RUN/log/redis.log"
+  runuser -u redis -- redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes \
+    --requirepass redis-pw --save '' --appendonly no --dir "$RUN/redis" \
+    --daemonize yes --pidfile "$RPIDF" --logfile "$RUN/log/redis.log" </dev/null
+fi
 
 # --- the OAuth introspection stand-in (for Dovecot's oauth2 passdb) ---
 if ! alive "$OPIDF"; then
@@ -154,6 +170,13 @@ wait_sock() { # path
 }
 for p in 2003 2089 2525 2526 2527 2587 2588 2589 4465; do wait_tcp "$p"; done
 wait_sock "$RUN/lmtp.sock"
+# PONG proves that our Redis answers, with our password.
+for _ in $(seq 1 100); do
+  if [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a redis-pw ping 2>/dev/null)" = "PONG" ]; then break; fi
+  sleep 0.1
+done
+[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a redis-pw ping 2>/dev/null)" = "PONG" ] \
+  || { echo "start.sh: redis on 127.0.0.1:$REDIS_PORT did not answer PING" >&2; false; }
 wait_sock "$RUN/dovecot/auth-postfix"
 # A 220 greeting proves that smtpd answers, not only Postfix's master.
 python3 - <<'PY'
@@ -169,11 +192,13 @@ PY
 
 echo "dovecot_pid=$(head -n1 "$DPIDF" | tr -d ' ')" >  "$RUN/pids"
 echo "postfix_pid=$(head -n1 "$PPIDF" | tr -d ' ')" >> "$RUN/pids"
+echo "redis_pid=$(head -n1 "$RPIDF" | tr -d ' ')" >> "$RUN/pids"
 cat "$RUN/pids"
 echo "smtp 127.0.0.1:2525 (STARTTLS, AUTH after TLS) [::1]:2525, 127.0.0.1:2587 (AUTH without TLS), 127.0.0.1:4465 (implicit TLS)"
 echo "smtp 127.0.0.1:2588 (STARTTLS; AUTH after TLS with SCRAM-SHA-1/256, XOAUTH2, OAUTHBEARER too; tokens 'valid:USER:x')"
 echo "smtp 127.0.0.1:2589 (rate limited: 20 messages per 10 s, 3 connections at once, per client address)"
 echo "smtp 127.0.0.1:2526 (plain, no STARTTLS/AUTH; delivers as 2525), 127.0.0.1:2527 (greets with 421: for failover)"
 echo "lmtp 127.0.0.1:2003 and unix:$RUN/lmtp.sock; CA cert: $RUN/certs/cert.pem; logs: $RUN/log/"
+echo "redis 127.0.0.1:$REDIS_PORT (password redis-pw; nothing persisted)"
 ms=$(( ($(date +%s%N) - T0) / 1000000 ))
 printf 'start.sh: ready in %d.%03d s\n' $((ms / 1000)) $((ms % 1000))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Stops the interop rig that start.sh started, and only that: the Postfix master, Dovecot and the
-# OAuth introspection stand-in named by the pid files in the run folder, each checked against its
+# Stops the interop rig that start.sh started, and only that: the Postfix master, Dovecot, the
+# OAuth introspection stand-in and Redis named by the pid files in the run folder, each checked against its
 # command line first (a pid file can outlive its process, and the pid be reused). Leaves the run
 # folder (mail, logs, certificate) in place; --clean deletes it afterwards.
 #
@@ -15,6 +15,7 @@ PFCONF="$RUN/postfix/conf"
 DPIDF="$RUN/dovecot/base/master.pid"
 PPIDF="$RUN/postfix/queue/pid/master.pid"
 OPIDF="$RUN/oauth_introspect.pid"
+RPIDF="$RUN/redis/redis.pid"
 pid_of() { [ -s "$1" ] && head -n1 "$1" | tr -d ' '; }
 ours() { # pid, a word its command line must contain
   [ -n "$1" ] && kill -0 "$1" 2>/dev/null && tr '\0' ' ' < "/proc/$1/cmdline" | grep -q -- "$2"
@@ -51,7 +52,14 @@ if ours "$opid" oauth_introspect; then
   wait_gone "$opid" || kill -KILL "$opid"
   echo "stop.sh: oauth introspection stand-in (pid $opid) stopped"
 fi
-rm -f "$OPIDF" "$RUN/pids"
+
+rpid=$(pid_of "$RPIDF" || true)
+if ours "$rpid" redis-server; then
+  kill -TERM "$rpid"
+  wait_gone "$rpid" || { echo "stop.sh: redis $rpid still alive, sending KILL"; kill -KILL "$rpid"; }
+  echo "stop.sh: redis (pid $rpid) stopped"
+fi
+rm -f "$OPIDF" "$RPIDF" "$RUN/pids"
 
 if [ "${1:-}" = "--clean" ]; then
   rm -rf -- "$RUN"

@@ -4,6 +4,7 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BlockingStrategy;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
@@ -14,10 +15,9 @@ import io.github.bucket4j.TimeMeter;
  * {@code com.bucket4j:bucket4j_jdk17-core}.
  *
  * <p>In one JVM, {@link #perPeriod(long, Duration)} allows at most that many messages in each
- * period. For a fleet of instances sharing one provider account, give {@link #of(Bucket)} a
- * bucket from one of Bucket4j's proxy managers (for Redis, {@code bucket4j_jdk17-lettuce}'s
- * {@code Bucket4jLettuce}, with the same key in every instance): the instances then draw on one
- * limit.
+ * period. For a fleet of instances sharing one provider account, {@link RedisRateLimiter} keeps
+ * the bucket in Redis; {@link #of(Bucket)} takes a bucket from any other of Bucket4j's proxy
+ * managers (JCache, a database): the instances then draw on one limit.
  *
  * <p>A caller that would have to wait longer than its longest wait does not wait at all: it is
  * denied at once with the time until the next permit.
@@ -52,17 +52,27 @@ public final class Bucket4jRateLimiter implements SmtpRateLimiter {
 	 */
 	public static Bucket4jRateLimiter perPeriod(long messages, Duration period, TimeMeter timeMeter,
 			BlockingStrategy blockingStrategy) {
+		Bucket bucket = Bucket.builder()
+			.addLimit(limit(messages, period))
+			.withCustomTimePrecision(timeMeter)
+			.build();
+		return new Bucket4jRateLimiter(bucket, timeMeter, blockingStrategy);
+	}
+
+	/**
+	 * The one limit of {@link #perPeriod(long, Duration)}, in a bucket here or in Redis
+	 * ({@link RedisRateLimiter}): {@code messages} permits, all of them again at the start of each
+	 * period.
+	 * @throws IllegalArgumentException if messages is below 1 or the period is not positive
+	 */
+	static Bandwidth limit(long messages, Duration period) {
 		if (messages < 1) {
 			throw new IllegalArgumentException("A rate limit's messages must be at least 1, but was " + messages);
 		}
 		if (period == null || period.isNegative() || period.isZero()) {
 			throw new IllegalArgumentException("A rate limit's period must be positive, but was " + period);
 		}
-		Bucket bucket = Bucket.builder()
-			.addLimit((limit) -> limit.capacity(messages).refillIntervally(messages, period))
-			.withCustomTimePrecision(timeMeter)
-			.build();
-		return new Bucket4jRateLimiter(bucket, timeMeter, blockingStrategy);
+		return Bandwidth.builder().capacity(messages).refillIntervally(messages, period).build();
 	}
 
 	/**

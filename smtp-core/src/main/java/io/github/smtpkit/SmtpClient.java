@@ -104,6 +104,9 @@ public final class SmtpClient implements AutoCloseable {
 	/** The queue and executor of {@link #sendAsync}; no thread is started before its first message. */
 	private final AsyncSendQueue asyncQueue;
 
+	/** The rate limit kept in Redis that this client made ({@link Builder#rateLimitRedis}) and closes. */
+	private final @Nullable RedisRateLimiter redisRateLimiter;
+
 	private SmtpClient(Builder builder, SmtpEndpoint endpoint) {
 		this.endpoint = endpoint;
 		this.tlsMode = builder.tlsMode;
@@ -118,8 +121,9 @@ public final class SmtpClient implements AutoCloseable {
 				this.listener);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
 				() -> this.backoff.open(() -> openReadySession(builder)));
+		this.redisRateLimiter = builder.redisRateLimiter(endpoint);
 		this.sender = new PooledSender(endpoint, this.pool, this.backoff, this.listener, builder.pipelining,
-				builder.dkimSigner, builder.rateLimiter);
+				builder.dkimSigner, (this.redisRateLimiter != null) ? this.redisRateLimiter : builder.rateLimiter);
 		this.asyncQueue = new AsyncSendQueue(endpoint, this.listener, builder.asyncQueueCapacity, builder.asyncExecutor,
 				builder.pool.maxTotal(), (message) -> send(message.envelope(), message.message()));
 	}
@@ -479,12 +483,16 @@ public final class SmtpClient implements AutoCloseable {
 	 * Ends every idle session with QUIT; sends after this fail with {@link IllegalStateException}.
 	 * Messages still waiting in the {@linkplain #sendAsync(OutgoingMessage) queue} are not sent:
 	 * their futures fail with {@link SmtpSendRejectedException}. The client's own executor is shut
-	 * down (a supplied one is left to its owner); a send under way is not interrupted.
+	 * down (a supplied one is left to its owner); a send under way is not interrupted. The
+	 * connection to Redis of a {@linkplain Builder#rateLimitRedis shared rate limit} is closed.
 	 */
 	@Override
 	public void close() {
 		this.asyncQueue.close();
 		this.pool.close();
+		if (this.redisRateLimiter != null) {
+			this.redisRateLimiter.close();
+		}
 	}
 
 	@Override
@@ -537,6 +545,15 @@ public final class SmtpClient implements AutoCloseable {
 		private @Nullable DkimSigner dkimSigner;
 
 		private @Nullable SmtpRateLimiter rateLimiter;
+
+		/** What {@link #rateLimit(int, Duration)} set, for a limit kept in Redis instead. */
+		private int rateLimitMessages;
+
+		private @Nullable Duration rateLimitPeriod;
+
+		private @Nullable String rateLimitRedisUri;
+
+		private @Nullable String rateLimitKey;
 
 		private Builder() {
 			this.settings.timeout(Timeout.CONNECT, Duration.ofSeconds(10));
@@ -701,12 +718,16 @@ public final class SmtpClient implements AutoCloseable {
 		 * send waits for its permit at most the pool's {@link PoolConfig#maxWait()} and otherwise
 		 * fails at once with {@link SmtpRateLimitedException}, nothing sent; the listener hears of
 		 * both. Needs {@code com.bucket4j:bucket4j_jdk17-core} on the class path. Default: no limit.
+		 * With {@link #rateLimitRedis}, the limit is shared by every instance of the application.
 		 * @throws IllegalArgumentException if messages is below 1 or the period is not positive
 		 * @throws IllegalStateException if Bucket4j is not on the class path
 		 */
 		public Builder rateLimit(int messages, Duration period) {
 			try {
-				return rateLimiter(Bucket4jRateLimiter.perPeriod(messages, period));
+				rateLimiter(Bucket4jRateLimiter.perPeriod(messages, period));
+				this.rateLimitMessages = messages;
+				this.rateLimitPeriod = period;
+				return this;
 			}
 			catch (NoClassDefFoundError ex) {
 				throw new IllegalStateException("rateLimit(" + messages + ", " + period + ") needs Bucket4j:"
@@ -722,7 +743,57 @@ public final class SmtpClient implements AutoCloseable {
 		 */
 		public Builder rateLimiter(SmtpRateLimiter rateLimiter) {
 			this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
+			this.rateLimitPeriod = null;
 			return this;
+		}
+
+		/**
+		 * Keeps the limit of {@link #rateLimit(int, Duration)} in Redis, shared with every client, in
+		 * any JVM, that has the same {@link #rateLimitKey key}: see {@link RedisRateLimiter}, which
+		 * also says how it fails closed when Redis does not answer. The client connects on its first
+		 * send and closes the connection when it is closed. Needs
+		 * {@code com.bucket4j:bucket4j_jdk17-lettuce} and {@code io.lettuce:lettuce-core}.
+		 * @param redisUri {@code redis://[[user]:password@]host[:port][/database][?timeout=2s]}
+		 * @throws IllegalArgumentException if the URI cannot be parsed (named without its credentials)
+		 * @throws IllegalStateException if Bucket4j's Redis integration or Lettuce is missing
+		 */
+		public Builder rateLimitRedis(String redisUri) {
+			RedisRateLimiter.requireClassPath(Builder.class.getClassLoader());
+			RedisRateLimiter.parse(redisUri);
+			this.rateLimitRedisUri = redisUri;
+			return this;
+		}
+
+		/**
+		 * The key of the {@link #rateLimitRedis shared limit} in Redis. Default:
+		 * {@link RedisRateLimiter#defaultKey}, from the first host, the port and the user name:
+		 * instances sending as the same account to the same server share it.
+		 */
+		public Builder rateLimitKey(String key) {
+			if (key == null || key.isBlank()) {
+				throw new IllegalArgumentException("rateLimitKey must not be blank, but was '" + key + "'");
+			}
+			this.rateLimitKey = key;
+			return this;
+		}
+
+		private void checkRateLimit() {
+			if (this.rateLimitRedisUri == null && this.rateLimitKey != null) {
+				throw new IllegalArgumentException("rateLimitKey is the key of a limit kept in Redis: set rateLimitRedis too");
+			}
+			if (this.rateLimitRedisUri != null && this.rateLimitPeriod == null) {
+				throw new IllegalArgumentException("rateLimitRedis keeps the limit of rateLimit(messages, period) in Redis:"
+						+ " set rateLimit too");
+			}
+		}
+
+		/** The limit kept in Redis, when {@link #rateLimitRedis} was set; made by and closed with the client. */
+		private @Nullable RedisRateLimiter redisRateLimiter(SmtpEndpoint endpoint) {
+			if (this.rateLimitRedisUri == null || this.rateLimitPeriod == null) {
+				return null;
+			}
+			String key = (this.rateLimitKey != null) ? this.rateLimitKey : RedisRateLimiter.defaultKey(endpoint, this.username);
+			return RedisRateLimiter.create(this.rateLimitRedisUri, key, this.rateLimitMessages, this.rateLimitPeriod);
 		}
 
 		/**
@@ -795,6 +866,7 @@ public final class SmtpClient implements AutoCloseable {
 			else if (this.host == null) {
 				throw new IllegalArgumentException("host must be set (or, for LMTP, unixSocket)");
 			}
+			checkRateLimit();
 			SmtpEndpoint endpoint = (this.unixSocket != null) ? SmtpEndpoint.unix(this.protocol, this.unixSocket)
 					: (this.hosts != null) ? hostEndpoint(this.hosts.get(0), this.protocol, this.port)
 							: SmtpEndpoint.tcp(this.protocol, this.host,

@@ -1,5 +1,6 @@
 package io.github.smtpkit;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -7,9 +8,10 @@ import java.util.Objects;
 /**
  * The rate limit of one server, asked by its {@link SmtpClient} before each message: every
  * connection of the pool takes its permits from the same limiter, so the limit holds for the
- * server as a whole. {@link Bucket4jRateLimiter} is the implementation, in one JVM
- * ({@link Bucket4jRateLimiter#perPeriod(long, Duration)}) or across many, when it is built on a
- * distributed Bucket4j bucket (Redis, JCache; see {@link Bucket4jRateLimiter#of(io.github.bucket4j.Bucket)}).
+ * server as a whole. {@link Bucket4jRateLimiter} is the implementation in one JVM
+ * ({@link Bucket4jRateLimiter#perPeriod(long, Duration)}) or on any Bucket4j bucket
+ * ({@link Bucket4jRateLimiter#of(io.github.bucket4j.Bucket)}); {@link RedisRateLimiter} keeps the
+ * bucket in Redis, shared by every instance of an application.
  *
  * <p>Implementations must be thread-safe and bounded in time: {@link #acquire} never waits
  * longer than it is told.
@@ -27,8 +29,10 @@ public interface SmtpRateLimiter {
 	 * could be had within {@code maxWait}
 	 * @throws InterruptedIOException if the thread was interrupted while waiting (its interrupt
 	 * flag is set again)
+	 * @throws SmtpRateLimitUnavailableException if the limit is kept elsewhere (Redis) and could
+	 * not be asked: the caller sends nothing
 	 */
-	Permits acquire(int wanted, Duration maxWait) throws InterruptedIOException;
+	Permits acquire(int wanted, Duration maxWait) throws IOException;
 
 	/**
 	 * What {@link #acquire} gave.

@@ -65,6 +65,11 @@ final class InteropRig {
 	/** Dovecot LMTP over TCP. */
 	static final int LMTP_PORT = 2003;
 
+	/** The rig's private Redis (password {@link #REDIS_PASSWORD}, nothing persisted), for shared rate limits. */
+	static final int REDIS_PORT = 6390;
+
+	static final String REDIS_PASSWORD = "redis-pw";
+
 	/** The name our sessions say in EHLO/LHLO. */
 	static final String CLIENT_NAME = "client.interop.test";
 
@@ -120,6 +125,9 @@ final class InteropRig {
 			if (!answers(port)) {
 				throw new IllegalStateException("Nothing answers on " + HOST + ":" + port + "." + advice);
 			}
+		}
+		if (!answers(REDIS_PORT)) {
+			throw new IllegalStateException("Nothing answers on " + HOST + ":" + REDIS_PORT + " (Redis)." + advice);
 		}
 		if (!Files.exists(lmtpSocket())) {
 			throw new IllegalStateException("No LMTP socket at " + lmtpSocket() + "." + advice);

@@ -392,7 +392,10 @@ final class SmtpClientFactory {
 		});
 	}
 
-	/** Limits the sending rate when {@code rate-limit.messages} is set. */
+	/**
+	 * Limits the sending rate when {@code rate-limit.messages} is set, in Redis when
+	 * {@code rate-limit.redis-uri} is set too.
+	 */
 	private static void applyRateLimit(Settings settings, RateLimit rateLimit, SmtpClient.Builder builder) {
 		settings.apply("rate-limit.messages", rateLimit.getMessages(), (messages) -> {
 			try {
@@ -403,6 +406,27 @@ final class SmtpClientFactory {
 				throw new IllegalArgumentException(ex.getMessage(), ex);
 			}
 		});
+		String redisUri = rateLimit.getRedisUri();
+		if (redisUri != null) {
+			if (rateLimit.getMessages() == null) {
+				throw new InvalidConfigurationPropertyValueException(settings.name("rate-limit.redis-uri"), "******",
+						"It keeps the limit of " + settings.name("rate-limit.messages") + " in Redis: set that too");
+			}
+			try {
+				builder.rateLimitRedis(redisUri);
+			}
+			catch (IllegalArgumentException | IllegalStateException ex) {
+				// Not Settings.apply: its message would quote the value, and the URI may carry a password.
+				// Ours name the URI without it (or Bucket4j's Redis integration or Lettuce as missing).
+				throw new InvalidConfigurationPropertyValueException(settings.name("rate-limit.redis-uri"), "******",
+						ex.getMessage());
+			}
+		}
+		else if (rateLimit.getKey() != null) {
+			throw new InvalidConfigurationPropertyValueException(settings.name("rate-limit.key"), rateLimit.getKey(),
+					"It is the key of a limit kept in Redis: set " + settings.name("rate-limit.redis-uri") + " too");
+		}
+		settings.apply("rate-limit.key", rateLimit.getKey(), builder::rateLimitKey);
 	}
 
 	/**

@@ -583,6 +583,21 @@ public class SmtpServerProperties {
 		/** The period that rate-limit.messages counts over. */
 		private Duration period = Duration.ofSeconds(1);
 
+		/**
+		 * Keeps the limit in Redis, shared by every instance of the application (by every client
+		 * with the same rate-limit.key): redis://[[user]:password@]host[:port][/database], with
+		 * ?timeout= bounding each Redis call (default 2s). When Redis does not answer, sends fail
+		 * with SmtpRateLimitUnavailableException, nothing sent. Defaults to none: the limit is this
+		 * JVM's. Needs com.bucket4j:bucket4j_jdk17-lettuce and io.lettuce:lettuce-core.
+		 */
+		private @Nullable String redisUri;
+
+		/**
+		 * The key of the shared limit in Redis. Defaults to smtpkit:rate-limit:[user@]host:port,
+		 * from the server's first host, port and user name.
+		 */
+		private @Nullable String key;
+
 		public @Nullable Integer getMessages() {
 			return this.messages;
 		}
@@ -599,9 +614,28 @@ public class SmtpServerProperties {
 			this.period = period;
 		}
 
+		public @Nullable String getRedisUri() {
+			return this.redisUri;
+		}
+
+		public void setRedisUri(@Nullable String redisUri) {
+			this.redisUri = redisUri;
+		}
+
+		public @Nullable String getKey() {
+			return this.key;
+		}
+
+		public void setKey(@Nullable String key) {
+			this.key = key;
+		}
+
 		@Override
 		public String toString() {
-			return "rateLimit[messages=" + this.messages + ", period=" + this.period + "]";
+			return "rateLimit[messages=" + this.messages + ", period=" + this.period
+					// The URI may carry Redis's password: shown only as set.
+					+ ((this.redisUri != null) ? ", redisUri=******" : "")
+					+ ((this.key != null) ? ", key=" + this.key : "") + "]";
 		}
 
 	}

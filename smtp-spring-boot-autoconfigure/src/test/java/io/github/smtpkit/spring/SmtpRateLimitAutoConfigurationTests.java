@@ -1,8 +1,13 @@
 package io.github.smtpkit.spring;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
 
+import io.github.smtpkit.SmtpRateLimitUnavailableException;
 import io.github.smtpkit.SmtpRateLimitedException;
 import io.github.smtpkit.spring.metrics.SmtpClientMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,9 +32,13 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * {@code smtp.rate-limit.*}: the mail sender keeps to the limit, a send beyond it fails with
  * nothing sent, and both the waits and the refusals show in the metrics; a limit that cannot be
- * made fails start-up naming the property.
+ * made fails start-up naming the property. With {@code smtp.rate-limit.redis-uri} the limit is
+ * kept in Redis; here, without one that answers, the send fails closed, and the URI's password
+ * shows nowhere.
  */
 class SmtpRateLimitAutoConfigurationTests {
+
+	private static final String REDIS_PASSWORD = "s3cret-redis-pw";
 
 	private FakeSmtpServer server;
 
@@ -110,6 +119,89 @@ class SmtpRateLimitAutoConfigurationTests {
 			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 			.hasMessageContaining("smtp.rate-limit.messages")
 			.hasMessageContaining("A rate limit's messages must be at least 1, but was 0"));
+	}
+
+	@Test
+	void aLimitKeptInARedisThatDoesNotAnswerFailsTheSendWithNothingSentAndNoPassword() throws IOException {
+		int redisPort = closedPort();
+		this.contextRunner
+			.withPropertyValues("smtp.rate-limit.messages=10", "smtp.rate-limit.period=1s",
+					"smtp.rate-limit.redis-uri=redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + redisPort + "?timeout=1s")
+			.run((context) -> {
+				JavaMailSender mailSender = context.getBean(JavaMailSender.class);
+				assertThatExceptionOfType(MailSendException.class).isThrownBy(() -> mailSender.send(message(1)))
+					.satisfies((ex) -> assertThat(ex.getFailedMessages().values()).singleElement()
+						.satisfies((failure) -> assertThat(causeOf(failure, SmtpRateLimitUnavailableException.class))
+							.hasMessageStartingWith("The rate limit kept in Redis at redis://127.0.0.1:" + redisPort
+									+ "/0 (key 'smtpkit:rate-limit:127.0.0.1:" + this.server.port()
+									+ "') could not be asked within PT1S")))
+					.satisfies((ex) -> assertThat(stackTrace(ex)).doesNotContain(REDIS_PASSWORD));
+				assertThat(this.server.messages()).isEmpty();
+				assertThat(context.getBean(SmtpProperties.class).toString()).contains("redisUri=******")
+					.doesNotContain(REDIS_PASSWORD);
+			});
+	}
+
+	@Test
+	void theSharedLimitsKeyIsSettable() throws IOException {
+		this.contextRunner
+			.withPropertyValues("smtp.rate-limit.messages=10", "smtp.rate-limit.key=smtpkit:account-42",
+					"smtp.rate-limit.redis-uri=redis://127.0.0.1:" + closedPort())
+			.run((context) -> assertThatExceptionOfType(MailSendException.class)
+				.isThrownBy(() -> context.getBean(JavaMailSender.class).send(message(1)))
+				.withStackTraceContaining("(key 'smtpkit:account-42')"));
+	}
+
+	@Test
+	void aRedisUriWithoutMessagesOrThatDoesNotParseFailsStartUpWithoutItsPassword() {
+		this.contextRunner.withPropertyValues("smtp.rate-limit.redis-uri=redis://:" + REDIS_PASSWORD + "@127.0.0.1")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessage("Property smtp.rate-limit.redis-uri with value '******' is invalid: It keeps the limit of"
+						+ " smtp.rate-limit.messages in Redis: set that too"));
+		this.contextRunner
+			.withPropertyValues("smtp.rate-limit.messages=10",
+					"smtp.rate-limit.redis-uri=mongodb://:" + REDIS_PASSWORD + "@127.0.0.1")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("smtp.rate-limit.redis-uri")
+				.hasMessageContaining("mongodb://***@127.0.0.1 is not valid")
+				.satisfies((ex) -> assertThat(stackTrace(context.getStartupFailure())).doesNotContain(REDIS_PASSWORD)));
+	}
+
+	@Test
+	void aKeyWithoutRedisFailsStartUpNamingBothProperties() {
+		this.contextRunner.withPropertyValues("smtp.rate-limit.messages=10", "smtp.rate-limit.key=k")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("smtp.rate-limit.key")
+				.hasMessageContaining("set smtp.rate-limit.redis-uri too"));
+	}
+
+	private static int closedPort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+	}
+
+	/** The first exception of this type in the chain of causes. */
+	private static Throwable causeOf(Throwable failure, Class<? extends Throwable> type) {
+		Throwable cause = failure;
+		for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return cause;
+			}
+		}
+		throw new AssertionError("No " + type.getSimpleName() + " among the causes of " + failure, failure);
+	}
+
+	private static String stackTrace(Throwable ex) {
+		StringWriter text = new StringWriter();
+		ex.printStackTrace(new PrintWriter(text));
+		return text.toString();
 	}
 
 	private static SimpleMailMessage message(int number) {
