@@ -59,6 +59,7 @@ HELO=bench.example
 JAVA_CONFIGS=("smtpkit 1" "smtpkit-batch 1" "raw-pipeline 1" "smtpkit-nopipe 1" "angus 1" "spring 1"
 	"mailsender-simple 1 1024" "mailsender-simple-quiet 1 1024" "spring-simple 1 1024"
 	"mailsender-mime 1 1024" "mailsender-mime-quiet 1 1024" "spring-mime 1 1024"
+	"spring-mime-pinned 1 1024"
 	"smtpkit 8" "smtpkit-batch 8" "raw-pipeline 8" "smtpkit-nopipe 8" "angus 8")
 
 STARTED=$SECONDS
@@ -188,7 +189,7 @@ run_source() {
 run_java() {
 	local client=$1 conns=$2 size=$3 rc=0 warmup_count=$WARMUP_COUNT warmup_seconds=$WARMUP_SECONDS
 	case $client in
-	mailsender-* | spring-simple | spring-mime)
+	mailsender-* | spring-simple | spring-mime*)
 		# These build every message with Spring and Jakarta Mail, and with the starter's listeners:
 		# far more code for the JIT. Measured: after 10,000 messages SmtpMailSender ran at half the
 		# rate it reached after 60,000.

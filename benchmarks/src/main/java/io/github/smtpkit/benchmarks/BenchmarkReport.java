@@ -54,6 +54,9 @@ public final class BenchmarkReport {
 				"smtpkit MailSender send(MimeMessageHelper multipart), events, metrics, observation off", "#5fb584" });
 		CLIENTS.put("spring-mime", new String[] {
 				"Spring JavaMailSenderImpl send(MimeMessageHelper multipart) (connection per send)", "#a8322c" });
+		CLIENTS.put("spring-mime-pinned", new String[] {
+				"Spring JavaMailSenderImpl send(MimeMessageHelper multipart), stream provider pinned as the starter does",
+				"#c9544d" });
 	}
 
 	/** The placements in table order: client pinned to its own core, and not. */

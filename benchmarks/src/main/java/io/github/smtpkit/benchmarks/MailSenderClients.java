@@ -3,6 +3,7 @@ package io.github.smtpkit.benchmarks;
 import java.nio.charset.StandardCharsets;
 
 import io.github.smtpkit.SmtpEventListener;
+import io.github.smtpkit.internal.StreamProviderLookup;
 import io.github.smtpkit.spring.SmtpMailSender;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
@@ -22,7 +23,9 @@ import org.springframework.mail.javamail.MimeMessageHelper;
  * actuator: Spring application events, Micrometer metrics and the {@code mail.send} observation
  * ({@link SendBenchmark.StarterClient#listener}). {@code -quiet}: the same with all three off.</li>
  * <li>{@code spring-simple}, {@code spring-mime}: Spring's {@link JavaMailSenderImpl}, which opens
- * a connection for every {@code send}.</li>
+ * a connection for every {@code send}. {@code spring-mime-pinned}: the same, with Jakarta Mail's
+ * stream provider named in its system property as the starter names it, to show how much of the
+ * difference that alone makes.</li>
  * </ul>
  * {@code -simple} sends a {@link SimpleMailMessage} (from, to, subject, a text of the message
  * size); {@code -mime} a {@link MimeMessage} from {@link JavaMailSender#createMimeMessage()} filled
@@ -51,6 +54,8 @@ final class MailSenderClients {
 		SendBenchmark.StarterClient.Instruments instruments = instrumented
 				? new SendBenchmark.StarterClient.Instruments(SendBenchmark.StarterClient.Events.ON) : null;
 		SmtpEventListener listener = (instruments != null) ? instruments.listener() : SmtpEventListener.NONE;
+		// As the starter's mail sender auto-configuration does (smtp.jakarta-mail.pin-stream-provider).
+		StreamProviderLookup.pinProvider();
 		SendBenchmark.SmtpkitClient client = new SendBenchmark.SmtpkitClient(host, port, 1, true, 1, message, listener);
 		SmtpMailSender sender = new SmtpMailSender(client.client());
 		return new Senders(sender, message, kind, () -> {
@@ -61,8 +66,15 @@ final class MailSenderClients {
 		});
 	}
 
-	/** Spring's {@link JavaMailSenderImpl}: a connection per {@code send}. */
-	static SendBenchmark.Client spring(String host, int port, SendBenchmark.Message message, Kind kind) {
+	/**
+	 * Spring's {@link JavaMailSenderImpl}: a connection per {@code send}; with {@code pinProvider},
+	 * Jakarta Mail's stream provider named as the starter names it.
+	 */
+	static SendBenchmark.Client spring(String host, int port, SendBenchmark.Message message, Kind kind,
+			boolean pinProvider) {
+		if (pinProvider) {
+			StreamProviderLookup.pinProvider();
+		}
 		JavaMailSenderImpl sender = new JavaMailSenderImpl();
 		sender.setJavaMailProperties(SendBenchmark.jakartaProperties(host, port));
 		sender.setHost(host);

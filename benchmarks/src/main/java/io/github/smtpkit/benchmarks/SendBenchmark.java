@@ -70,9 +70,10 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
  * no library that pipelines {@value #BATCH} messages at a time the same way
  * ({@link RawPipelineClient}).</li>
  * <li>{@code mailsender-simple}, {@code mailsender-mime} and their {@code -quiet} forms, beside
- * {@code spring-simple} and {@code spring-mime}: the injected {@code JavaMailSender}, each message
- * built for its send by the same code, through the starter's {@code SmtpMailSender} (with the
- * starter's listeners, or none) and through {@link JavaMailSenderImpl} ({@link MailSenderClients}).</li>
+ * {@code spring-simple}, {@code spring-mime} and {@code spring-mime-pinned}: the injected
+ * {@code JavaMailSender}, each message built for its send by the same code, through the starter's
+ * {@code SmtpMailSender} (with the starter's listeners, or none) and through
+ * {@link JavaMailSenderImpl} ({@link MailSenderClients}).</li>
  * <li>{@code starter-quiet}, {@code starter-events}, {@code starter-events-listened}: the
  * {@code smtpkit} client with the listeners the Spring Boot starter gives it with the actuator
  * ({@link StarterClient}): Micrometer metrics and the {@code mail.send} observation, with Spring
@@ -377,8 +378,11 @@ public final class SendBenchmark {
 						true);
 				case "mailsender-mime-quiet" -> MailSenderClients.smtpkit(host, port, message, MailSenderClients.Kind.MIME,
 						false);
-				case "spring-simple" -> MailSenderClients.spring(host, port, message, MailSenderClients.Kind.SIMPLE);
-				case "spring-mime" -> MailSenderClients.spring(host, port, message, MailSenderClients.Kind.MIME);
+				case "spring-simple" -> MailSenderClients.spring(host, port, message, MailSenderClients.Kind.SIMPLE,
+						false);
+				case "spring-mime" -> MailSenderClients.spring(host, port, message, MailSenderClients.Kind.MIME, false);
+				case "spring-mime-pinned" -> MailSenderClients.spring(host, port, message, MailSenderClients.Kind.MIME,
+						true);
 				case "raw-pipeline" -> new RawPipelineClient(host, port, message, HELO_NAME);
 				default -> throw new IllegalArgumentException("--client must be one of " + CLIENTS + ", but was " + kind);
 			};
@@ -389,7 +393,7 @@ public final class SendBenchmark {
 	/** Every {@code --client}. */
 	static final List<String> CLIENTS = List.of("smtpkit", "smtpkit-nopipe", "smtpkit-batch", "raw-pipeline", "angus",
 			"spring", "mailsender-simple", "mailsender-simple-quiet", "mailsender-mime", "mailsender-mime-quiet",
-			"spring-simple", "spring-mime", "starter-quiet", "starter-events", "starter-events-listened");
+			"spring-simple", "spring-mime", "spring-mime-pinned", "starter-quiet", "starter-events", "starter-events-listened");
 
 	/** Unique per thread and message: the thread's index in the top digits. */
 	static long firstId(int index) {

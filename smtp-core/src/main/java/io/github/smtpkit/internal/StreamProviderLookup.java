@@ -10,6 +10,8 @@ import java.net.URLConnection;
 import java.net.URLStreamHandler;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.util.StreamProvider;
@@ -34,6 +36,13 @@ public final class StreamProviderLookup {
 
 	/** Where {@link java.util.ServiceLoader} looks for the provider's name. */
 	static final String SERVICE_FILE = "META-INF/services/jakarta.mail.util.StreamProvider";
+
+	/**
+	 * The system property Jakarta Mail reads before its service look-up: when it names a class,
+	 * {@code StreamProvider.provider()} loads that class from the context class loader and scans
+	 * nothing.
+	 */
+	public static final String PROVIDER_PROPERTY = "jakarta.mail.util.StreamProvider";
 
 	/**
 	 * The loader made for the context class loader last seen: one entry is enough, since an
@@ -63,6 +72,56 @@ public final class StreamProviderLookup {
 		}
 		finally {
 			thread.setContextClassLoader(original);
+		}
+	}
+
+	/**
+	 * Names the stream provider in {@link #PROVIDER_PROPERTY} when that is safe, so that every
+	 * look-up in this JVM, by any code, is a class load instead of a scan of the class path.
+	 *
+	 * <p>{@link #run} helps only while smtpkit writes; an application that builds a multipart
+	 * message (Spring's {@code MimeMessageHelper}, {@code new MimeMultipart()}, {@code new
+	 * MimeBodyPart()}) pays the scan in its own code, several times per message, before any sender
+	 * sees it: most of the CPU such a message costs.
+	 *
+	 * <p>Safe means that the property then changes nothing any thread would find: it is not set
+	 * already, and the system class loader (the context class loader of threads that were given
+	 * none, such as the common fork-join pool's) finds the same provider class as the current
+	 * context class loader does, and shares its {@code StreamProvider} type. Jakarta Mail does not
+	 * fall back when the named class cannot be loaded, so where the system class loader cannot see
+	 * the provider (an application run from a Spring Boot fat jar, whose libraries only its own
+	 * class loader sees) nothing is set.
+	 * @return the class name this call set, or {@code null} when it set nothing
+	 */
+	public static synchronized String pinProvider() {
+		return pinProvider(Thread.currentThread().getContextClassLoader(), ClassLoader.getSystemClassLoader());
+	}
+
+	/** {@link #pinProvider()}, with the two class loaders that must agree given. */
+	static synchronized String pinProvider(ClassLoader context, ClassLoader system) {
+		if (System.getProperty(PROVIDER_PROPERTY) != null) {
+			return null;
+		}
+		Class<?> found = firstProvider((context != null) ? context : StreamProvider.class.getClassLoader());
+		if (found == null || found != firstProvider(system)) {
+			return null;
+		}
+		System.setProperty(PROVIDER_PROPERTY, found.getName());
+		return found.getName();
+	}
+
+	/** The provider class the loader's service look-up finds first, or {@code null}. */
+	private static Class<?> firstProvider(ClassLoader loader) {
+		try {
+			return ServiceLoader.load(StreamProvider.class, loader)
+				.stream()
+				.findFirst()
+				.map(ServiceLoader.Provider::type)
+				.orElse(null);
+		}
+		catch (ServiceConfigurationError ex) {
+			// A provider the loader names but cannot load or that is not a StreamProvider of this API.
+			return null;
 		}
 	}
 

@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.StreamProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,9 +22,17 @@ class StreamProviderLookupTests {
 
 	private final ClassLoader original = Thread.currentThread().getContextClassLoader();
 
+	private final String originalProperty = System.getProperty(StreamProviderLookup.PROVIDER_PROPERTY);
+
 	@AfterEach
-	void restoreContextClassLoader() {
+	void restoreContextClassLoaderAndProperty() {
 		Thread.currentThread().setContextClassLoader(this.original);
+		if (this.originalProperty != null) {
+			System.setProperty(StreamProviderLookup.PROVIDER_PROPERTY, this.originalProperty);
+		}
+		else {
+			System.clearProperty(StreamProviderLookup.PROVIDER_PROPERTY);
+		}
 	}
 
 	@Test
@@ -62,6 +72,39 @@ class StreamProviderLookupTests {
 		ClassLoader[] during = new ClassLoader[1];
 		StreamProviderLookup.run(() -> during[0] = Thread.currentThread().getContextClassLoader());
 		assertThat(during[0]).isSameAs(blind);
+	}
+
+	@Test
+	void pinningNamesTheProviderJakartaMailFindsSoThatBuildingAMultipartScansNothing() throws Exception {
+		System.clearProperty(StreamProviderLookup.PROVIDER_PROPERTY);
+		Class<?> found = StreamProvider.provider().getClass();
+		CountingLoader counting = new CountingLoader(this.original, true);
+		Thread.currentThread().setContextClassLoader(counting);
+		new MimeMultipart("mixed").addBodyPart(new MimeBodyPart());
+		assertThat(counting.serviceFileReads).as("without the property, each part scans").hasValueGreaterThan(1);
+
+		assertThat(StreamProviderLookup.pinProvider(counting, this.original)).isEqualTo(found.getName());
+		assertThat(System.getProperty(StreamProviderLookup.PROVIDER_PROPERTY)).isEqualTo(found.getName());
+		int afterPinning = counting.serviceFileReads.get();
+		MimeMultipart multipart = new MimeMultipart("mixed");
+		multipart.addBodyPart(new MimeBodyPart());
+		assertThat(StreamProvider.provider().getClass()).isSameAs(found);
+		assertThat(counting.serviceFileReads).as("with it, none does").hasValue(afterPinning);
+	}
+
+	@Test
+	void aProviderSomeoneNamedIsLeftAlone() {
+		System.setProperty(StreamProviderLookup.PROVIDER_PROPERTY, "com.example.TheirProvider");
+		assertThat(StreamProviderLookup.pinProvider(this.original, this.original)).isNull();
+		assertThat(System.getProperty(StreamProviderLookup.PROVIDER_PROPERTY)).isEqualTo("com.example.TheirProvider");
+	}
+
+	@Test
+	void nothingIsPinnedWhenTheSystemClassLoaderCannotSeeTheProviderAsInAFatJar() {
+		System.clearProperty(StreamProviderLookup.PROVIDER_PROPERTY);
+		CountingLoader systemWithoutTheLibraries = new CountingLoader(this.original, false);
+		assertThat(StreamProviderLookup.pinProvider(this.original, systemWithoutTheLibraries)).isNull();
+		assertThat(System.getProperty(StreamProviderLookup.PROVIDER_PROPERTY)).isNull();
 	}
 
 	/** Counts the reads of the service file, or hides it. */

@@ -3,7 +3,10 @@ package io.github.smtpkit.spring;
 import java.util.function.Consumer;
 
 import io.github.smtpkit.SmtpClient;
+import io.github.smtpkit.internal.StreamProviderLookup;
 import jakarta.mail.internet.MimeMessage;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -17,6 +20,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
@@ -48,6 +52,8 @@ import org.springframework.mail.javamail.JavaMailSender;
 @Import(SmtpMailSenderAutoConfiguration.NamedSmtpMailSendersRegistrar.class)
 public final class SmtpMailSenderAutoConfiguration {
 
+	private static final Log logger = LogFactory.getLog(SmtpMailSenderAutoConfiguration.class);
+
 	SmtpMailSenderAutoConfiguration() {
 	}
 
@@ -57,7 +63,26 @@ public final class SmtpMailSenderAutoConfiguration {
 	@Conditional(DefaultSmtpServerCondition.class)
 	SmtpMailSender smtpMailSender(SmtpClient client, SmtpProperties properties,
 			ObjectProvider<SmtpMailSenderCustomizer> customizers) {
+		pinStreamProvider(properties.getJakartaMail().isPinStreamProvider());
 		return mailSender(SmtpServers.DEFAULT_SERVER, client, properties, customizers);
+	}
+
+	/**
+	 * Names Jakarta Mail's stream provider in its system property when {@code
+	 * smtp.jakarta-mail.pin-stream-provider} allows and it is safe (see {@link
+	 * StreamProviderLookup#pinProvider()}): once per JVM, before the application builds messages
+	 * for the sender.
+	 */
+	static void pinStreamProvider(boolean enabled) {
+		if (!enabled) {
+			return;
+		}
+		String pinned = StreamProviderLookup.pinProvider();
+		if (pinned != null && logger.isDebugEnabled()) {
+			logger.debug("Set " + StreamProviderLookup.PROVIDER_PROPERTY + "=" + pinned + " so that Jakarta Mail"
+					+ " no longer scans the class path for it each time a message part is made"
+					+ " (smtp.jakarta-mail.pin-stream-provider=false leaves it unset)");
+		}
 	}
 
 	static SmtpMailSender mailSender(String server, SmtpClient client, SmtpServerProperties properties,
@@ -134,6 +159,9 @@ public final class SmtpMailSenderAutoConfiguration {
 		 */
 		static SmtpMailSender namedSmtpMailSender(String server, SmtpClient client, Environment environment,
 				ObjectProvider<SmtpMailSenderCustomizer> customizers) {
+			pinStreamProvider(Binder.get(environment)
+				.bind("smtp.jakarta-mail.pin-stream-provider", Boolean.class)
+				.orElse(true));
 			return mailSender(server, client, SmtpServers.namedServerProperties(environment, server), customizers);
 		}
 

@@ -48,6 +48,8 @@ public class SmtpProperties extends SmtpServerProperties {
 	/** Spring application events for what the clients do. */
 	private final Events events = new Events();
 
+	private final JakartaMail jakartaMail = new JakartaMail();
+
 	public Map<String, SmtpServerProperties> getServers() {
 		return this.servers;
 	}
@@ -66,6 +68,32 @@ public class SmtpProperties extends SmtpServerProperties {
 
 	public Events getEvents() {
 		return this.events;
+	}
+
+	public JakartaMail getJakartaMail() {
+		return this.jakartaMail;
+	}
+
+	/** Jakarta Mail, as the application uses it to build messages. */
+	public static class JakartaMail {
+
+		/**
+		 * Whether to name Jakarta Mail's stream provider in the system property
+		 * jakarta.mail.util.StreamProvider at start-up, when it is unset and the system class loader
+		 * sees the same provider, so that building a MimeMultipart or MimeBodyPart (as Spring's
+		 * MimeMessageHelper does) no longer scans the class path for it: most of the CPU of a
+		 * multipart message. Nothing is set when the application runs from a Spring Boot fat jar.
+		 */
+		private boolean pinStreamProvider = true;
+
+		public boolean isPinStreamProvider() {
+			return this.pinStreamProvider;
+		}
+
+		public void setPinStreamProvider(boolean pinStreamProvider) {
+			this.pinStreamProvider = pinStreamProvider;
+		}
+
 	}
 
 	/** Spring application events. */
