@@ -284,7 +284,7 @@ public final class SmtpClient implements AutoCloseable {
 	 * @throws IllegalStateException if the client is closed
 	 */
 	public SendResult send(Envelope envelope, MessageSource message) throws IOException {
-		return this.sender.sendBatch(List.of(new OutgoingMessage(envelope, message))).get(0).get();
+		return this.sender.send(new OutgoingMessage(envelope, message));
 	}
 
 	/**
