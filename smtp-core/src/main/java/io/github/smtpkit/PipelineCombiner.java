@@ -85,7 +85,19 @@ final class PipelineCombiner {
 	PipelineCombiner(PooledSender sender, SessionPool pool) {
 		this.sender = sender;
 		this.pool = pool;
-		pool.onSessionFreed(this::sessionFreed);
+		pool.outsideWaiters(new SessionPool.OutsideWaiters() {
+
+			@Override
+			public void sessionFreed() {
+				PipelineCombiner.this.sessionFreed();
+			}
+
+			@Override
+			public int count() {
+				return PipelineCombiner.this.waitingCount();
+			}
+
+		});
 	}
 
 	/** Whether a session turned out not to pipeline, so that sends need not wait here. */
@@ -229,6 +241,17 @@ final class PipelineCombiner {
 	private void withdraw(Waiter waiter) {
 		this.waiting.remove(waiter);
 		waiter.queued = false;
+	}
+
+	/** How many callers' messages wait in the queue, neither taken nor withdrawn. */
+	private int waitingCount() {
+		this.lock.lock();
+		try {
+			return this.waiting.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** A session's permit came back to the pool: every queued caller may try to borrow. */

@@ -69,8 +69,18 @@ public final class SessionPool implements AutoCloseable {
 	/** Set once by {@link #close()}, which then wakes every waiting caller. */
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	/** Told whenever a permit comes back: see {@link #onSessionFreed}. */
-	private volatile Runnable sessionFreed = () -> {
+	/** Told whenever a permit comes back, and counted as waiting. */
+	private volatile OutsideWaiters outsideWaiters = new OutsideWaiters() {
+
+		@Override
+		public void sessionFreed() {
+		}
+
+		@Override
+		public int count() {
+			return 0;
+		}
+
 	};
 
 	/** Set on a thread that may only take an idle session: the factory then opens none. */
@@ -144,7 +154,7 @@ public final class SessionPool implements AutoCloseable {
 	/**
 	 * Lends a session as {@link #borrow()} does if one may be had without waiting for a busy one
 	 * (an idle session, or room to open one, which this caller then opens): the way back into the
-	 * pool for a caller that waits for something else besides, told by {@link #onSessionFreed}
+	 * pool for a caller that waits for something else besides, told by {@link OutsideWaiters#sessionFreed()}
 	 * when to try again. Fair: a caller waiting in {@link #borrow(Duration)} goes first.
 	 * @return the session, or {@code null} when every session is lent or callers wait before this one
 	 * @throws IOException if opening a session failed
@@ -160,12 +170,25 @@ public final class SessionPool implements AutoCloseable {
 	}
 
 	/**
-	 * Runs the task whenever a session's permit comes back (a session given back, closed, or
-	 * never opened) and when the pool closes: the moment a {@link #tryBorrow()} may succeed. One
-	 * task; it must be quick and must not throw.
+	 * Callers that wait for a session outside the pool, with {@link #tryBorrow()} and a signal
+	 * rather than in {@link #borrow(Duration)}: {@code SmtpClient}'s queue of concurrent sends.
 	 */
-	public void onSessionFreed(Runnable task) {
-		this.sessionFreed = task;
+	public interface OutsideWaiters {
+
+		/**
+		 * A session's permit came back (a session given back, closed, or never opened), or the pool
+		 * closed: the moment a {@link #tryBorrow()} may succeed. Quick, and never throws.
+		 */
+		void sessionFreed();
+
+		/** How many callers wait now: counted in {@link PoolStats#waiting()}. */
+		int count();
+
+	}
+
+	/** Sets the one {@link OutsideWaiters} of this pool. */
+	public void outsideWaiters(OutsideWaiters waiters) {
+		this.outsideWaiters = waiters;
 	}
 
 	/** Waits at most {@code maxWait} (zero: not at all, in fairness to waiting callers) for a permit. */
@@ -181,7 +204,7 @@ public final class SessionPool implements AutoCloseable {
 
 	private void releasePermits(int count) {
 		this.permits.release(count);
-		this.sessionFreed.run();
+		this.outsideWaiters.sessionFreed();
 	}
 
 	private PooledSession borrowWithPermit(Duration maxWait, long started) throws IOException {
@@ -457,7 +480,8 @@ public final class SessionPool implements AutoCloseable {
 	public PoolStats stats() {
 		int active = this.pool.getNumActive();
 		int idle = this.pool.getNumIdle();
-		return new PoolStats(active + idle, active, idle, this.permits.getQueueLength() + this.pool.getNumWaiters(),
+		return new PoolStats(active + idle, active, idle, this.permits.getQueueLength() + this.pool.getNumWaiters()
+				+ this.outsideWaiters.count(),
 				this.pool.getCreatedCount(), this.pool.getDestroyedCount());
 	}
 
