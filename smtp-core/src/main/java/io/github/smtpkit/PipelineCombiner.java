@@ -115,7 +115,6 @@ final class PipelineCombiner {
 			// It could not be signed.
 			return batch.results().get(0).get();
 		}
-		long started = System.nanoTime();
 		Duration maxWait;
 		try {
 			maxWait = this.sender.takePermitForOne();
@@ -124,6 +123,7 @@ final class PipelineCombiner {
 			batch.failUnsettled(ex);
 			return batch.results().get(0).get();
 		}
+		long started = System.nanoTime();
 		Waiter self = new Waiter(batch, System.nanoTime() + maxWait.toNanos());
 		this.lock.lock();
 		try {
@@ -149,9 +149,11 @@ final class PipelineCombiner {
 				case BORROW -> borrow(self);
 				case DRIVE -> drive(self, self.takeHanded());
 				case SETTLED -> {
+					self.throwDeferred();
 					return self.result();
 				}
 				case RETURNED -> {
+					self.throwDeferred();
 					// Not sent (a session broke ahead of it, or it alone): as send would without this.
 					this.sender.sendRest(self.batch, self.retry);
 					return self.batch.results().get(0).get();
@@ -274,9 +276,13 @@ final class PipelineCombiner {
 	 * message's outcome comes from its pipeline.
 	 */
 	private void borrow(Waiter self) {
-		PooledSession lease;
+		Pipeline pipeline;
 		try {
-			lease = this.pool.tryBorrow();
+			PooledSession lease = this.pool.tryBorrow();
+			if (lease == null) {
+				return;
+			}
+			pipeline = open(lease);
 		}
 		catch (IOException | RuntimeException ex) {
 			if (withdrawIfQueued(self)) {
@@ -285,8 +291,25 @@ final class PipelineCombiner {
 			}
 			return;
 		}
-		if (lease != null) {
-			passOn(new Pipeline(lease));
+		catch (Error error) {
+			if (withdrawIfQueued(self)) {
+				throw error;
+			}
+			// Taken: a pipeline will hand it over, so the caller stays for its outcome first.
+			self.deferred = error;
+			return;
+		}
+		passOn(pipeline);
+	}
+
+	/** A pipeline on the lent session; the session is closed if that fails. */
+	private Pipeline open(PooledSession lease) {
+		try {
+			return new Pipeline(lease);
+		}
+		catch (RuntimeException | Error ex) {
+			this.pool.discard(lease, "broken: " + ex.getClass().getSimpleName());
+			throw ex;
 		}
 	}
 
@@ -462,6 +485,9 @@ final class PipelineCombiner {
 
 		boolean retry;
 
+		/** An {@link Error} met while the message was taken: thrown once it has its outcome. Caller's thread only. */
+		@Nullable Error deferred;
+
 		Waiter(SendBatch batch, long deadline) {
 			this.batch = batch;
 			this.deadline = deadline;
@@ -476,6 +502,12 @@ final class PipelineCombiner {
 			}
 			finally {
 				PipelineCombiner.this.lock.unlock();
+			}
+		}
+
+		void throwDeferred() {
+			if (this.deferred != null) {
+				throw this.deferred;
 			}
 		}
 
