@@ -148,14 +148,15 @@ public final class SessionPool implements AutoCloseable {
 		if (!acquirePermit(maxWait)) {
 			throw timedOut(started);
 		}
-		return borrowWithPermit(maxWait, started);
+		return borrowWithPermit(maxWait, started, false);
 	}
 
 	/**
 	 * Lends a session as {@link #borrow()} does if one may be had without waiting for a busy one
 	 * (an idle session, or room to open one, which this caller then opens): the way back into the
-	 * pool for a caller that waits for something else besides, told by {@link OutsideWaiters#sessionFreed()}
-	 * when to try again. Fair: a caller waiting in {@link #borrow(Duration)} goes first.
+	 * pool for a caller that waits for something else besides, told by
+	 * {@link OutsideWaiters#sessionFreed()} when to try again. Fair: a caller waiting in
+	 * {@link #borrow(Duration)} goes first.
 	 * @return the session, or {@code null} when every session is lent or callers wait before this one
 	 * @throws IOException if opening a session failed
 	 * @throws IllegalStateException if the pool is closed
@@ -166,7 +167,7 @@ public final class SessionPool implements AutoCloseable {
 		if (!acquirePermit(Duration.ZERO)) {
 			return null;
 		}
-		return borrowWithPermit(Duration.ZERO, started);
+		return borrowWithPermit(Duration.ZERO, started, true);
 	}
 
 	/**
@@ -207,7 +208,12 @@ public final class SessionPool implements AutoCloseable {
 		this.outsideWaiters.sessionFreed();
 	}
 
-	private PooledSession borrowWithPermit(Duration maxWait, long started) throws IOException {
+	/**
+	 * @param orNull whether to give {@code null} rather than time out when the session the permit
+	 * promised is gone (a race with the evictor)
+	 */
+	private @Nullable PooledSession borrowWithPermit(Duration maxWait, long started, boolean orNull)
+			throws IOException {
 		PooledSession lease;
 		try {
 			requireOpen();
@@ -221,6 +227,9 @@ public final class SessionPool implements AutoCloseable {
 			requireOpen();
 			if (ex.getCause() instanceof IOException cause) {
 				throw cause;
+			}
+			if (orNull) {
+				return null;
 			}
 			throw timedOut(started);
 		}
