@@ -28,6 +28,8 @@
 #   JAVA_OPTS            with PIN=1 "-Xms512m -Xmx512m"; with PIN=0 none (the JVM's default heap)
 #   BENCH_MAVEN_ARGS="-pl benchmarks -am"   what to build (-pl benchmarks alone takes smtp-core from ~/.m2)
 #   SKIP_BUILD=1         use benchmarks/target as it is
+#   ONLY=regex           run only the Java clients whose name matches (smtp-source still runs),
+#                        e.g. ONLY='^(smtpkit-batch|smtpkit-8threads)$' to compare those in one run
 #   OUT_DIR=docs         where benchmark.md and benchmark.svg go
 #   PIN=1                smtp-sink on CPU 0 and every client on CPU 1 (taskset); PIN=0 lets the
 #                        scheduler place them and gives the JVM its default heap, as on users'
@@ -55,12 +57,14 @@ FROM=from@example.com
 TO=to@example.com
 HELO=bench.example
 # Each Java configuration: client, connection count and, for some, the largest message size to run
-# it with. smtp-source runs with 1 and 8 sessions.
+# it with. smtp-source runs with 1 and 8 sessions. smtpkit-8threads calls send() from 8 threads
+# whatever the connections; it is measured against smtpkit-batch on as many connections.
 JAVA_CONFIGS=("smtpkit 1" "smtpkit-batch 1" "raw-pipeline 1" "smtpkit-nopipe 1" "angus 1" "spring 1"
 	"mailsender-simple 1 1024" "mailsender-simple-quiet 1 1024" "spring-simple 1 1024"
 	"mailsender-mime 1 1024" "mailsender-mime-quiet 1 1024" "spring-mime 1 1024"
 	"spring-mime-pinned 1 1024"
-	"smtpkit 8" "smtpkit-batch 8" "raw-pipeline 8" "smtpkit-nopipe 8" "angus 8")
+	"smtpkit 8" "smtpkit-batch 8" "raw-pipeline 8" "smtpkit-nopipe 8" "angus 8"
+	"smtpkit-8threads 1 1024" "smtpkit-8threads 2 1024" "smtpkit-batch 2 1024")
 
 STARTED=$SECONDS
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpkit-bench.XXXXXX")
@@ -233,6 +237,7 @@ for round in $(seq 1 "$RUNS"); do
 		for config in "${JAVA_CONFIGS[@]}"; do
 			read -r client conns max_size <<<"$config"
 			if [[ -n "$max_size" ]] && ((size > max_size)); then continue; fi
+			if [[ -n "${ONLY:-}" ]] && ! [[ $client =~ $ONLY ]]; then continue; fi
 			line=$(run_java "$client" "$conns" "$size")
 			echo "$line placement=$PLACEMENT" >>"$RESULTS"
 			log "round $round/$RUNS: $line"

@@ -64,6 +64,9 @@ final class PooledSender {
 	 */
 	private final AtomicBoolean pipeliningDisabled = new AtomicBoolean();
 
+	/** Lets concurrent single sends share pipelined sessions. */
+	private final PipelineCombiner combiner;
+
 	PooledSender(SmtpEndpoint endpoint, SessionPool pool, ConnectBackoff backoff, SmtpEventListener listener,
 			boolean pipelining, @Nullable DkimSigner dkimSigner, @Nullable SmtpRateLimiter rateLimiter) {
 		this.endpoint = endpoint;
@@ -73,6 +76,20 @@ final class PooledSender {
 		this.pipelining = pipelining;
 		this.dkimSigner = dkimSigner;
 		this.rateLimiter = rateLimiter;
+		this.combiner = new PipelineCombiner(this, pool);
+	}
+
+	/**
+	 * Sends one message, as {@link SmtpClient#send(Envelope, MessageSource)} documents: shared with
+	 * other threads' sends through {@link PipelineCombiner} when this client pipelines, else as a
+	 * batch of one.
+	 * @throws IllegalStateException if the client is closed
+	 */
+	SendResult send(OutgoingMessage message) throws IOException {
+		if (pipelines() && !this.combiner.sessionsSendAlone()) {
+			return this.combiner.send(message);
+		}
+		return sendBatch(List.of(message)).get(0).get();
 	}
 
 	/**
@@ -80,6 +97,16 @@ final class PooledSender {
 	 * @throws IllegalStateException if the client is closed; nothing is told to the listener then
 	 */
 	List<BatchResult> sendBatch(List<OutgoingMessage> messages) {
+		SendBatch batch = startBatch(messages);
+		sendRest(batch, false);
+		return batch.results();
+	}
+
+	/**
+	 * A batch, told to the listener and signed: ready to send.
+	 * @throws IllegalStateException if the client is closed; nothing is told to the listener then
+	 */
+	SendBatch startBatch(List<OutgoingMessage> messages) {
 		if (this.pool.isClosed()) {
 			throw new IllegalStateException("This SmtpClient for " + this.endpoint + " is closed");
 		}
@@ -89,7 +116,22 @@ final class PooledSender {
 			if (this.dkimSigner != null) {
 				sign(batch, this.dkimSigner);
 			}
-			boolean retrying = false;
+		}
+		catch (Error error) {
+			batch.abandonUnsettled(error);
+			throw error;
+		}
+		return batch;
+	}
+
+	/**
+	 * Sends the batch's unsettled messages, each session as far as it goes, healing as the class
+	 * documents, until each has its result.
+	 * @param retrying whether the first unsettled message is sent again, on a fresh or freshly
+	 * checked session
+	 */
+	void sendRest(SendBatch batch, boolean retrying) {
+		try {
 			// Messages the rate limit allows before it is asked again; without one, all of them.
 			int permits = (this.rateLimiter != null) ? 0 : Integer.MAX_VALUE;
 			while (batch.hasUnsettled()) {
@@ -99,8 +141,7 @@ final class PooledSender {
 					if (permits == 0) {
 						SmtpRateLimiter.Permits granted = takePermits(this.rateLimiter, batch.unsettledCount(), maxWait);
 						permits = Math.min(granted.count(), batch.unsettledCount());
-						// maxWait bounds the caller's whole wait: what the rate limit took, the pool does not get.
-						maxWait = maxWait.minus(granted.waited());
+						maxWait = waitLeft(maxWait, granted);
 					}
 					lease = borrow(maxWait, retrying);
 				}
@@ -120,7 +161,25 @@ final class PooledSender {
 			batch.abandonUnsettled(error);
 			throw error;
 		}
-		return batch.results();
+	}
+
+	/**
+	 * Takes the rate limit's permit for one message, when there is a limit.
+	 * @return how long the message may still wait for a session: what is left of {@code maxWait}
+	 * @throws SmtpRateLimitedException if no permit was due within {@code maxWait}
+	 */
+	Duration takePermitForOne() throws IOException {
+		Duration maxWait = this.pool.config().maxWait();
+		if (this.rateLimiter == null) {
+			return maxWait;
+		}
+		return waitLeft(maxWait, takePermits(this.rateLimiter, 1, maxWait));
+	}
+
+	/** maxWait bounds the caller's whole wait: what the rate limit took, the pool does not get. */
+	private static Duration waitLeft(Duration maxWait, SmtpRateLimiter.Permits granted) {
+		Duration left = maxWait.minus(granted.waited());
+		return (left.compareTo(MIN_BORROW_WAIT) < 0) ? MIN_BORROW_WAIT : left;
 	}
 
 	/**
@@ -151,7 +210,7 @@ final class PooledSender {
 	}
 
 	/** Waits for the back-off to end within {@code mayWait}, and tells the listener of the wait or the refusal. */
-	private void awaitBackoff(Duration mayWait) throws IOException {
+	void awaitBackoff(Duration mayWait) throws IOException {
 		Duration waited;
 		try {
 			waited = this.backoff.awaitEnd(mayWait);
@@ -175,33 +234,20 @@ final class PooledSender {
 	 * @return whether the message the session broke on is to be sent again, on a fresh or freshly
 	 * checked session
 	 */
-	private boolean sendOver(PooledSession lease, SendBatch batch, int[] part) {
-		TransactionEngine engine = lease.session().engine();
+	boolean sendOver(PooledSession lease, SendBatch batch, int[] part) {
+		TransactionEngine engine = engineOf(lease);
 		batch.sendingTo(part, lease.session().endpoint());
-		if (this.pipeliningDisabled.get()) {
-			engine.disablePipelining();
-		}
 		try {
 			engine.sendEach(batch.messagesAt(part), new TransactionEngine.BatchOutcomes() {
 
 				@Override
 				public void sent(int index, Map<String, SmtpReply> refused) {
-					lease.messageSent();
-					PooledSender.this.pool.replied();
-					int message = part[index];
-					batch.sent(message, resultOf(batch.message(message).envelope(), refused, engine,
-							lease.session().endpoint()));
+					messageSent(lease, batch, part[index], refused);
 				}
 
 				@Override
 				public void failed(int index, Exception failure) {
-					if (isAnswer(failure)) {
-						PooledSender.this.pool.replied();
-					}
-					if (isServiceClosing(failure)) {
-						PooledSender.this.backoff.notNow();
-					}
-					batch.failed(part[index], failure, outcomeOf(failure));
+					messageFailed(batch, part[index], failure);
 				}
 
 			});
@@ -221,24 +267,62 @@ final class PooledSender {
 		}
 	}
 
+	/** The lent session's engine, pipelining only if this client still does. */
+	TransactionEngine engineOf(PooledSession lease) {
+		TransactionEngine engine = lease.session().engine();
+		if (this.pipeliningDisabled.get()) {
+			engine.disablePipelining();
+		}
+		return engine;
+	}
+
+	/** A message went out over the lent session and at least one recipient took it. */
+	void messageSent(PooledSession lease, SendBatch batch, int message, Map<String, SmtpReply> refused) {
+		lease.messageSent();
+		this.pool.replied();
+		batch.sent(message, resultOf(batch.message(message).envelope(), refused, lease.session().engine(),
+				lease.session().endpoint()));
+	}
+
+	/** A message failed by itself; the session is still usable. */
+	void messageFailed(SendBatch batch, int message, Exception failure) {
+		if (isAnswer(failure)) {
+			this.pool.replied();
+		}
+		if (isServiceClosing(failure)) {
+			this.backoff.notNow();
+		}
+		batch.failed(message, failure, outcomeOf(failure));
+	}
+
 	/**
-	 * After the session broke, settles the message that was under way: ambiguous when its data
-	 * had gone out, else failed, or to be sent again when the connection had carried mail before
-	 * (the server may have closed it meanwhile) or mishandled a pipelined group. The messages after
-	 * it were not sent and stay unsettled.
+	 * After the session broke, closes it and settles the message that was under way, as
+	 * {@link #settleBrokenMessage} does. The messages after it were not sent and stay unsettled.
 	 * @return whether the message is to be sent again
 	 */
 	private boolean settleBroken(PooledSession lease, SendBatch batch, int[] part, Exception ex) {
-		TransactionEngine engine = lease.session().engine();
-		boolean dataSent = engine.endOfDataSent();
-		boolean stalled = engine.pipeliningStalled();
 		this.pool.discard(lease, brokenReason(ex));
 		int position = batch.firstUnsettled(part);
 		if (position < 0) {
 			// Cannot happen by sendEach's contract (it throws only with a message under way); a guard.
 			return false;
 		}
-		int broken = part[position];
+		return settleBrokenMessage(lease, position > 0, batch, part[position], ex);
+	}
+
+	/**
+	 * Settles the message that was under way when its session broke (the session is closed
+	 * already): ambiguous when its data had gone out, else failed, or to be sent again when the
+	 * connection had carried mail before (the server may have closed it meanwhile) or mishandled a
+	 * pipelined group.
+	 * @param sentBefore whether messages went over the session before this one, in this use of it
+	 * @return whether the message is to be sent again
+	 */
+	boolean settleBrokenMessage(PooledSession lease, boolean sentBefore, SendBatch batch, int broken,
+			Exception ex) {
+		TransactionEngine engine = lease.session().engine();
+		boolean dataSent = engine.endOfDataSent();
+		boolean stalled = engine.pipeliningStalled();
 		if (ex instanceof SmtpAmbiguousOutcomeException ambiguous) {
 			// Already says why (the server answered the end of the data with something not a reply).
 			batch.failed(broken, ambiguous, SendOutcome.UNKNOWN);
@@ -253,7 +337,7 @@ final class PooledSender {
 		if (stalled) {
 			disablePipelining();
 		}
-		boolean carriedMailBefore = lease.isReused() || position > 0;
+		boolean carriedMailBefore = lease.isReused() || sentBefore;
 		boolean retry = batch.attempts[broken] == 1 && !dataSent && (stalled
 				|| carriedMailBefore && (ex instanceof SmtpServerDisconnectedException || isServiceClosing(ex)));
 		if (retry) {

@@ -58,6 +58,11 @@ final class SendBatch {
 		return this.messages.size();
 	}
 
+	/** The message at {@code index} as it goes on the wire. */
+	OutgoingMessage onWire(int index) {
+		return this.onWire.get(index);
+	}
+
 	/** Sends this in place of the message at {@code index}; results still name the caller's. */
 	void sendAs(int index, OutgoingMessage onWire) {
 		this.onWire.set(index, onWire);

@@ -42,7 +42,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>{@link #sendAll(List)} sends many messages over one session, each message's end of data in
- * one write with the next message's commands: the fastest way to send a batch.
+ * one write with the next message's commands: the fastest way to send a batch. Concurrent
+ * {@code send} calls share that saving: a session that is sending takes the next waiting message
+ * into its pipeline, first come first served, each caller getting its own result or exception.
  *
  * <p>A session is lent only when ready: connected, greeted, EHLO'd, TLS'd and authenticated. It
  * is closed rather than returned when it saw a 421, a disconnect, a timeout or an I/O error.
@@ -293,7 +295,7 @@ public final class SmtpClient implements AutoCloseable {
 	 * @throws IllegalStateException if the client is closed
 	 */
 	public SendResult send(Envelope envelope, MessageSource message) throws IOException {
-		return this.sender.sendBatch(List.of(new OutgoingMessage(envelope, message))).get(0).get();
+		return this.sender.send(new OutgoingMessage(envelope, message));
 	}
 
 	/**

@@ -36,6 +36,7 @@ public final class BenchmarkReport {
 	static {
 		CLIENTS.put("smtp-source", new String[] { "Postfix smtp-source", "#8c8c8c" });
 		CLIENTS.put("smtpkit", new String[] { "smtpkit SmtpClient.send, pipelining", "#1f6fb4" });
+		CLIENTS.put("smtpkit-8threads", new String[] { "smtpkit SmtpClient.send from 8 threads, pipelining", "#3d8fd1" });
 		CLIENTS.put("smtpkit-batch", new String[] { "smtpkit SmtpClient.sendAll, batches of 100", "#0b3d6b" });
 		CLIENTS.put("raw-pipeline", new String[] { "raw pipelining socket loop (no library), batches of 100",
 				"#4d4d4d" });
@@ -273,6 +274,12 @@ public final class BenchmarkReport {
 		}
 		ratioTarget(out, rows, "≥ 0.8× a raw pipelining loop, 1 KiB, one connection", apis[1], 1, 1024, "raw-pipeline",
 				1, 0.8);
+		// Issue 16: concurrent send() sharing the connections' pipelines, against sendAll on as many.
+		String[] concurrent = { "send() from 8 threads", "smtpkit-8threads" };
+		for (int conns : new int[] { 1, 2 }) {
+			ratioTarget(out, rows, "≥ 0.8× sendAll on the same connections, 1 KiB, " + conns
+					+ ((conns == 1) ? " connection" : " connections"), concurrent, conns, 1024, "smtpkit-batch", conns, 0.8);
+		}
 		return out.toString();
 	}
 

@@ -61,7 +61,10 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
  * {@code pipelining(false)}; {@code smtpkit-batch}: the same client, {@code sendAll} with
  * {@value #BATCH} messages at a time, which pipelines each message's end of data with the next
  * message's commands. The pool's {@code maxMessagesPerConnection} is raised so that, like
- * {@code smtp-source -d}, each connection is reused for the whole run.</li>
+ * {@code smtp-source -d}, each connection is reused for the whole run. {@code smtpkit-8threads}:
+ * the {@code smtpkit} client called from {@value #CONCURRENT_THREADS} threads whatever the number
+ * of connections, as a web application's threads call it: the waiting sends share the busy
+ * connections' pipelines.</li>
  * <li>{@code angus}: Angus Mail, one {@link Transport} per thread, connected once,
  * {@code sendMessage} in a loop.</li>
  * <li>{@code spring}: Spring's {@link JavaMailSenderImpl}, shared by the threads, with its default
@@ -82,7 +85,8 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
  * (benchmarks/events.sh).</li>
  * </ul>
  *
- * <p>Each of {@code connections} threads sends until {@code count} messages are sent in all or
+ * <p>Each of {@code connections} threads (or, for {@code smtpkit-8threads}, of
+ * {@value #CONCURRENT_THREADS} threads) sends until {@code count} messages are sent in all or
  * {@code seconds} have passed, whichever comes first; a warm-up phase bounded the same way comes
  * first, in the same JVM. Messages are RFC 5322, CRLF, one recipient, with a body of exactly
  * {@code size} bytes (like {@code smtp-source -l}) and a unique {@code Message-ID} each. Each
@@ -101,6 +105,9 @@ public final class SendBenchmark {
 	static final String TO = "to@example.com";
 
 	private static final String HELO_NAME = "bench.example";
+
+	/** The threads that call {@code send} for {@code smtpkit-8threads}, whatever the connections. */
+	static final int CONCURRENT_THREADS = 8;
 
 	/** Messages per {@code sendAll} for {@code smtpkit-batch}. */
 	static final int BATCH = 100;
@@ -127,12 +134,13 @@ public final class SendBenchmark {
 		}
 
 		Message message = Message.of(size);
+		int threadCount = "smtpkit-8threads".equals(client) ? CONCURRENT_THREADS : connections;
 		try (Client sender = Client.open(client, host, port, connections, message)) {
 			List<Worker> workers = new ArrayList<>();
-			for (int i = 0; i < connections; i++) {
+			for (int i = 0; i < threadCount; i++) {
 				workers.add(sender.worker(i));
 			}
-			ExecutorService threads = Executors.newFixedThreadPool(connections, (r) -> {
+			ExecutorService threads = Executors.newFixedThreadPool(threadCount, (r) -> {
 				Thread thread = new Thread(r, "sender");
 				thread.setDaemon(true);
 				return thread;
@@ -361,7 +369,7 @@ public final class SendBenchmark {
 
 		static Client open(String kind, String host, int port, int connections, Message message) {
 			return switch (kind) {
-				case "smtpkit" -> new SmtpkitClient(host, port, connections, true, 1, message);
+				case "smtpkit", "smtpkit-8threads" -> new SmtpkitClient(host, port, connections, true, 1, message);
 				case "smtpkit-nopipe" -> new SmtpkitClient(host, port, connections, false, 1, message);
 				case "smtpkit-batch" -> new SmtpkitClient(host, port, connections, true, BATCH, message);
 				case "angus" -> new AngusClient(host, port, message);
@@ -391,7 +399,7 @@ public final class SendBenchmark {
 	}
 
 	/** Every {@code --client}. */
-	static final List<String> CLIENTS = List.of("smtpkit", "smtpkit-nopipe", "smtpkit-batch", "raw-pipeline", "angus",
+	static final List<String> CLIENTS = List.of("smtpkit", "smtpkit-8threads", "smtpkit-nopipe", "smtpkit-batch", "raw-pipeline", "angus",
 			"spring", "mailsender-simple", "mailsender-simple-quiet", "mailsender-mime", "mailsender-mime-quiet",
 			"spring-simple", "spring-mime", "spring-mime-pinned", "starter-quiet", "starter-events", "starter-events-listened");
 

@@ -27,6 +27,7 @@ import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.SmtpSession;
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.pool.PoolStats;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded pool of ready sessions to one server, on commons-pool2 (which stays in here: no
@@ -67,6 +68,20 @@ public final class SessionPool implements AutoCloseable {
 
 	/** Set once by {@link #close()}, which then wakes every waiting caller. */
 	private final AtomicBoolean closed = new AtomicBoolean();
+
+	/** Told whenever a permit comes back, and counted as waiting. */
+	private volatile OutsideWaiters outsideWaiters = new OutsideWaiters() {
+
+		@Override
+		public void sessionFreed() {
+		}
+
+		@Override
+		public int count() {
+			return 0;
+		}
+
+	};
 
 	/** Set on a thread that may only take an idle session: the factory then opens none. */
 	private final ThreadLocal<Boolean> idleOnly = new ThreadLocal<>();
@@ -130,15 +145,75 @@ public final class SessionPool implements AutoCloseable {
 	public PooledSession borrow(Duration maxWait) throws IOException {
 		requireOpen();
 		long started = System.nanoTime();
+		if (!acquirePermit(maxWait)) {
+			throw timedOut(started);
+		}
+		return borrowWithPermit(maxWait, started, false);
+	}
+
+	/**
+	 * Lends a session as {@link #borrow()} does if one may be had without waiting for a busy one
+	 * (an idle session, or room to open one, which this caller then opens): the way back into the
+	 * pool for a caller that waits for something else besides, told by
+	 * {@link OutsideWaiters#sessionFreed()} when to try again. Fair: a caller waiting in
+	 * {@link #borrow(Duration)} goes first.
+	 * @return the session, or {@code null} when every session is lent or callers wait before this one
+	 * @throws IOException if opening a session failed
+	 * @throws IllegalStateException if the pool is closed
+	 */
+	public @Nullable PooledSession tryBorrow() throws IOException {
+		requireOpen();
+		long started = System.nanoTime();
+		if (!acquirePermit(Duration.ZERO)) {
+			return null;
+		}
+		return borrowWithPermit(Duration.ZERO, started, true);
+	}
+
+	/**
+	 * Callers that wait for a session outside the pool, with {@link #tryBorrow()} and a signal
+	 * rather than in {@link #borrow(Duration)}: {@code SmtpClient}'s queue of concurrent sends.
+	 */
+	public interface OutsideWaiters {
+
+		/**
+		 * A session's permit came back (a session given back, closed, or never opened), or the pool
+		 * closed: the moment a {@link #tryBorrow()} may succeed. Quick, and never throws.
+		 */
+		void sessionFreed();
+
+		/** How many callers wait now: counted in {@link PoolStats#waiting()}. */
+		int count();
+
+	}
+
+	/** Sets the one {@link OutsideWaiters} of this pool. */
+	public void outsideWaiters(OutsideWaiters waiters) {
+		this.outsideWaiters = waiters;
+	}
+
+	/** Waits at most {@code maxWait} (zero: not at all, in fairness to waiting callers) for a permit. */
+	private boolean acquirePermit(Duration maxWait) throws InterruptedIOException {
 		try {
-			if (!this.permits.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-				throw timedOut(started);
-			}
+			return this.permits.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new InterruptedIOException("Interrupted while waiting for a session to " + this.endpoint);
 		}
+	}
+
+	private void releasePermits(int count) {
+		this.permits.release(count);
+		this.outsideWaiters.sessionFreed();
+	}
+
+	/**
+	 * @param orNull whether to give {@code null} rather than time out when the session the permit
+	 * promised is gone (a race with the evictor)
+	 */
+	private @Nullable PooledSession borrowWithPermit(Duration maxWait, long started, boolean orNull)
+			throws IOException {
 		PooledSession lease;
 		try {
 			requireOpen();
@@ -148,23 +223,26 @@ public final class SessionPool implements AutoCloseable {
 			lease = this.pool.borrowObject((left.toMillis() < 1) ? Duration.ofMillis(1) : left);
 		}
 		catch (NoSuchElementException ex) {
-			this.permits.release();
+			releasePermits(1);
 			requireOpen();
 			if (ex.getCause() instanceof IOException cause) {
 				throw cause;
 			}
+			if (orNull) {
+				return null;
+			}
 			throw timedOut(started);
 		}
 		catch (IOException | RuntimeException ex) {
-			this.permits.release();
+			releasePermits(1);
 			throw ex;
 		}
 		catch (Exception ex) {
-			this.permits.release();
+			releasePermits(1);
 			throw new SmtpException("Could not open a session to " + this.endpoint + ": " + ex.getMessage(), ex);
 		}
 		catch (Error error) {
-			this.permits.release();
+			releasePermits(1);
 			throw error;
 		}
 		lease.borrowed();
@@ -175,8 +253,11 @@ public final class SessionPool implements AutoCloseable {
 		return lease;
 	}
 
-	/** The caller waited its whole wait: tells the listener, and says how long it really was. */
-	private SmtpPoolTimeoutException timedOut(long startedNanos) {
+	/**
+	 * The caller waited its whole wait, since {@code startedNanos} by {@link System#nanoTime()}:
+	 * tells the listener, and says how long it really was.
+	 */
+	public SmtpPoolTimeoutException timedOut(long startedNanos) {
 		Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
 		Listeners.notify(this.listener, (l) -> l.sessionBorrowTimedOut(this.endpoint, waited));
 		PoolStats stats = stats();
@@ -223,7 +304,7 @@ public final class SessionPool implements AutoCloseable {
 		finally {
 			this.idleOnly.remove();
 			if (lease == null) {
-				this.permits.release();
+				releasePermits(1);
 			}
 		}
 		lease.borrowed();
@@ -355,7 +436,7 @@ public final class SessionPool implements AutoCloseable {
 	/** Gives back the permit a lent session held, once however often it is given back. */
 	private void releasePermit(PooledSession lease) {
 		if (lease.returnPermit()) {
-			this.permits.release();
+			releasePermits(1);
 		}
 	}
 
@@ -365,6 +446,19 @@ public final class SessionPool implements AutoCloseable {
 	 */
 	public int messagesLeft(PooledSession lease) {
 		return Math.max(1, this.config.maxMessagesPerConnection() - lease.messagesSent());
+	}
+
+	/**
+	 * Whether a lent session may carry {@code more} messages besides those it has carried, within
+	 * {@link PoolConfig#maxMessagesPerConnection()}.
+	 */
+	public boolean mayCarry(PooledSession lease, int more) {
+		return lease.messagesSent() + more <= this.config.maxMessagesPerConnection();
+	}
+
+	/** The server the pool's sessions go to. */
+	public SmtpEndpoint endpoint() {
+		return this.endpoint;
 	}
 
 	/**
@@ -395,7 +489,8 @@ public final class SessionPool implements AutoCloseable {
 	public PoolStats stats() {
 		int active = this.pool.getNumActive();
 		int idle = this.pool.getNumIdle();
-		return new PoolStats(active + idle, active, idle, this.permits.getQueueLength() + this.pool.getNumWaiters(),
+		return new PoolStats(active + idle, active, idle, this.permits.getQueueLength() + this.pool.getNumWaiters()
+				+ this.outsideWaiters.count(),
 				this.pool.getCreatedCount(), this.pool.getDestroyedCount());
 	}
 
@@ -410,7 +505,7 @@ public final class SessionPool implements AutoCloseable {
 		this.pool.close();
 		if (this.closed.compareAndSet(false, true)) {
 			// Wakes every caller still waiting: each then finds the pool closed.
-			this.permits.release(Integer.MAX_VALUE / 2);
+			releasePermits(Integer.MAX_VALUE / 2);
 		}
 	}
 

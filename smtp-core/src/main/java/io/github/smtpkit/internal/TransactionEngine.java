@@ -26,6 +26,7 @@ import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.SmtpSenderRefusedException;
 import io.github.smtpkit.SmtpServerDisconnectedException;
 import io.github.smtpkit.SmtpTimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The mail transactions of one session: MAIL, RCPT and DATA (or BDAT) and the replies after the
@@ -327,7 +328,7 @@ public final class TransactionEngine {
 	 * ({@link #requireAllAccepted}).
 	 *
 	 * <p>RSET may follow here because nothing else is on its way: the caller writes the next
-	 * commands (the next message's group, in {@link TransactionBatch#sendPipelined}) only after this group's
+	 * commands (the next message's group, in {@link TransactionBatch#settleCurrent}) only after this group's
 	 * replies are all read and its message written.
 	 * @param answeredBefore the replies already read for commands that went out in the same write
 	 * (the end of the previous message): a server that answered those and then nothing of this
@@ -419,16 +420,37 @@ public final class TransactionEngine {
 	 * @throws MessageSourceException (unchecked) likewise, when a message source failed
 	 */
 	public void sendEach(List<OutgoingMessage> messages, BatchOutcomes outcomes) throws SmtpException {
-		this.endOfDataSent = false;
-		this.pipeliningStalled = false;
-		this.session.greetIfNeeded();
-		TransactionBatch batch = new TransactionBatch(this, this.wire, messages, outcomes);
-		if (usePipelining() && !this.preparer.useChunking()) {
+		TransactionBatch batch = newBatch(TransactionBatch.Feed.of(messages), outcomes);
+		if (pipelinesBatches()) {
 			batch.sendPipelined();
 		}
 		else {
 			batch.sendOneByOne();
 		}
+	}
+
+	/**
+	 * A pipelined batch that takes its messages from the feed as it goes, for a caller that drives
+	 * it step by step ({@link TransactionBatch#begin()}, {@link TransactionBatch#settleCurrent()}),
+	 * with the guarantees and the failures of {@link #sendEach}; or {@code null} when this session
+	 * does not pipeline batches (no PIPELINING, or BDAT), and each message is to be sent alone.
+	 */
+	public @Nullable TransactionBatch pipelinedBatch(TransactionBatch.Feed feed, BatchOutcomes outcomes)
+			throws SmtpException {
+		TransactionBatch batch = newBatch(feed, outcomes);
+		return pipelinesBatches() ? batch : null;
+	}
+
+	private TransactionBatch newBatch(TransactionBatch.Feed feed, BatchOutcomes outcomes) throws SmtpException {
+		this.endOfDataSent = false;
+		this.pipeliningStalled = false;
+		this.session.greetIfNeeded();
+		return new TransactionBatch(this, this.wire, feed, outcomes);
+	}
+
+	/** Whether a batch goes pipelined: PIPELINING on and advertised, and no BDAT. */
+	private boolean pipelinesBatches() {
+		return usePipelining() && !this.preparer.useChunking();
 	}
 
 	// ---------------------------------------------------------------- the message and its outcome
