@@ -21,7 +21,6 @@ import io.github.smtpkit.internal.CommandLines;
 import io.github.smtpkit.internal.ConnectBackoff;
 import io.github.smtpkit.internal.Durations;
 import io.github.smtpkit.internal.SessionPool;
-import io.github.smtpkit.internal.SessionSettings;
 import io.github.smtpkit.internal.SessionSettings.Timeout;
 import io.github.smtpkit.pool.PoolConfig;
 import io.github.smtpkit.pool.PoolStats;
@@ -116,13 +115,13 @@ public final class SmtpClient implements AutoCloseable {
 		this.chunking = builder.settings.chunking();
 		this.listener = builder.settings.listener();
 		this.clock = builder.clock;
-		// Made here so that a bad session setting fails build(); made anew for each session so that
-		// each new connection uses the SSL context the supplier gives now (a renewed certificate).
-		sessionBuilder(builder);
+		SessionOpener opener = new SessionOpener(builder.protocol, builder.host, builder.hosts, builder.port,
+				builder.unixSocket, builder.tlsMode, builder.username, builder.password, builder.authMechanisms,
+				builder.settings, this::pipelines);
 		this.backoff = new ConnectBackoff(endpoint, builder.backoffInitial, builder.backoffMax, builder.clock,
 				this.listener);
 		this.pool = new SessionPool(endpoint, builder.pool, builder.clock, this.listener,
-				() -> this.backoff.open(() -> openReadySession(builder)));
+				() -> this.backoff.open(opener::open));
 		this.redisRateLimiter = builder.redisRateLimiter(endpoint);
 		this.sender = new PooledSender(endpoint, this.pool, this.backoff, this.listener, builder.pipelining,
 				builder.dkimSigner, (this.redisRateLimiter != null) ? this.redisRateLimiter : builder.rateLimiter);
@@ -141,105 +140,6 @@ public final class SmtpClient implements AutoCloseable {
 	/** A builder; {@code host} (or, for LMTP, {@code unixSocket}) is required. */
 	public static Builder builder() {
 		return new Builder();
-	}
-
-	private static SmtpSession.Builder sessionBuilder(Builder builder) {
-		SessionSettings settings = builder.settings.copy();
-		Supplier<SSLContext> sslContextSupplier = settings.sslContext();
-		if (sslContextSupplier != null) {
-			// Asked once per new connection, so that a renewed context is used from the next one on.
-			SSLContext sslContext = Objects.requireNonNull(sslContextSupplier.get(), "sslContextSupplier gave null");
-			settings.sslContext(() -> sslContext);
-		}
-		SmtpSession.Builder sessions = SmtpSession.builder(builder.protocol).settings(settings);
-		if (builder.unixSocket != null) {
-			sessions.unixSocket(builder.unixSocket);
-		}
-		else {
-			sessions.host(builder.host).port(builder.port);
-		}
-		return sessions;
-	}
-
-	/**
-	 * Opens a ready session to the first of the hosts that answers: a connection that cannot be
-	 * opened (every address of the host name was tried) or a 421 at the greeting moves on to the
-	 * next host; any other failure, and the last host's, is thrown, with the earlier hosts'
-	 * failures suppressed in it. Nothing has been sent then, so moving on can send nothing twice.
-	 */
-	private SmtpSession openReadySession(Builder builder) throws IOException {
-		List<String> hosts = (builder.hosts != null) ? builder.hosts : List.of();
-		IOException skipped = null;
-		for (int index = 0;; index++) {
-			SmtpSession.Builder sessions = sessionBuilder(builder).pipelining(pipelines());
-			if (!hosts.isEmpty()) {
-				SmtpEndpoint target = hostEndpoint(hosts.get(index), builder.protocol, builder.port);
-				sessions.host(target.host()).port(target.port());
-			}
-			SmtpSession session = sessions.build();
-			try {
-				session.connect();
-			}
-			catch (IOException ex) {
-				session.disconnect();
-				if (skipped != null) {
-					ex.addSuppressed(skipped);
-				}
-				boolean movesOn = !(ex instanceof SmtpResponseException response) || response.isServiceClosing();
-				if (!movesOn || index >= hosts.size() - 1) {
-					throw ex;
-				}
-				skipped = ex;
-				continue;
-			}
-			return makeReady(session, builder);
-		}
-	}
-
-	/**
-	 * One of {@link Builder#hosts(List)}: {@code "host"} on the builder's port, or
-	 * {@code "host:port"} (exactly one colon, as smtplib parses it; more is an IPv6 address).
-	 * @throws IllegalArgumentException if the port is not a number or out of range
-	 */
-	static SmtpEndpoint hostEndpoint(String host, SmtpProtocol protocol, int port) {
-		String name = host;
-		int number = port;
-		int colon = host.indexOf(':');
-		if (colon >= 0 && colon == host.lastIndexOf(':')) {
-			name = host.substring(0, colon);
-			try {
-				number = Integer.parseInt(host.substring(colon + 1).strip());
-			}
-			catch (NumberFormatException ex) {
-				throw new IllegalArgumentException("nonnumeric port in host '" + host + "'");
-			}
-			if (number < 1 || number > 65535) {
-				throw new IllegalArgumentException("port must be between 1 and 65535, but was " + number
-						+ " in host '" + host + "'");
-			}
-		}
-		return SmtpEndpoint.tcp(protocol, name, (number != 0) ? number : protocol.defaultPort());
-	}
-
-	/** Greeted already: EHLO, STARTTLS as configured, and the login. */
-	private static SmtpSession makeReady(SmtpSession session, Builder builder) throws IOException {
-		try {
-			session.ehloOrHeloIfNeeded();
-			boolean startTls = builder.tlsMode == TlsMode.STARTTLS_REQUIRED
-					|| (builder.tlsMode == TlsMode.STARTTLS_OPPORTUNISTIC && session.hasExtn("starttls"));
-			if (startTls) {
-				session.starttls();
-				session.ehloOrHeloIfNeeded();
-			}
-			if (builder.username != null) {
-				session.login(builder.username, builder.password, builder.authMechanisms, true);
-			}
-			return session;
-		}
-		catch (IOException | RuntimeException ex) {
-			session.disconnect();
-			throw ex;
-		}
 	}
 
 	// ---------------------------------------------------------------- sending
@@ -595,7 +495,7 @@ public final class SmtpClient implements AutoCloseable {
 				if (each == null || each.isBlank()) {
 					throw new IllegalArgumentException("hosts must not hold a blank host, but was " + hosts);
 				}
-				hostEndpoint(each, SmtpProtocol.SMTP, 0);
+				SessionOpener.hostEndpoint(each, SmtpProtocol.SMTP, 0);
 			}
 			this.hosts = List.copyOf(hosts);
 			this.host = hosts.get(0);
@@ -870,7 +770,7 @@ public final class SmtpClient implements AutoCloseable {
 			}
 			checkRateLimit();
 			SmtpEndpoint endpoint = (this.unixSocket != null) ? SmtpEndpoint.unix(this.protocol, this.unixSocket)
-					: (this.hosts != null) ? hostEndpoint(this.hosts.get(0), this.protocol, this.port)
+					: (this.hosts != null) ? SessionOpener.hostEndpoint(this.hosts.get(0), this.protocol, this.port)
 							: SmtpEndpoint.tcp(this.protocol, this.host,
 									(this.port != 0) ? this.port : this.protocol.defaultPort());
 			return new SmtpClient(this, endpoint);
