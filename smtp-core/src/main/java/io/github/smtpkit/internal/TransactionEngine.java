@@ -500,9 +500,7 @@ public final class TransactionEngine {
 	SmtpReply readMessageOutcome() throws SmtpException {
 		SmtpReply result = this.lmtp ? readLmtpReplies() : requireCompletionReply(this.wire.readReply());
 		if (!this.lmtp) {
-			Map<String, SmtpReply> replies = new LinkedHashMap<>();
-			this.acceptedRecipients.forEach((recipient) -> replies.put(recipient, result));
-			this.dataReplies = Collections.unmodifiableMap(replies);
+			this.dataReplies = sameReplyForEach(this.acceptedRecipients, result);
 		}
 		this.acceptedRecipients.clear();
 		this.lastDataReply = result;
@@ -510,6 +508,16 @@ public final class TransactionEngine {
 			this.wire.debug().print("data:", "(" + result.code() + ", " + DebugLog.repr(result.message()) + ")");
 		}
 		return result;
+	}
+
+	/** Each recipient with the one reply, in order: for one recipient (the usual case) without a hash map. */
+	private static Map<String, SmtpReply> sameReplyForEach(List<String> recipients, SmtpReply reply) {
+		if (recipients.size() == 1) {
+			return Collections.singletonMap(recipients.get(0), reply);
+		}
+		Map<String, SmtpReply> replies = new LinkedHashMap<>();
+		recipients.forEach((recipient) -> replies.put(recipient, reply));
+		return Collections.unmodifiableMap(replies);
 	}
 
 	/**
