@@ -60,8 +60,11 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
  * PIPELINING on (the default), {@code send} in a loop; {@code smtpkit-nopipe}: the same with
  * {@code pipelining(false)}; {@code smtpkit-batch}: the same client, {@code sendAll} with
  * {@value #BATCH} messages at a time, which pipelines each message's end of data with the next
- * message's commands. The pool's {@code maxMessagesPerConnection} is raised so that, like
- * {@code smtp-source -d}, each connection is reused for the whole run.</li>
+ * message's commands; {@code smtpkit-bdat}: {@code send} with {@code chunking(true)}, so that a
+ * server that offers CHUNKING and PIPELINING gets MAIL, RCPT and {@code BDAT n LAST} with the
+ * message in one write (against one that does not, it is {@code smtpkit}). The pool's
+ * {@code maxMessagesPerConnection} is raised so that, like {@code smtp-source -d}, each
+ * connection is reused for the whole run.</li>
  * <li>{@code angus}: Angus Mail, one {@link Transport} per thread, connected once,
  * {@code sendMessage} in a loop.</li>
  * <li>{@code spring}: Spring's {@link JavaMailSenderImpl}, shared by the threads, with its default
@@ -363,6 +366,8 @@ public final class SendBenchmark {
 				case "smtpkit" -> new SmtpkitClient(host, port, connections, true, 1, message);
 				case "smtpkit-nopipe" -> new SmtpkitClient(host, port, connections, false, 1, message);
 				case "smtpkit-batch" -> new SmtpkitClient(host, port, connections, true, BATCH, message);
+				case "smtpkit-bdat" -> new SmtpkitClient(host, port, connections, true, 1, message, SmtpEventListener.NONE,
+						true);
 				case "angus" -> new AngusClient(host, port, message);
 				case "spring" -> new SpringClient(host, port, message);
 				case "starter-quiet" -> new StarterClient(host, port, connections, message, StarterClient.Events.OFF);
@@ -387,7 +392,8 @@ public final class SendBenchmark {
 	}
 
 	/** Every {@code --client}. */
-	static final List<String> CLIENTS = List.of("smtpkit", "smtpkit-nopipe", "smtpkit-batch", "raw-pipeline", "angus",
+	static final List<String> CLIENTS = List.of("smtpkit", "smtpkit-nopipe", "smtpkit-batch", "smtpkit-bdat",
+			"raw-pipeline", "angus",
 			"spring", "mailsender-simple", "mailsender-simple-quiet", "mailsender-mime", "mailsender-mime-quiet",
 			"spring-simple", "spring-mime", "starter-quiet", "starter-events", "starter-events-listened");
 
@@ -410,6 +416,11 @@ public final class SendBenchmark {
 
 		SmtpkitClient(String host, int port, int connections, boolean pipelining, int batch, Message message,
 				SmtpEventListener listener) {
+			this(host, port, connections, pipelining, batch, message, listener, false);
+		}
+
+		SmtpkitClient(String host, int port, int connections, boolean pipelining, int batch, Message message,
+				SmtpEventListener listener, boolean chunking) {
 			this.message = message;
 			this.batch = batch;
 			this.client = SmtpClient.builder()
@@ -419,6 +430,7 @@ public final class SendBenchmark {
 				.tls(TlsMode.NONE)
 				.localHostname(HELO_NAME)
 				.pipelining(pipelining)
+				.chunking(chunking)
 				.pool(PoolConfig.builder()
 					.maxTotal(connections)
 					// Like smtp-source -d and the reused Transport: one connection for the whole run.
