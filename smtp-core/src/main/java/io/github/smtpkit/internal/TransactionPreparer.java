@@ -237,7 +237,13 @@ final class TransactionPreparer {
 		/** {@code MAIL FROM:<sender> [SIZE=n] [options]CRLF}, as bytes without a string between. */
 		private PreparedCommand mail(long size) {
 			boolean withSize = this.sizeOption && size >= 0;
-			int digits = withSize ? Long.toString(size).length() : 0;
+			int digits = 0;
+			if (withSize) {
+				digits = 1;
+				for (long rest = size; rest >= 10; rest /= 10) {
+					digits++;
+				}
+			}
 			byte[] line = new byte[this.mailStart.length + (withSize ? SIZE.length + digits : 0) + this.mailEnd.length];
 			System.arraycopy(this.mailStart, 0, line, 0, this.mailStart.length);
 			int at = this.mailStart.length;
