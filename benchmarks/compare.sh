@@ -9,11 +9,13 @@
 # leaves it in benchmarks/target (copy the folder away before building the other commit).
 # PIN=1 (default): smtp-sink on CPU 0, the clients on CPU 1. Long warm-up by default (60,000
 # messages or 12 s), since one pinned core makes the JIT's warm-up slow. Bounded: every run has a
-# hard timeout, and ROUNDS x 2 configurations x 2 jars runs in all. Needs run.sh's smtp-sink.
+# hard timeout, and ROUNDS x clients x 2 jars runs in all. Needs run.sh's smtp-sink.
+# CLIENTS="smtpkit smtpkit-batch" by default; add raw-pipeline to see sendAll beside the wire's limit.
 set -euo pipefail
 OLD=${1:?usage: compare.sh OLD_JAR NEW_JAR}
 NEW=${2:?usage: compare.sh OLD_JAR NEW_JAR}
 ROUNDS=${ROUNDS:-3}
+CLIENTS=${CLIENTS:-"smtpkit smtpkit-batch"}
 PIN=${PIN:-1}
 WARMUP_COUNT=${WARMUP_COUNT:-60000}
 WARMUP_SECONDS=${WARMUP_SECONDS:-12}
@@ -21,7 +23,9 @@ MEASURE_SECONDS=${MEASURE_SECONDS:-3}
 SINK=/usr/sbin/smtp-sink
 [[ -x $SINK ]] || { echo "compare.sh: $SINK is missing: run benchmarks/run.sh once (it installs it)" >&2; exit 1; }
 SINK_PIN=(); CLIENT_PIN=()
-if [[ $PIN == 1 ]]; then SINK_PIN=(taskset -c 0); CLIENT_PIN=(taskset -c 1); fi
+# Pinned runs get run.sh's fixed heap; unpinned ones the JVM's default, as run.sh's PIN=0.
+HEAP=()
+if [[ $PIN == 1 ]]; then SINK_PIN=(taskset -c 0); CLIENT_PIN=(taskset -c 1); HEAP=(-Xms512m -Xmx512m); fi
 SINK_ARGS=()
 if [[ $(id -u) -eq 0 ]]; then
 	if id postfix >/dev/null 2>&1; then SINK_ARGS+=(-u postfix); else SINK_ARGS+=(-u nobody); fi
@@ -36,10 +40,10 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 for round in $(seq 1 "$ROUNDS"); do
-	for client in smtpkit smtpkit-batch; do
+	for client in $CLIENTS; do
 		for side in old new; do
 			jar=$OLD; [[ $side == new ]] && jar=$NEW
-			line=$("${CLIENT_PIN[@]}" timeout -k 5 90 java -Xms512m -Xmx512m -jar "$jar" --client="$client" \
+			line=$("${CLIENT_PIN[@]}" timeout -k 5 90 java "${HEAP[@]}" -jar "$jar" --client="$client" \
 				--host=127.0.0.1 --port="$PORT" --connections=1 --size=1024 --count=2000000 \
 				--warmup-count="$WARMUP_COUNT" --warmup-seconds="$WARMUP_SECONDS" --seconds="$MEASURE_SECONDS" \
 				2>&1 | grep '^RESULT' | tail -1 || true)

@@ -5,15 +5,19 @@
 # the starter's injected MailSender (SmtpMailSender: SimpleMailMessage, and a multipart MimeMessage
 # made with MimeMessageHelper; events, metrics and the mail.send observation on and off) beside
 # JavaMailSenderImpl sending the same messages built by the same code. All send to Postfix's
-# smtp-sink on 127.0.0.1, for 1 KiB and 100 KiB messages (the MailSender rows: 1 KiB only).
+# smtp-sink on 127.0.0.1, for 1 KiB and 100 KiB messages (the MailSender rows: 1 KiB only). And
+# SmtpClient.send with DATA beside send with BDAT (one round trip: MAIL, RCPT, BDAT LAST and the
+# message in one write) against a private Postfix smtpd with a discard transport, which offers
+# CHUNKING where smtp-sink does not (1 KiB, one connection; benchmarks/smtpd.sh).
 #
 #   sudo bash benchmarks/run.sh        (or as root; installs Debian's postfix package if needed)
 #
 # Writes docs/benchmark.md (the table) and docs/benchmark.svg (the chart) and prints the table and
 # the issues' targets. The run's raw results go to docs/benchmark-results-pinned.txt (PIN=1) or
 # -unpinned.txt (PIN=0): run both into one OUT_DIR and the report puts the two side by side.
-# Only the two test programs /usr/sbin/smtp-sink and /usr/sbin/smtp-source are used: Postfix itself
-# is never started. Bounded, each run under a hard timeout: about 25 minutes on 2 cores (with
+# smtp-sink and smtp-source are Postfix's test programs; the smtpd rows start a private Postfix
+# instance from its own run folder (benchmarks/smtpd.sh, on SMTPD_PORT), never the system's, and
+# stop it at the end. Bounded, each run under a hard timeout: about 25 minutes on 2 cores (with
 # SIZES=1024 RUNS=3, about 12).
 #
 # Settings (environment):
@@ -31,6 +35,8 @@
 #   ONLY=regex           run only the Java clients whose name matches (smtp-source still runs),
 #                        e.g. ONLY='^(smtpkit-batch|smtpkit-8threads)$' to compare those in one run
 #   OUT_DIR=docs         where benchmark.md and benchmark.svg go
+#   SMTPD=1              the smtpd rows (SMTPD=0 skips them; skipped with a message when not root)
+#   SMTPD_PORT=2625      the private smtpd's port (not one of the interop rig's)
 #   PIN=1                smtp-sink on CPU 0 and every client on CPU 1 (taskset); PIN=0 lets the
 #                        scheduler place them and gives the JVM its default heap, as on users'
 #                        machines. Unpinned figures on a 2-core VM are bimodal: a client
@@ -50,6 +56,8 @@ SIZES=${SIZES:-"1024 102400"}
 PIN=${PIN:-1}
 BENCH_MAVEN_ARGS=${BENCH_MAVEN_ARGS:-"-pl benchmarks -am"}
 OUT_DIR=${OUT_DIR:-docs}
+SMTPD=${SMTPD:-1}
+SMTPD_PORT=${SMTPD_PORT:-2625}
 SINK=/usr/sbin/smtp-sink
 SOURCE=/usr/sbin/smtp-source
 HOST=127.0.0.1
@@ -71,6 +79,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpkit-bench.XXXXXX")
 RESULTS=$WORK/results.txt
 : >"$RESULTS"
 SINK_PID=""
+SMTPD_DIR=""
 POLICY_RC_CREATED=""
 
 log() { printf '[%3ds] %s\n' "$((SECONDS - STARTED))" "$*" >&2; }
@@ -81,6 +90,10 @@ cleanup() {
 	if [[ -n "$SINK_PID" ]] && kill -0 "$SINK_PID" 2>/dev/null; then
 		kill "$SINK_PID" 2>/dev/null || true
 		wait "$SINK_PID" 2>/dev/null || true
+	fi
+	if [[ -n "$SMTPD_DIR" ]]; then
+		bash "$ROOT/benchmarks/smtpd.sh" stop "$SMTPD_DIR" || true
+		rm -rf "$SMTPD_DIR"
 	fi
 	if [[ -n "$POLICY_RC_CREATED" ]]; then
 		rm -f /usr/sbin/policy-rc.d
@@ -170,6 +183,25 @@ done
 [[ -n "$PORT" ]] || die "could not start smtp-sink: $(cat "$WORK/sink.log")"
 log "smtp-sink (pid $SINK_PID) listening on $HOST:$PORT; $placement"
 
+# ------------------------------------------------------------------ 3b. a private Postfix smtpd
+# For the BDAT rows: smtp-sink does not offer CHUNKING. Placed like smtp-sink.
+SMTPD_READY=""
+if [[ $SMTPD != 1 ]]; then
+	log "smtpd rows skipped (SMTPD=$SMTPD)"
+elif [[ $(id -u) -ne 0 ]]; then
+	log "smtpd rows skipped: starting Postfix's master needs root (sudo bash benchmarks/run.sh)"
+elif [[ ! -x /usr/sbin/postfix ]]; then
+	log "smtpd rows skipped: /usr/sbin/postfix is missing (Debian's postfix package brings it with smtp-sink)"
+else
+	SMTPD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/smtpkit-smtpd.XXXXXX")
+	if bash "$ROOT/benchmarks/smtpd.sh" start "$SMTPD_DIR" "$SMTPD_PORT" "${SINK_PIN[@]}"; then
+		SMTPD_READY=1
+		log "Postfix smtpd (discard transport) listening on $HOST:$SMTPD_PORT, run folder $SMTPD_DIR"
+	else
+		log "smtpd rows skipped: the private Postfix did not start (see above)"
+	fi
+fi
+
 # ------------------------------------------------------------------ 4. measure
 # One smtp-source run: prints its RESULT line. Wall and CPU (user + system) from bash's time.
 run_source() {
@@ -191,7 +223,7 @@ run_source() {
 
 # One Java run: prints its RESULT (or FAILED) line.
 run_java() {
-	local client=$1 conns=$2 size=$3 rc=0 warmup_count=$WARMUP_COUNT warmup_seconds=$WARMUP_SECONDS
+	local client=$1 conns=$2 size=$3 port=${4:-$PORT} rc=0 warmup_count=$WARMUP_COUNT warmup_seconds=$WARMUP_SECONDS
 	case $client in
 	mailsender-* | spring-simple | spring-mime*)
 		# These build every message with Spring and Jakarta Mail, and with the starter's listeners:
@@ -201,7 +233,7 @@ run_java() {
 		warmup_seconds=$(awk -v w="$WARMUP_SECONDS" 'BEGIN { print w * 3 }') ;;
 	esac
 	# shellcheck disable=SC2086
-	"${CLIENT_PIN[@]}" timeout -k 5 "$RUN_TIMEOUT" java $JAVA_OPTS -jar "$JAR" --client="$client" --host="$HOST" --port="$PORT" \
+	"${CLIENT_PIN[@]}" timeout -k 5 "$RUN_TIMEOUT" java $JAVA_OPTS -jar "$JAR" --client="$client" --host="$HOST" --port="$port" \
 		--connections="$conns" --size="$size" --count=2000000 --warmup-count="$warmup_count" \
 		--seconds="$MEASURE_SECONDS" --warmup-seconds="$warmup_seconds" >"$WORK/java.out" 2>&1 || rc=$?
 	if [[ $rc -ne 0 ]] || ! grep -q '^RESULT ' "$WORK/java.out"; then
@@ -242,6 +274,15 @@ for round in $(seq 1 "$RUNS"); do
 			echo "$line placement=$PLACEMENT" >>"$RESULTS"
 			log "round $round/$RUNS: $line"
 		done
+		if [[ -n $SMTPD_READY ]] && ((size == 1024)); then
+			# The same send() with DATA and with BDAT, to smtpd; named apart from the smtp-sink rows.
+			for pair in "smtpkit smtpd-data" "smtpkit-bdat smtpd-bdat"; do
+				read -r client name <<<"$pair"
+				line=$(run_java "$client" 1 "$size" "$SMTPD_PORT" | sed "s/client=$client /client=$name /")
+				echo "$line placement=$PLACEMENT" >>"$RESULTS"
+				log "round $round/$RUNS: $line"
+			done
+		fi
 	done
 done
 
@@ -251,7 +292,7 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 java_version=$(java -version 2>&1 | head -1)
 postfix_version=$(dpkg-query -W -f='${Version}' postfix 2>/dev/null || echo unknown)
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-machine="${PLACEMENT^} run of $(date -u '+%Y-%m-%d %H:%M UTC'): ${cores} cores (${cpu_model:-unknown CPU}), $(uname -sr), ${java_version}, JVM options \`${JAVA_OPTS}\`, Postfix ${postfix_version} \`smtp-sink\` on ${HOST}, ${placement}, smtpkit at commit ${commit} (plus any uncommitted changes). Each run measured ${MEASURE_SECONDS} s; each Java run after an in-process warm-up of ${WARMUP_COUNT} messages or ${WARMUP_SECONDS} s, whichever came first (6 times the messages or 3 times as long for the MailSender rows and their JavaMailSenderImpl peers)."
+machine="${PLACEMENT^} run of $(date -u '+%Y-%m-%d %H:%M UTC'): ${cores} cores (${cpu_model:-unknown CPU}), $(uname -sr), ${java_version}, JVM options \`${JAVA_OPTS}\`, Postfix ${postfix_version} \`smtp-sink\` on ${HOST}${SMTPD_READY:+ (the smtpd rows: a private Postfix smtpd, discard transport, on port ${SMTPD_PORT})}, ${placement}, smtpkit at commit ${commit} (plus any uncommitted changes). Each run measured ${MEASURE_SECONDS} s; each Java run after an in-process warm-up of ${WARMUP_COUNT} messages or ${WARMUP_SECONDS} s, whichever came first (6 times the messages or 3 times as long for the MailSender rows and their JavaMailSenderImpl peers)."
 mkdir -p "$OUT_DIR"
 # This run's results and setup, kept beside the report: a run with the other PIN into the same
 # OUT_DIR puts both placements side by side.

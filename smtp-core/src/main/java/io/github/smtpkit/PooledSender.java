@@ -449,10 +449,14 @@ final class PooledSender {
 
 	private static SendResult resultOf(Envelope envelope, Map<String, SmtpReply> refused, TransactionEngine engine,
 			@Nullable SmtpEndpoint endpoint) {
-		List<String> accepted = envelope.recipients();
-		if (!refused.isEmpty()) {
-			accepted = accepted.stream().filter((recipient) -> !refused.containsKey(recipient)).toList();
+		if (refused.isEmpty()) {
+			// Every recipient took it (nearly every message): the envelope's list, and no filtering.
+			return new SendResult(envelope.recipients(), Map.of(), engine.lastDataReply(), engine.dataReplies(),
+					endpoint);
 		}
+		List<String> accepted = envelope.recipients().stream()
+			.filter((recipient) -> !refused.containsKey(recipient))
+			.toList();
 		return new SendResult(accepted, refused, engine.lastDataReply(), engine.dataReplies(), endpoint);
 	}
 

@@ -131,7 +131,10 @@ public abstract sealed class SessionSettingsBuilder<B extends SessionSettingsBui
 	 * Whether messages go with BDAT (RFC 3030) instead of DATA when the server advertises CHUNKING
 	 * (default {@code false}). BDAT needs no dot-stuffing and is required for
 	 * {@code BODY=BINARYMIME}; the message must already have CRLF line endings, as every
-	 * {@link MessageSource} does.
+	 * {@link MessageSource} does. With PIPELINING advertised too, a message of known size up to
+	 * 256 KiB goes as one {@code BDAT n LAST} chunk in the same write as its MAIL and RCPT: one
+	 * round trip per message (not for an envelope that requires all recipients, nor for LMTP,
+	 * whose data must wait for the RCPT replies). Off by default, as smtplib never sends BDAT.
 	 */
 	public B chunking(boolean chunking) {
 		this.settings.chunking(chunking);

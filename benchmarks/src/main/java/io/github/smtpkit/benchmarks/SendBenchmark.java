@@ -60,11 +60,13 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
  * PIPELINING on (the default), {@code send} in a loop; {@code smtpkit-nopipe}: the same with
  * {@code pipelining(false)}; {@code smtpkit-batch}: the same client, {@code sendAll} with
  * {@value #BATCH} messages at a time, which pipelines each message's end of data with the next
- * message's commands. The pool's {@code maxMessagesPerConnection} is raised so that, like
- * {@code smtp-source -d}, each connection is reused for the whole run. {@code smtpkit-8threads}:
- * the {@code smtpkit} client called from {@value #CONCURRENT_THREADS} threads whatever the number
- * of connections, as a web application's threads call it: the waiting sends share the busy
- * connections' pipelines.</li>
+ * message's commands; {@code smtpkit-bdat}: {@code send} with {@code chunking(true)}, so that a
+ * server that offers CHUNKING and PIPELINING gets MAIL, RCPT and {@code BDAT n LAST} with the
+ * message in one write (against one that does not, it is {@code smtpkit}). The pool's
+ * {@code maxMessagesPerConnection} is raised so that, like {@code smtp-source -d}, each
+ * connection is reused for the whole run. {@code smtpkit-8threads}: the {@code smtpkit} client
+ * called from {@value #CONCURRENT_THREADS} threads whatever the number of connections, as a web
+ * application's threads call it: the waiting sends share the busy connections' pipelines.</li>
  * <li>{@code angus}: Angus Mail, one {@link Transport} per thread, connected once,
  * {@code sendMessage} in a loop.</li>
  * <li>{@code spring}: Spring's {@link JavaMailSenderImpl}, shared by the threads, with its default
@@ -372,6 +374,8 @@ public final class SendBenchmark {
 				case "smtpkit", "smtpkit-8threads" -> new SmtpkitClient(host, port, connections, true, 1, message);
 				case "smtpkit-nopipe" -> new SmtpkitClient(host, port, connections, false, 1, message);
 				case "smtpkit-batch" -> new SmtpkitClient(host, port, connections, true, BATCH, message);
+				case "smtpkit-bdat" -> new SmtpkitClient(host, port, connections, true, 1, message, SmtpEventListener.NONE,
+						true);
 				case "angus" -> new AngusClient(host, port, message);
 				case "spring" -> new SpringClient(host, port, message);
 				case "starter-quiet" -> new StarterClient(host, port, connections, message, StarterClient.Events.OFF);
@@ -399,7 +403,8 @@ public final class SendBenchmark {
 	}
 
 	/** Every {@code --client}. */
-	static final List<String> CLIENTS = List.of("smtpkit", "smtpkit-8threads", "smtpkit-nopipe", "smtpkit-batch", "raw-pipeline", "angus",
+	static final List<String> CLIENTS = List.of("smtpkit", "smtpkit-8threads", "smtpkit-nopipe", "smtpkit-batch",
+			"smtpkit-bdat", "raw-pipeline", "angus",
 			"spring", "mailsender-simple", "mailsender-simple-quiet", "mailsender-mime", "mailsender-mime-quiet",
 			"spring-simple", "spring-mime", "spring-mime-pinned", "starter-quiet", "starter-events", "starter-events-listened");
 
@@ -422,6 +427,11 @@ public final class SendBenchmark {
 
 		SmtpkitClient(String host, int port, int connections, boolean pipelining, int batch, Message message,
 				SmtpEventListener listener) {
+			this(host, port, connections, pipelining, batch, message, listener, false);
+		}
+
+		SmtpkitClient(String host, int port, int connections, boolean pipelining, int batch, Message message,
+				SmtpEventListener listener, boolean chunking) {
 			this.message = message;
 			this.batch = batch;
 			this.client = SmtpClient.builder()
@@ -431,6 +441,7 @@ public final class SendBenchmark {
 				.tls(TlsMode.NONE)
 				.localHostname(HELO_NAME)
 				.pipelining(pipelining)
+				.chunking(chunking)
 				.pool(PoolConfig.builder()
 					.maxTotal(connections)
 					// Like smtp-source -d and the reused Transport: one connection for the whole run.

@@ -30,6 +30,9 @@ final class BdatOutputStream extends MessageDataOutputStream {
 
 	private final RefusedChunk refusedChunk;
 
+	/** Whether the whole message must go as its one LAST chunk: see {@link #oneChunk}. */
+	private final boolean oneChunk;
+
 	private byte[] buffer;
 
 	private int count;
@@ -42,9 +45,27 @@ final class BdatOutputStream extends MessageDataOutputStream {
 	 * @param size the message's size, or -1 when unknown
 	 */
 	BdatOutputStream(OutputStream out, SmtpWire wire, long size, RefusedChunk refusedChunk) {
+		this(out, wire, size, refusedChunk, false);
+	}
+
+	/**
+	 * Frames a message of at most {@link #CHUNK_SIZE} bytes as one {@code BDAT n LAST} chunk, which
+	 * may follow commands whose replies are not read yet (a pipelined MAIL and RCPT): no reply is
+	 * read here, and none is awaited between chunks because there is only one.
+	 * @param size the message's size, at most {@link #CHUNK_SIZE}; a source that writes more than
+	 * {@link #CHUNK_SIZE} bytes fails with an {@link IOException} before anything of it is sent
+	 */
+	static BdatOutputStream oneChunk(OutputStream out, SmtpWire wire, long size) {
+		return new BdatOutputStream(out, wire, size, (reply) -> {
+			throw new IllegalStateException("one chunk has no reply to refuse before the last");
+		}, true);
+	}
+
+	private BdatOutputStream(OutputStream out, SmtpWire wire, long size, RefusedChunk refusedChunk, boolean oneChunk) {
 		super(out);
 		this.wire = wire;
 		this.refusedChunk = refusedChunk;
+		this.oneChunk = oneChunk;
 		// A small message needs no big buffer; a large or unknown one grows to a chunk.
 		this.buffer = new byte[(int) ((size >= 0) ? Math.min(size, CHUNK_SIZE) : Math.min(8192, CHUNK_SIZE))];
 	}
@@ -58,6 +79,10 @@ final class BdatOutputStream extends MessageDataOutputStream {
 	public void write(byte[] bytes, int offset, int length) throws IOException {
 		while (length > 0) {
 			if (this.count == CHUNK_SIZE) {
+				if (this.oneChunk) {
+					throw new IOException("The message source wrote more than the " + CHUNK_SIZE
+							+ " bytes of one BDAT chunk, although its size said it would fit");
+				}
 				sendChunk(false);
 			}
 			if (this.count == this.buffer.length) {

@@ -102,6 +102,17 @@ public final class ReplyReader {
 	 * @throws IOException if reading fails
 	 */
 	public byte[] readLine(int maxBytes) throws IOException {
+		int length = readLineIntoBuffer(maxBytes);
+		// The buffer only now: reading may have replaced it with a larger one.
+		return Arrays.copyOf(this.lineBuffer, length);
+	}
+
+	/**
+	 * {@link #readLine(int)} without a copy: the line is left at the start of {@link #lineBuffer()},
+	 * valid until the next read.
+	 * @return the line's length in bytes, 0 at end of stream
+	 */
+	public int readLineIntoBuffer(int maxBytes) throws IOException {
 		byte[] line = this.lineBuffer;
 		int length = 0;
 		while (length < maxBytes) {
@@ -123,7 +134,12 @@ public final class ReplyReader {
 				break;
 			}
 		}
-		return Arrays.copyOf(line, length);
+		return length;
+	}
+
+	/** Where {@link #readLineIntoBuffer} left the line; overwritten by the next read. */
+	public byte[] lineBuffer() {
+		return this.lineBuffer;
 	}
 
 	private boolean fill() throws IOException {

@@ -11,6 +11,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -88,6 +89,9 @@ public final class SmtpWire {
 
 	/** The commands written and not answered yet, oldest first: several when pipelining. */
 	private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
+
+	/** One-line replies read lately on this wire, kept so that a repeated one is not parsed again. */
+	private final RecentReplies recentReplies = new RecentReplies();
 
 	/**
 	 * Whether an AUTH command went out and the server has answered only 334 since: every line
@@ -298,7 +302,13 @@ public final class SmtpWire {
 	 * @param flush whether to send it now; a pipelined group is flushed once, after its last command
 	 */
 	public void write(PreparedCommand command, boolean flush) throws SmtpException {
-		write(command.bytes(), command.verb(), command.line(), flush, true);
+		if (this.debug.isEnabled() || this.listening || this.authInProgress || "AUTH".equals(command.verb())) {
+			write(command.bytes(), command.verb(), command.line(), flush, true);
+			return;
+		}
+		// Nobody is shown the command: its text is not even made.
+		requireConnected();
+		send(command.bytes(), command.verb(), flush, true);
 	}
 
 	/**
@@ -321,8 +331,19 @@ public final class SmtpWire {
 		if (authCommand) {
 			this.authInProgress = true;
 		}
+		send(bytes, reportedVerb, flush, expectsReply);
+		if (this.listening) {
+			SmtpEndpoint target = this.endpoint;
+			String shownLine = shown.endsWith(CRLF) ? shown.substring(0, shown.length() - 2) : shown;
+			String sentVerb = reportedVerb;
+			event((l) -> l.commandSent(target, sentVerb, shownLine));
+		}
+	}
+
+	/** Writes the bytes of a command and, if one is expected, notes that its reply is due. */
+	private void send(byte[] bytes, String verb, boolean flush, boolean expectsReply) throws SmtpException {
 		if (expectsReply) {
-			this.pending.addLast(new PendingCommand(reportedVerb, System.nanoTime()));
+			this.pending.addLast(new PendingCommand(verb, System.nanoTime()));
 		}
 		try {
 			this.output.write(bytes);
@@ -332,12 +353,6 @@ public final class SmtpWire {
 		}
 		catch (IOException ex) {
 			throw writeFailure(ex);
-		}
-		if (this.listening) {
-			SmtpEndpoint target = this.endpoint;
-			String shownLine = shown.endsWith(CRLF) ? shown.substring(0, shown.length() - 2) : shown;
-			String sentVerb = reportedVerb;
-			event((l) -> l.commandSent(target, sentVerb, shownLine));
 		}
 	}
 
@@ -453,17 +468,19 @@ public final class SmtpWire {
 		int lineCount = 0;
 		long byteCount = 0;
 		int code;
+		SmtpReply known = null;
 		while (true) {
-			byte[] line = readLine(verb, budget);
+			int length = readLine(verb, budget);
+			byte[] line = this.reader.lineBuffer();
 			if (this.debug.isEnabled()) {
-				this.debug.print("reply:", DebugLog.repr(line, 0, line.length));
+				this.debug.print("reply:", DebugLog.repr(line, 0, length));
 			}
-			if (line.length > MAX_LINE_LENGTH) {
+			if (length > MAX_LINE_LENGTH) {
 				disconnect();
 				throw new SmtpReplyTooLongException("Line too long.");
 			}
 			lineCount++;
-			byteCount += line.length;
+			byteCount += length;
 			if (lineCount > MAX_REPLY_LINES || byteCount > MAX_REPLY_BYTES) {
 				SmtpEndpoint target = this.endpoint;
 				disconnect();
@@ -471,20 +488,32 @@ public final class SmtpWire {
 						+ ((lineCount > MAX_REPLY_LINES) ? MAX_REPLY_LINES + " lines" : MAX_REPLY_BYTES + " bytes")
 						+ " in " + ((verb != null) ? "the reply to " + verb : "one reply"));
 			}
-			String text = replyText(line);
+			boolean last = length < 4 || line[3] != '-';
+			if (lineCount == 1 && last) {
+				// A one-line reply the server sent before (a batch's "250 2.0.0 Ok"): the same reply.
+				known = this.recentReplies.find(line, length);
+				if (known != null) {
+					code = known.code();
+					break;
+				}
+			}
+			String text = replyText(line, length);
 			if (message == null) {
 				message = text;
 			}
 			else {
 				lines = ((lines != null) ? lines : new StringBuilder(message)).append('\n').append(text);
 			}
-			code = replyCode(line);
-			if (code == SmtpReply.MALFORMED_CODE || line.length < 4 || line[3] != '-') {
+			code = replyCode(line, length);
+			if (code == SmtpReply.MALFORMED_CODE || last) {
+				if (lineCount == 1) {
+					known = this.recentReplies.remember(line, length, new SmtpReply(code, message));
+				}
 				break;
 			}
 		}
 		endReply();
-		SmtpReply reply = new SmtpReply(code, (lines != null) ? lines.toString() : message);
+		SmtpReply reply = (known != null) ? known : new SmtpReply(code, (lines != null) ? lines.toString() : message);
 		if (this.debug.isEnabled()) {
 			this.debug.print("reply:", "retcode (" + code + "); Msg: " + DebugLog.repr(reply.message()));
 		}
@@ -513,10 +542,10 @@ public final class SmtpWire {
 	}
 
 	/** One line of a reply, one byte over the limit at most, so that an over-long one shows. */
-	private byte[] readLine(String verb, Duration budget) throws SmtpException {
-		byte[] line;
+	private int readLine(String verb, Duration budget) throws SmtpException {
+		int length;
 		try {
-			line = this.reader.readLine(MAX_LINE_LENGTH + 1);
+			length = this.reader.readLineIntoBuffer(MAX_LINE_LENGTH + 1);
 		}
 		catch (SocketTimeoutException ex) {
 			SmtpEndpoint target = this.endpoint;
@@ -529,17 +558,22 @@ public final class SmtpWire {
 			disconnect();
 			throw new SmtpServerDisconnectedException("Connection unexpectedly closed: " + ex.getMessage(), ex);
 		}
-		if (line.length == 0) {
+		if (length == 0) {
 			disconnect();
 			throw new SmtpServerDisconnectedException("Connection unexpectedly closed");
 		}
-		return line;
+		return length;
 	}
 
 	/** The text after the code and separator, stripped of blanks and line ending, as smtplib does. */
 	static String replyText(byte[] line) {
-		int start = Math.min(4, line.length);
-		int end = line.length;
+		return replyText(line, line.length);
+	}
+
+	/** {@link #replyText(byte[])} of the first {@code length} bytes. */
+	static String replyText(byte[] line, int length) {
+		int start = Math.min(4, length);
+		int end = length;
 		while (start < end && isStrippable(line[start])) {
 			start++;
 		}
@@ -586,11 +620,16 @@ public final class SmtpWire {
 	 * around, a sign, digits with single underscores between them: {@code "2_5"} is 25), or -1.
 	 */
 	static int replyCode(byte[] line) {
-		if (line.length >= 3 && isDigit(line[0]) && isDigit(line[1]) && isDigit(line[2])) {
+		return replyCode(line, line.length);
+	}
+
+	/** {@link #replyCode(byte[])} of the first {@code length} bytes. */
+	static int replyCode(byte[] line, int length) {
+		if (length >= 3 && isDigit(line[0]) && isDigit(line[1]) && isDigit(line[2])) {
 			return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
 		}
 		int start = 0;
-		int end = Math.min(3, line.length);
+		int end = Math.min(3, length);
 		while (start < end && isPythonSpace(line[start])) {
 			start++;
 		}
@@ -640,6 +679,44 @@ public final class SmtpWire {
 
 	static Duration elapsedSince(long startNanos) {
 		return Duration.ofNanos(System.nanoTime() - startNanos);
+	}
+
+	/**
+	 * The last few one-line replies, with the bytes they were read from: a server answers most
+	 * commands of a batch with the same few lines, and a line seen before is the same reply
+	 * (a {@link SmtpReply} is a value), so it is neither decoded nor made again.
+	 */
+	private static final class RecentReplies {
+
+		/** Lines longer than this (a queue ID, a long text) are rarely sent twice: not kept. */
+		private static final int MAX_LENGTH = 128;
+
+		private final byte[][] lines = new byte[4][];
+
+		private final SmtpReply[] replies = new SmtpReply[4];
+
+		private int next;
+
+		SmtpReply find(byte[] line, int length) {
+			for (int i = 0; i < this.lines.length; i++) {
+				byte[] seen = this.lines[i];
+				if (seen != null && Arrays.equals(seen, 0, seen.length, line, 0, length)) {
+					return this.replies[i];
+				}
+			}
+			return null;
+		}
+
+		/** Keeps the reply read from this line, unless it is too long; returns the reply. */
+		SmtpReply remember(byte[] line, int length, SmtpReply reply) {
+			if (length <= MAX_LENGTH) {
+				this.lines[this.next] = Arrays.copyOf(line, length);
+				this.replies[this.next] = reply;
+				this.next = (this.next + 1) % this.lines.length;
+			}
+			return reply;
+		}
+
 	}
 
 	/** A command written and not answered yet: its verb and when it went out, for events. */

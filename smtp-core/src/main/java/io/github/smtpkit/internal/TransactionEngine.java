@@ -288,11 +288,19 @@ public final class TransactionEngine {
 	/**
 	 * The transaction with PIPELINING (RFC 2920): MAIL, every RCPT and DATA go out in one write,
 	 * and their replies are matched back in order. The outcome, refusals included, is reported
-	 * exactly as without pipelining. When all recipients are required, DATA goes out on its own
-	 * after the RCPT replies ({@link Transaction#dataInGroup()}).
+	 * exactly as without pipelining. With BDAT, a message that fits one chunk goes in that write
+	 * too ({@link #chunkInGroup}); a larger one follows once the RCPT replies are in.
 	 */
 	private Map<String, SmtpReply> transactPipelined(Transaction transaction) throws SmtpException {
 		queueGroup(transaction);
+		if (chunkInGroup(transaction)) {
+			// MAIL, RCPT, BDAT LAST and the message in one write, then every reply: one round trip.
+			long written = this.messageWriter.write(transaction.source(),
+					(connection) -> BdatOutputStream.oneChunk(connection, this.wire, transaction.source().size()), true);
+			endOfDataWritten(null, written);
+			GroupReplies replies = readGroupReplies(transaction, 0, true);
+			return outcome(readMessageOutcome(), replies.refused(), true);
+		}
 		this.wire.flush();
 		GroupReplies replies = readGroupReplies(transaction, 0);
 		if (transaction.chunked()) {
@@ -300,6 +308,20 @@ public final class TransactionEngine {
 		}
 		writeMessageOf(transaction, replies.dataReply(), true);
 		return outcome(readMessageOutcome(), replies.refused(), true);
+	}
+
+	/**
+	 * Whether the whole message goes out with its pipelined MAIL and RCPT as one {@code BDAT n LAST}
+	 * chunk (RFC 3030 4.2: BDAT may be pipelined; after refused recipients it is answered with a
+	 * failure). Not when all recipients are required (a LAST chunk cannot be taken back once a
+	 * recipient is refused), not for LMTP (how many replies follow the chunk depends on the RCPT
+	 * replies), and not for a message of unknown size or too large for one chunk (each chunk but
+	 * the last waits for its reply).
+	 */
+	private boolean chunkInGroup(Transaction transaction) {
+		long size = transaction.source().size();
+		return transaction.chunked() && !this.lmtp && !transaction.requireAllRecipients() && size >= 0
+				&& size <= BdatOutputStream.CHUNK_SIZE;
 	}
 
 	/**
@@ -338,6 +360,19 @@ public final class TransactionEngine {
 	 * may mishandle PIPELINING, and {@link #pipeliningStalled()} is set
 	 */
 	GroupReplies readGroupReplies(Transaction transaction, int answeredBefore) throws SmtpException {
+		return readGroupReplies(transaction, answeredBefore, false);
+	}
+
+	/**
+	 * {@link #readGroupReplies(Transaction, int)}, where {@code chunkSent} says that the whole
+	 * message followed the group as its one BDAT LAST chunk ({@link #chunkInGroup}). Its reply is
+	 * then read after the group's by {@link #readMessageOutcome()}; but when the sender or every
+	 * recipient was refused, or the server is closing (421), no message can have been taken, so
+	 * the outcome is no longer in doubt ({@link #endOfDataSent()} is cleared), and the chunk's
+	 * reply (a failure, RFC 3030 4.2) is read here, before RSET.
+	 */
+	private GroupReplies readGroupReplies(Transaction transaction, int answeredBefore, boolean chunkSent)
+			throws SmtpException {
 		Map<String, SmtpReply> refused = new LinkedHashMap<>();
 		this.acceptedRecipients.clear();
 		SmtpReply mailReply;
@@ -347,12 +382,17 @@ public final class TransactionEngine {
 			mailReply = this.wire.readReply();
 			answered++;
 			if (mailReply.isServiceClosing()) {
+				this.endOfDataSent = false;
 				this.wire.disconnect();
 				throw new SmtpSenderRefusedException(mailReply.code(), mailReply.message(), transaction.from());
 			}
 			for (String recipient : transaction.to()) {
 				SmtpReply reply = this.wire.readReply();
 				answered++;
+				if (reply.isServiceClosing()) {
+					// The server closes without reading on: a chunk sent behind this RCPT is not taken.
+					this.endOfDataSent = false;
+				}
 				noteRecipientReply(recipient, reply);
 				checkRecipientReply(recipient, reply, refused);
 			}
@@ -379,6 +419,9 @@ public final class TransactionEngine {
 				this.wire.write(this.wire.encode(".\r\n"), SmtpEventListener.END_OF_DATA, ".", true, true);
 				this.wire.readReply();
 			}
+			if (chunkSent) {
+				readRefusedChunkReply();
+			}
 			rsetQuietly();
 			if (mailReply.code() != 250) {
 				throw new SmtpSenderRefusedException(mailReply.code(), mailReply.message(), transaction.from());
@@ -387,6 +430,22 @@ public final class TransactionEngine {
 		}
 		requireAllAccepted(transaction, refused, dataReply);
 		return new GroupReplies(refused, dataReply);
+	}
+
+	/**
+	 * Reads the reply to a BDAT LAST chunk that followed a refused sender or refused recipients:
+	 * with no transaction or no recipient, nothing can have been delivered, so the message is
+	 * settled whatever comes. A server that hangs up instead has closed the session; the refusal
+	 * is reported all the same.
+	 */
+	private void readRefusedChunkReply() throws SmtpException {
+		this.endOfDataSent = false;
+		try {
+			this.wire.readReply();
+		}
+		catch (SmtpServerDisconnectedException ex) {
+			// Disconnected already; the refusal the caller throws next says what happened.
+		}
 	}
 
 	/**
@@ -413,7 +472,8 @@ public final class TransactionEngine {
 	 * outcome as soon as it is known. With PIPELINING (on, and advertised) and without BDAT, a
 	 * message's data and end go out in one write with the next message's MAIL, RCPT and DATA: RFC
 	 * 2920 3.1 lets message content open a group. A message then costs one round trip instead of
-	 * two.
+	 * two. With BDAT, the messages go one transaction at a time, each in one round trip when it
+	 * fits one chunk ({@link #chunkInGroup}).
 	 * @throws SmtpException the failure that left the session unusable (it is closed): the first
 	 * message not told about was then under way, its data sent if {@link #endOfDataSent()}; the
 	 * messages after it were not sent
@@ -522,9 +582,7 @@ public final class TransactionEngine {
 	SmtpReply readMessageOutcome() throws SmtpException {
 		SmtpReply result = this.lmtp ? readLmtpReplies() : requireCompletionReply(this.wire.readReply());
 		if (!this.lmtp) {
-			Map<String, SmtpReply> replies = new LinkedHashMap<>();
-			this.acceptedRecipients.forEach((recipient) -> replies.put(recipient, result));
-			this.dataReplies = Collections.unmodifiableMap(replies);
+			this.dataReplies = sameReplyForEach(this.acceptedRecipients, result);
 		}
 		this.acceptedRecipients.clear();
 		this.lastDataReply = result;
@@ -532,6 +590,16 @@ public final class TransactionEngine {
 			this.wire.debug().print("data:", "(" + result.code() + ", " + DebugLog.repr(result.message()) + ")");
 		}
 		return result;
+	}
+
+	/** Each recipient with the one reply, in order: for one recipient (the usual case) without a hash map. */
+	private static Map<String, SmtpReply> sameReplyForEach(List<String> recipients, SmtpReply reply) {
+		if (recipients.size() == 1) {
+			return Collections.singletonMap(recipients.get(0), reply);
+		}
+		Map<String, SmtpReply> replies = new LinkedHashMap<>();
+		recipients.forEach((recipient) -> replies.put(recipient, reply));
+		return Collections.unmodifiableMap(replies);
 	}
 
 	/**

@@ -30,6 +30,17 @@ final class TransactionPreparer {
 
 	private final boolean chunking;
 
+	/** The lines of the last envelope prepared, and what they were made for: see {@link #prepare(Envelope, MessageSource)}. */
+	private EnvelopeCommands lastCommands;
+
+	private Envelope lastEnvelope;
+
+	private boolean lastEsmtp;
+
+	private EsmtpFeatures lastFeatures;
+
+	private SmtpConnection lastConnection;
+
 	/** @param chunking whether messages go in BDAT chunks when the server advertises CHUNKING */
 	TransactionPreparer(SmtpWire wire, TransactionEngine.Session session, boolean chunking) {
 		this.wire = wire;
@@ -64,38 +75,45 @@ final class TransactionPreparer {
 		this.session.greetIfNeeded();
 		checkRequireTls(mailOpts);
 		long size = source.size();
-		List<String> esmtpOptions = new ArrayList<>();
-		if (this.session.doesEsmtp()) {
-			EsmtpFeatures features = this.session.features();
-			if (features.has("size") && size >= 0) {
-				OptionalLong limit = features.maxMessageSize();
-				if (limit.isPresent() && size > limit.getAsLong()) {
-					throw new SmtpMessageTooLargeException(size, limit.getAsLong(), this.wire.endpoint());
-				}
-				esmtpOptions.add("SIZE=" + size);
-			}
-			esmtpOptions.addAll(mailOpts);
-		}
+		checkSize(size);
+		return envelopeCommands(from, to, mailOpts, rcptOpts, requireAllRecipients, size)
+			.transaction(size, source, shown);
+	}
+
+	/**
+	 * The MAIL and RCPT lines of a transaction, checked and encoded, for messages of any size:
+	 * what of {@link #prepare(String, Collection, List, List, boolean, MessageSource, byte[])}
+	 * follows the size check.
+	 */
+	private EnvelopeCommands envelopeCommands(String from, Collection<String> to, List<String> mailOpts,
+			List<String> rcptOpts, boolean requireAllRecipients, long size) throws SmtpException {
+		boolean esmtp = this.session.doesEsmtp();
+		boolean sizeOption = esmtp && this.session.features().has("size");
+		List<String> callerOptions = esmtp ? mailOpts : List.of();
 		boolean chunked = useChunking();
-		if (esmtpOptions.stream().anyMatch("BODY=BINARYMIME"::equalsIgnoreCase) && !chunked) {
+		if (callerOptions.stream().anyMatch("BODY=BINARYMIME"::equalsIgnoreCase) && !chunked) {
 			throw new SmtpNotSupportedException("BODY=BINARYMIME needs BDAT (RFC 3030): the server must advertise"
 					+ " CHUNKING and BINARYMIME, and chunking must be turned on");
 		}
 		Charset encoding = StandardCharsets.US_ASCII;
-		if (requestsSmtputf8(esmtpOptions)) {
+		if (requestsSmtputf8(callerOptions)) {
 			encoding = StandardCharsets.UTF_8;
 			// As smtplib's mail(): commands sent by hand after this one go out in UTF-8 too.
 			this.wire.useCommandEncoding(encoding);
 		}
 		List<String> recipients = List.copyOf(to);
-		PreparedCommand mail = PreparedCommand.of("MAIL",
-				"FROM:" + Addresses.quote(from) + optionSuffix(esmtpOptions), encoding);
+		String sender = "FROM:" + Addresses.quote(from);
+		String options = callerOptions.isEmpty() ? "" : " " + String.join(" ", callerOptions);
+		String sizeSuffix = (sizeOption && size >= 0) ? " SIZE=" + size : "";
+		// The whole line first: a character the encoding lacks is reported with the whole command.
+		PreparedCommand.of("MAIL", sender + sizeSuffix + options, encoding);
 		String rcptSuffix = optionSuffix(rcptOpts);
 		List<PreparedCommand> rcpts = new ArrayList<>(recipients.size());
 		for (String recipient : recipients) {
 			rcpts.add(PreparedCommand.of("RCPT", "TO:" + Addresses.quote(recipient) + rcptSuffix, encoding));
 		}
-		return new Transaction(from, recipients, mail, rcpts, source, shown, chunked, requireAllRecipients);
+		return new EnvelopeCommands(from, recipients, SmtpWire.encode("MAIL " + sender, encoding), sizeOption,
+				SmtpWire.encode(options + "\r\n", encoding), encoding, List.copyOf(rcpts), chunked, requireAllRecipients);
 	}
 
 	/**
@@ -103,11 +121,57 @@ final class TransactionPreparer {
 	 * envelope, after EHLO: its MAIL and RCPT options are those for the server's extensions
 	 * ({@link TransactionEngine.Session#mailOptionsFor}), so that its DSN request goes only to a server that
 	 * advertises DSN. Every envelope reaches the engine through here.
+	 *
+	 * <p>The lines of the last envelope are kept and used again while the envelope, the connection
+	 * and what the server advertised stay the same: a batch of messages to the same recipients
+	 * (and a stream of sends through one session) checks, quotes and encodes them once. Only the
+	 * size, which may differ from message to message, is checked and written each time.
 	 */
 	Transaction prepare(Envelope envelope, MessageSource source) throws SmtpException {
 		this.session.greetIfNeeded();
-		return prepare(envelope.from(), envelope.recipients(), this.session.mailOptionsFor(envelope),
-				this.session.rcptOptionsFor(envelope), envelope.requireAllRecipients(), source, null);
+		EnvelopeCommands cached = this.lastCommands;
+		if (cached != null && envelope.equals(this.lastEnvelope) && this.session.doesEsmtp() == this.lastEsmtp
+				&& this.session.features() == this.lastFeatures && this.wire.connection() == this.lastConnection) {
+			long size = source.size();
+			checkSize(size);
+			if (cached.encoding() != StandardCharsets.US_ASCII) {
+				this.wire.useCommandEncoding(cached.encoding());
+			}
+			return cached.transaction(size, source, null);
+		}
+		List<String> mailOptions = this.session.mailOptionsFor(envelope);
+		List<String> rcptOptions = this.session.rcptOptionsFor(envelope);
+		mailOptions.forEach((option) -> CommandLines.requireSingleLine("MAIL option", option));
+		rcptOptions.forEach((option) -> CommandLines.requireSingleLine("RCPT option", option));
+		checkRequireTls(mailOptions);
+		long size = source.size();
+		checkSize(size);
+		EnvelopeCommands commands = envelopeCommands(envelope.from(), envelope.recipients(), mailOptions, rcptOptions,
+				envelope.requireAllRecipients(), size);
+		this.lastCommands = commands;
+		this.lastEnvelope = envelope;
+		this.lastEsmtp = this.session.doesEsmtp();
+		this.lastFeatures = this.session.features();
+		this.lastConnection = this.wire.connection();
+		return commands.transaction(size, source, null);
+	}
+
+	/**
+	 * Checks the message's size against the server's SIZE limit (RFC 1870), when the server
+	 * advertises one and the size is known.
+	 * @throws SmtpMessageTooLargeException if the message is larger
+	 */
+	private void checkSize(long size) throws SmtpMessageTooLargeException {
+		if (size < 0 || !this.session.doesEsmtp()) {
+			return;
+		}
+		EsmtpFeatures features = this.session.features();
+		if (features.has("size")) {
+			OptionalLong limit = features.maxMessageSize();
+			if (limit.isPresent() && size > limit.getAsLong()) {
+				throw new SmtpMessageTooLargeException(size, limit.getAsLong(), this.wire.endpoint());
+			}
+		}
 	}
 
 	/** Whether messages go in BDAT chunks: asked for, and advertised by the server. */
@@ -152,6 +216,51 @@ final class TransactionPreparer {
 	/** The options as they follow an address: none unless the server speaks ESMTP, as in smtplib. */
 	String optionSuffix(List<String> options) {
 		return (!options.isEmpty() && this.session.doesEsmtp()) ? " " + String.join(" ", options) : "";
+	}
+
+	/**
+	 * An envelope's MAIL and RCPT lines, encoded, for messages of any size: MAIL is the sender's
+	 * part, the {@code SIZE=} parameter (when the server takes it and the size is known) and the
+	 * options with CRLF, joined as bytes for each message; every RCPT line is whole.
+	 */
+	private record EnvelopeCommands(String from, List<String> to, byte[] mailStart, boolean sizeOption,
+			byte[] mailEnd, Charset encoding, List<PreparedCommand> rcpts, boolean chunked,
+			boolean requireAllRecipients) {
+
+		private static final byte[] SIZE = " SIZE=".getBytes(StandardCharsets.US_ASCII);
+
+		Transaction transaction(long size, MessageSource source, byte[] shown) {
+			return new Transaction(this.from, this.to, mail(size), this.rcpts, source, shown, this.chunked,
+					this.requireAllRecipients);
+		}
+
+		/** {@code MAIL FROM:<sender> [SIZE=n] [options]CRLF}, as bytes without a string between. */
+		private PreparedCommand mail(long size) {
+			boolean withSize = this.sizeOption && size >= 0;
+			int digits = 0;
+			if (withSize) {
+				digits = 1;
+				for (long rest = size; rest >= 10; rest /= 10) {
+					digits++;
+				}
+			}
+			byte[] line = new byte[this.mailStart.length + (withSize ? SIZE.length + digits : 0) + this.mailEnd.length];
+			System.arraycopy(this.mailStart, 0, line, 0, this.mailStart.length);
+			int at = this.mailStart.length;
+			if (withSize) {
+				System.arraycopy(SIZE, 0, line, at, SIZE.length);
+				at += SIZE.length;
+				long rest = size;
+				for (int i = at + digits - 1; i >= at; i--) {
+					line[i] = (byte) ('0' + (int) (rest % 10));
+					rest /= 10;
+				}
+				at += digits;
+			}
+			System.arraycopy(this.mailEnd, 0, line, at, this.mailEnd.length);
+			return PreparedCommand.ofEncoded("MAIL", line, this.encoding);
+		}
+
 	}
 
 }

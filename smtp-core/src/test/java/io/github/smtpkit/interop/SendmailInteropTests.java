@@ -15,6 +15,7 @@ import io.github.smtpkit.SmtpDataException;
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
 import io.github.smtpkit.SmtpMessageTooLargeException;
+import io.github.smtpkit.SmtpRecipientsRefusedException;
 import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.SmtpSenderRefusedException;
 import io.github.smtpkit.SmtpSession;
@@ -59,6 +60,28 @@ class SendmailInteropTests {
 		assertThat(commands.verbs()).contains(chunking ? "BDAT" : "DATA").doesNotContain(chunking ? "DATA" : "BDAT");
 		Maildir.Delivered delivered = InteropRig.maildir("alice").awaitMessage(messageId);
 		assertThat(delivered.header("Delivered-To")).isEqualTo("alice@example.test");
+	}
+
+	@ParameterizedTest(name = "pipelining {0}, chunking {1}")
+	@CsvSource({ "false, false", "true, false", "true, true" })
+	void everyRecipientUnknownIsRefusedAndTheSessionStaysInStep(boolean pipelining, boolean chunking)
+			throws Exception {
+		// Pipelined with BDAT, the chunk went out with MAIL and RCPT: Postfix must refuse it too, and
+		// its reply must be read before RSET, or NOOP would get the wrong one.
+		String unknown = "nobody-" + UUID.randomUUID() + "@example.test";
+		Commands commands = new Commands();
+		try (SmtpSession smtp = starttls(commands, pipelining, chunking)) {
+			assertThatExceptionOfType(SmtpRecipientsRefusedException.class)
+				.isThrownBy(() -> smtp.sendmail("postmaster@example.test", List.of(unknown),
+						InteropRig.message("postmaster@example.test", unknown, InteropRig.messageId("all-unknown"),
+								"all unknown")))
+				.satisfies((ex) -> assertThat(ex.recipients()).containsOnlyKeys(unknown));
+			assertThat(smtp.noop()).isEqualTo(new SmtpReply(250, "2.0.0 Ok"));
+		}
+		assertThat(commands.verbs()).contains("RSET");
+		if (pipelining && chunking) {
+			assertThat(commands.verbs()).contains("BDAT");
+		}
 	}
 
 	@ParameterizedTest(name = "pipelining {0}, chunking {1}")
