@@ -92,6 +92,11 @@ chmod 770 "$RUN/mail"
 chown postfix "$RUN/postfix/data"
 chmod 700 "$RUN/postfix/data"
 touch "$RUN/log/postfix.log" "$RUN/log/dovecot.log"
+# While Postfix's master is down, its commands write maillog_file themselves, as the mail owner:
+# "postfix start" after a stop in the middle of a delivery (SmtpClientInteropTests restarts Postfix
+# in a burst) runs postsuper, which warns of cleanup's half-written file in incoming/ and, unable to
+# write the root-owned log, fails the start ("integrity check failed"). postlogd (root) appends too.
+chown postfix "$RUN/log/postfix.log"
 
 PFCONF="$RUN/postfix/conf"
 DPIDF="$RUN/dovecot/base/master.pid"
