@@ -380,22 +380,14 @@ final class PipelineCombiner {
 			}
 			return;
 		}
-		try {
-			pipeline.batch.settleCurrent();
+		TransactionBatch batch = pipeline.batch;
+		boolean settled = onWire(pipeline, () -> {
+			batch.settleCurrent();
+			return 0;
+		}) != BROKEN;
+		if (settled) {
+			passOn(pipeline);
 		}
-		catch (MessageSourceException ex) {
-			broken(pipeline, ex.getCause());
-			return;
-		}
-		catch (IOException | RuntimeException ex) {
-			broken(pipeline, ex);
-			return;
-		}
-		catch (Error error) {
-			broken(pipeline, error);
-			throw error;
-		}
-		passOn(pipeline);
 	}
 
 	/**
@@ -403,26 +395,15 @@ final class PipelineCombiner {
 	 * when none is; gives the session back when no message waits.
 	 */
 	private void passOn(Pipeline pipeline) {
-		int next;
-		try {
-			if (pipeline.batch == null) {
-				next = pipeline.take();
+		TransactionBatch batch = pipeline.batch;
+		int next = onWire(pipeline, () -> {
+			if (batch == null) {
+				return pipeline.take();
 			}
-			else {
-				next = pipeline.batch.begin() ? pipeline.batch.current() : -1;
-			}
-		}
-		catch (MessageSourceException ex) {
-			broken(pipeline, ex.getCause());
+			return batch.begin() ? batch.current() : -1;
+		});
+		if (next == BROKEN) {
 			return;
-		}
-		catch (IOException | RuntimeException ex) {
-			broken(pipeline, ex);
-			return;
-		}
-		catch (Error error) {
-			broken(pipeline, error);
-			throw error;
 		}
 		if (next < 0) {
 			this.pool.giveBack(pipeline.lease);
@@ -436,6 +417,39 @@ final class PipelineCombiner {
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/** What {@link #onWire} gives when the step failed and the session is broken. */
+	private static final int BROKEN = -2;
+
+	/** A step of a pipeline that reads or writes its session: a message's index, or -1 for none. */
+	@FunctionalInterface
+	private interface WireStep {
+
+		int run() throws IOException;
+
+	}
+
+	/**
+	 * Runs a step on the pipeline's session; when it fails, the session is {@linkplain #broken
+	 * broken} and {@link #BROKEN} returned (an {@link Error} is thrown on once that is done).
+	 */
+	private int onWire(Pipeline pipeline, WireStep step) {
+		try {
+			return step.run();
+		}
+		catch (MessageSourceException ex) {
+			broken(pipeline, ex.getCause());
+			return BROKEN;
+		}
+		catch (IOException | RuntimeException ex) {
+			broken(pipeline, ex);
+			return BROKEN;
+		}
+		catch (Error error) {
+			broken(pipeline, error);
+			throw error;
 		}
 	}
 
