@@ -5,7 +5,10 @@ import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -65,7 +68,11 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 
 	private static final Pattern TIMEOUT_PARAMETER = Pattern.compile("[?&]timeout=", Pattern.CASE_INSENSITIVE);
 
-	private static final Pattern USER_INFO = Pattern.compile("(://)[^@/?#]*@");
+	/**
+	 * Everything from the scheme to the last {@code @}: a password may hold {@code /}, {@code ?},
+	 * {@code #} or {@code @} itself, so the user information cannot be found any closer.
+	 */
+	private static final Pattern USER_INFO = Pattern.compile("(://).*@");
 
 	private final String redis;
 
@@ -90,6 +97,10 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 		this.timeout = timeout;
 		char[] secret = uri.getPassword();
 		this.password = (secret != null && secret.length > 0) ? new String(secret) : null;
+		// Checks messages and period before anything that would need closing is made.
+		BucketConfiguration configuration = BucketConfiguration.builder()
+			.addLimit(Bucket4jRateLimiter.limit(messages, period))
+			.build();
 		uri.setTimeout(timeout);
 		this.client = RedisClient.create(uri);
 		this.client.setOptions(ClientOptions.builder()
@@ -99,9 +110,6 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 			.build());
 		this.connection = new LazyConnection(this.client, uri, timeout);
-		BucketConfiguration configuration = BucketConfiguration.builder()
-			.addLimit(Bucket4jRateLimiter.limit(messages, period))
-			.build();
 		var proxyManager = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(this.connection)
 			.requestTimeout(timeout)
 			.maxRetries(MAX_CAS_RETRIES)
@@ -127,13 +135,7 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 		if (key == null || key.isBlank()) {
 			throw new IllegalArgumentException("A shared rate limit's Redis key must not be blank, but was '" + key + "'");
 		}
-		boolean timeoutGiven = TIMEOUT_PARAMETER.matcher(redisUri).find();
-		Duration timeout = timeoutGiven ? uri.getTimeout() : Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
-		if (timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("The timeout of the rate limit's Redis " + redact(redisUri)
-					+ " must be positive, but was " + timeout);
-		}
-		return new RedisRateLimiter(uri, timeout, key, messages, period);
+		return new RedisRateLimiter(uri, timeout(redisUri, uri), key, messages, period);
 	}
 
 	/**
@@ -174,17 +176,34 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 		if (redisUri == null || redisUri.isBlank()) {
 			throw new IllegalArgumentException("A shared rate limit's Redis URI must not be blank");
 		}
+		RedisURI uri;
 		try {
-			return RedisURI.create(redisUri);
+			uri = RedisURI.create(redisUri);
 		}
 		catch (RuntimeException ex) {
 			// Not chained: Lettuce's message may quote the URI, password and all.
 			throw new IllegalArgumentException("The rate limit's Redis URI " + redact(redisUri)
 					+ " is not valid (expected redis://[[user]:password@]host[:port][/database])");
 		}
+		timeout(redisUri, uri);
+		return uri;
 	}
 
-	/** The URI with anything between {@code ://} and {@code @} (user and password) replaced by {@code ***}. */
+	/**
+	 * The bound on each Redis call: the URI's {@code timeout}, or {@value #DEFAULT_TIMEOUT_SECONDS} s.
+	 * @throws IllegalArgumentException if the URI's is not positive
+	 */
+	private static Duration timeout(String redisUri, RedisURI uri) {
+		boolean timeoutGiven = TIMEOUT_PARAMETER.matcher(redisUri).find();
+		Duration timeout = timeoutGiven ? uri.getTimeout() : Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("The timeout of the rate limit's Redis " + redact(redisUri)
+					+ " must be positive, but was " + timeout);
+		}
+		return timeout;
+	}
+
+	/** The URI with everything between {@code ://} and its last {@code @} (user and password) replaced by {@code ***}. */
 	static String redact(String redisUri) {
 		return USER_INFO.matcher(redisUri).replaceFirst("$1***@");
 	}
@@ -192,6 +211,9 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 	/** {@code redis://host:port/database}: no user, no password. */
 	private static String describe(RedisURI uri) {
 		String scheme = uri.isSsl() ? "rediss" : "redis";
+		if (uri.getSocket() != null) {
+			return "redis-socket://" + uri.getSocket() + "/" + uri.getDatabase();
+		}
 		if (uri.getHost() == null) {
 			return scheme + " (sentinel master " + uri.getSentinelMasterId() + ")";
 		}
@@ -210,23 +232,47 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 
 	@Override
 	public Permits acquire(int wanted, Duration maxWait) throws IOException {
+		long started = System.nanoTime();
 		try {
-			// Connecting first, on its own timeout: Bucket4j's request timeout is for the calls.
+			// Connecting first, on its own timeout: Bucket4j's request timeout is for the calls. The
+			// time that took is part of maxWait, as the contract says.
 			this.connection.commands();
-			return this.limiter.acquire(wanted, maxWait);
+			Duration left = maxWait.minusNanos(System.nanoTime() - started);
+			return this.limiter.acquire(wanted, left.isNegative() ? Duration.ZERO : left);
 		}
 		catch (RuntimeException ex) {
 			if (ex instanceof IllegalArgumentException) {
 				throw ex;
+			}
+			if (this.connection.isClosed()) {
+				throw new IllegalStateException("This rate limit kept in Redis at " + this.redis + " is closed");
 			}
 			if (Thread.currentThread().isInterrupted()) {
 				// Bucket4j's Lettuce integration reports an interrupt as a RedisException.
 				throw new InterruptedIOException("Interrupted while asking the rate limit in " + this.redis);
 			}
 			throw new SmtpRateLimitUnavailableException("The rate limit kept in Redis at " + this.redis + " (key '"
-					+ this.key + "') could not be asked within " + this.timeout + " (" + scrub(summary(ex))
-					+ "): nothing was sent", ex);
+					+ this.key + "') could not be asked (" + scrub(summary(ex)) + "; each Redis call is bounded by "
+					+ this.timeout + "): nothing was sent", causeWithoutPassword(ex));
 		}
+	}
+
+	/**
+	 * The failure to chain, unless a message in it quotes the password: then none, since a logger
+	 * prints every cause's message.
+	 */
+	private @Nullable Throwable causeWithoutPassword(Throwable failure) {
+		if (this.password == null) {
+			return failure;
+		}
+		// Bounded: a cause chain that loops back on itself ends the walk.
+		Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+		for (Throwable each = failure; each != null && seen.add(each); each = each.getCause()) {
+			if (String.valueOf(each.getMessage()).contains(this.password)) {
+				return null;
+			}
+		}
+		return failure;
 	}
 
 	/** The failure's class and message; Bucket4j's "Unexpected exception" wrapper is skipped for its cause. */
@@ -268,7 +314,10 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 
 		private @Nullable StatefulRedisConnection<byte[], byte[]> connection;
 
-		private boolean closed;
+		private volatile boolean closed;
+
+		/** Failed attempts to connect so far: a caller that waited behind one fails with it. */
+		private volatile int failedAttempts;
 
 		LazyConnection(RedisClient client, RedisURI uri, Duration timeout) {
 			this.client = client;
@@ -276,14 +325,35 @@ public final class RedisRateLimiter implements SmtpRateLimiter, AutoCloseable {
 			this.timeout = timeout;
 		}
 
-		private synchronized RedisAsyncCommands<byte[], byte[]> commands() {
-			if (this.closed) {
-				throw new IllegalStateException("This rate limit is closed");
+		/**
+		 * The commands over the connection, connected first if need be. One caller connects at a
+		 * time; callers that waited behind an attempt that failed fail at once rather than try in
+		 * turn, so that no caller waits longer than two timeouts while Redis is down.
+		 */
+		private RedisAsyncCommands<byte[], byte[]> commands() {
+			int failedBefore = this.failedAttempts;
+			synchronized (this) {
+				if (this.closed) {
+					throw new IllegalStateException("This rate limit is closed");
+				}
+				if (this.connection == null) {
+					if (this.failedAttempts != failedBefore) {
+						throw new RedisConnectionException("Redis did not answer the attempt to connect made meanwhile");
+					}
+					try {
+						this.connection = connect();
+					}
+					catch (RuntimeException ex) {
+						this.failedAttempts++;
+						throw ex;
+					}
+				}
+				return this.connection.async();
 			}
-			if (this.connection == null) {
-				this.connection = connect();
-			}
-			return this.connection.async();
+		}
+
+		boolean isClosed() {
+			return this.closed;
 		}
 
 		private StatefulRedisConnection<byte[], byte[]> connect() {

@@ -40,8 +40,8 @@ class RedisRateLimiterTests {
 					() -> limiter.acquire(1, Duration.ofSeconds(5)));
 
 			assertThat(failure).hasMessageStartingWith("The rate limit kept in Redis at redis://127.0.0.1:" + port
-					+ "/0 (key 'smtpkit:test') could not be asked within PT2S (")
-				.hasMessageEndingWith("): nothing was sent");
+					+ "/0 (key 'smtpkit:test') could not be asked (")
+				.hasMessageEndingWith("; each Redis call is bounded by PT2S): nothing was sent");
 			assertThat(stackTrace(failure)).doesNotContain(PASSWORD);
 			assertThat(limiter).hasToString("RedisRateLimiter(10 per PT1S, key 'smtpkit:test' in redis://127.0.0.1:"
 					+ port + "/0)");
@@ -67,7 +67,7 @@ class RedisRateLimiterTests {
 				assertThat(took).isLessThan(Duration.ofSeconds(3));
 				await().atMost(Duration.ofSeconds(5)).until(() -> !silent.accepted().isEmpty());
 				assertThat(failure).hasMessageContaining("redis://127.0.0.1:" + silent.port() + "/0")
-					.hasMessageContaining("could not be asked within PT0.3S");
+					.hasMessageContaining("each Redis call is bounded by PT0.3S");
 				assertThat(stackTrace(failure)).doesNotContain(PASSWORD);
 				assertThat(limiter.toString()).doesNotContain(PASSWORD).doesNotContain("user");
 			}
@@ -114,6 +114,30 @@ class RedisRateLimiterTests {
 			.withNoCause();
 		assertThatIllegalArgumentException().isThrownBy(() -> SmtpClient.builder().rateLimitRedis(" "))
 			.withMessage("A shared rate limit's Redis URI must not be blank");
+	}
+
+	@Test
+	void aPasswordWithTheCharactersThatEndAUserInfoIsStillHidden() {
+		for (String password : List.of("ab/cd", "p@ss", "q?r#s", "@")) {
+			String uri = "redis://user:" + password + "@127.0.0.1:6379";
+			assertThat(RedisRateLimiter.redact(uri)).as(uri).isEqualTo("redis://***@127.0.0.1:6379");
+		}
+	}
+
+	@Test
+	void aTimeoutThatIsNotPositiveIsRefusedWhenTheUriIsSet() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> SmtpClient.builder().rateLimitRedis("redis://127.0.0.1?timeout=0s"))
+			.withMessage("The timeout of the rate limit's Redis redis://127.0.0.1?timeout=0s must be positive, but was PT0S");
+	}
+
+	@Test
+	void aClosedLimitSaysItIsClosedNotThatRedisIsUnavailable() throws Exception {
+		RedisRateLimiter limiter = RedisRateLimiter.create("redis://127.0.0.1:" + closedPort(), "smtpkit:closed", 1,
+				Duration.ofSeconds(1));
+		limiter.close();
+		assertThatIllegalStateException().isThrownBy(() -> limiter.acquire(1, Duration.ofSeconds(1)))
+			.withMessageContaining("is closed");
 	}
 
 	@Test
