@@ -139,9 +139,10 @@ final class PooledSender {
 				try {
 					Duration maxWait = this.pool.config().maxWait();
 					if (permits == 0) {
+						long asked = System.nanoTime();
 						SmtpRateLimiter.Permits granted = takePermits(this.rateLimiter, batch.unsettledCount(), maxWait);
 						permits = Math.min(granted.count(), batch.unsettledCount());
-						maxWait = waitLeft(maxWait, granted);
+						maxWait = waitLeft(maxWait, granted, asked);
 					}
 					lease = borrow(maxWait, retrying);
 				}
@@ -173,13 +174,20 @@ final class PooledSender {
 		if (this.rateLimiter == null) {
 			return maxWait;
 		}
-		return waitLeft(maxWait, takePermits(this.rateLimiter, 1, maxWait));
+		long asked = System.nanoTime();
+		return waitLeft(maxWait, takePermits(this.rateLimiter, 1, maxWait), asked);
 	}
 
-	/** maxWait bounds the caller's whole wait: what the rate limit took, the pool does not get. */
-	private static Duration waitLeft(Duration maxWait, SmtpRateLimiter.Permits granted) {
-		Duration left = maxWait.minus(granted.waited());
-		return (left.compareTo(MIN_BORROW_WAIT) < 0) ? MIN_BORROW_WAIT : left;
+	/**
+	 * maxWait bounds the caller's whole wait: what the rate limit took, the pool does not get. That
+	 * is the longer of the wait the grant reports (by the limiter's clock) and the time the call
+	 * took since {@code asked} (by {@link System#nanoTime()}), which counts a limiter that was slow
+	 * to answer though it waited for nothing, such as one that had to connect to Redis first.
+	 */
+	private static Duration waitLeft(Duration maxWait, SmtpRateLimiter.Permits granted, long asked) {
+		Duration took = Duration.ofNanos(System.nanoTime() - asked);
+		Duration used = (granted.waited().compareTo(took) > 0) ? granted.waited() : took;
+		return atLeast(MIN_BORROW_WAIT, maxWait.minus(used));
 	}
 
 	/**
@@ -323,6 +331,11 @@ final class PooledSender {
 		TransactionEngine engine = lease.session().engine();
 		boolean dataSent = engine.endOfDataSent();
 		boolean stalled = engine.pipeliningStalled();
+		if (stalled) {
+			// Whatever becomes of this message (in doubt, when its data went out in the group as a
+			// BDAT chunk), the server mishandled a pipelined group: the next sessions do not pipeline.
+			disablePipelining();
+		}
 		if (ex instanceof SmtpAmbiguousOutcomeException ambiguous) {
 			// Already says why (the server answered the end of the data with something not a reply).
 			batch.failed(broken, ambiguous, SendOutcome.UNKNOWN);
@@ -333,9 +346,6 @@ final class PooledSender {
 					+ " broke after the message was sent and before the server's reply: it may have been delivered,"
 					+ " so it was not sent again (" + describe(ex) + ")", ex), SendOutcome.UNKNOWN);
 			return false;
-		}
-		if (stalled) {
-			disablePipelining();
 		}
 		boolean carriedMailBefore = lease.isReused() || sentBefore;
 		boolean retry = batch.attempts[broken] == 1 && !dataSent && (stalled
@@ -363,6 +373,7 @@ final class PooledSender {
 	 */
 	private SmtpRateLimiter.Permits takePermits(SmtpRateLimiter limiter, int wanted, Duration maxWait)
 			throws IOException {
+		// The limiter is a parameter, not this.rateLimiter, for its non-null type.
 		SmtpRateLimiter.Permits permits = limiter.acquire(wanted, maxWait);
 		if (permits.isGranted()) {
 			if (!permits.waited().isZero()) {
@@ -421,8 +432,10 @@ final class PooledSender {
 	 * needs no proof that a connection just opened is alive)
 	 */
 	Answered borrowAnswering(Duration maxWait, boolean askFresh) throws IOException {
+		long started = System.nanoTime();
 		for (int attempt = 0;; attempt++) {
-			PooledSession lease = this.pool.borrow(maxWait);
+			// maxWait bounds the waits for sessions together, not each.
+			PooledSession lease = this.pool.borrow(atLeast(MIN_BORROW_WAIT, maxWait.minusNanos(System.nanoTime() - started)));
 			boolean last = !lease.isReused() || attempt >= this.pool.config().maxTotal();
 			if (!lease.isReused() && !askFresh) {
 				return new Answered(lease, null);

@@ -1,6 +1,7 @@
 package io.github.smtpkit;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -116,6 +117,36 @@ class SmtpClientChunkingTests {
 			assertThat(send.outcome()).isEqualTo(SendOutcome.UNKNOWN);
 			assertThat(send.attempts()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void aServerThatStallsInTheGroupAfterTheChunkWentOutLeavesTheMessageInDoubtAndPipeliningOff() throws Exception {
+		AtomicInteger pipeliningDisabled = new AtomicInteger();
+		SmtpEventListener listener = new SmtpEventListener() {
+
+			@Override
+			public void pipeliningDisabled(SmtpEndpoint endpoint) {
+				pipeliningDisabled.incrementAndGet();
+			}
+
+		};
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			// MAIL answered, then the server hangs up before RCPT's and the chunk's replies.
+			server.greet(SmtpClientTestSupport.GREETING)
+				.reply(EHLO)
+				.read()
+				.read()
+				.reply("250 2.1.0 sender ok")
+				.disconnect();
+			try (SmtpClient client = clientFor(server).chunking(true).eventListener(listener).build()) {
+				Throwable thrown = catchThrowable(() -> client.send(ENVELOPE, message(1)));
+
+				assertThat(thrown).isInstanceOf(SmtpAmbiguousOutcomeException.class);
+				// In doubt, but the server still mishandled a pipelined group: the next sessions do not pipeline.
+				assertThat(pipeliningDisabled).hasValue(1);
+			}
+			server.awaitScriptDone(WAIT);
+		}
 	}
 
 	@Test

@@ -89,8 +89,8 @@ public final class ConnectBackoff {
 	public ConnectBackoff(SmtpEndpoint endpoint, Duration initial, Duration max, Clock clock, DoubleSupplier random,
 			Sleeper sleeper, SmtpEventListener listener) {
 		this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-		this.initial = requirePositive(initial, "initial");
-		this.max = requirePositive(max, "max");
+		this.initial = Durations.requirePositive("backoff initial", initial);
+		this.max = Durations.requirePositive("backoff max", max);
 		if (max.compareTo(initial) < 0) {
 			throw new IllegalArgumentException("backoff max (" + max + ") must not be shorter than its initial interval ("
 					+ initial + ")");
@@ -239,13 +239,6 @@ public final class ConnectBackoff {
 	/** Whether opening a connection failed with a "not now" answer from the server. */
 	static boolean isNotNow(IOException ex) {
 		return ex instanceof SmtpResponseException response && NOT_NOW.contains(response.smtpCode());
-	}
-
-	private static Duration requirePositive(Duration duration, String name) {
-		if (duration == null || duration.isZero() || duration.isNegative()) {
-			throw new IllegalArgumentException("backoff " + name + " must be positive, but was " + duration);
-		}
-		return duration;
 	}
 
 }
