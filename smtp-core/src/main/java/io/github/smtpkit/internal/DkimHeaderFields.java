@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A message's header fields as DKIM signs them, and their {@code relaxed} canonical form (RFC 6376
@@ -20,11 +21,21 @@ import java.util.Map;
  */
 public final class DkimHeaderFields {
 
-	/** Each field, folding and all, without the CRLF that ends it; one character per byte. */
-	private final List<String> fields;
+	/** Runs of spaces and tabs, each one space in the relaxed form. */
+	private static final Pattern WHITE_SPACE = Pattern.compile("[ \t]+");
+
+	/**
+	 * The fields by their name in lower case, each field folding and all, without the CRLF that
+	 * ends it, one character per byte, in the message's order: each field's name is read once.
+	 */
+	private final Map<String, List<String>> fieldsByName;
 
 	private DkimHeaderFields(List<String> fields) {
-		this.fields = fields;
+		Map<String, List<String>> byName = new HashMap<>();
+		for (String field : fields) {
+			byName.computeIfAbsent(lowerCaseAscii(nameOf(field)), (name) -> new ArrayList<>()).add(field);
+		}
+		this.fieldsByName = byName;
 	}
 
 	/**
@@ -53,12 +64,12 @@ public final class DkimHeaderFields {
 		if (current != null) {
 			fields.add(current.toString());
 		}
-		return new DkimHeaderFields(List.copyOf(fields));
+		return new DkimHeaderFields(fields);
 	}
 
 	/** Whether the message has a field of this name (case-insensitive). */
 	public boolean has(String name) {
-		return this.fields.stream().anyMatch((field) -> nameOf(field).equalsIgnoreCase(name));
+		return this.fieldsByName.containsKey(lowerCaseAscii(name));
 	}
 
 	/**
@@ -72,9 +83,7 @@ public final class DkimHeaderFields {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		for (String name : names) {
 			String key = lowerCaseAscii(name.strip());
-			List<String> instances = this.fields.stream()
-				.filter((field) -> lowerCaseAscii(nameOf(field)).equals(key))
-				.toList();
+			List<String> instances = this.fieldsByName.getOrDefault(key, List.of());
 			int done = taken.merge(key, 1, Integer::sum);
 			if (done <= instances.size()) {
 				out.writeBytes(relaxed(instances.get(instances.size() - done)).getBytes(StandardCharsets.ISO_8859_1));
@@ -95,16 +104,22 @@ public final class DkimHeaderFields {
 			throw new IllegalArgumentException("Not a header field (no colon): " + field);
 		}
 		String name = lowerCaseAscii(nameOf(field));
-		String value = field.substring(colon + 1).replace("\r\n", "").replaceAll("[ \t]+", " ");
+		String value = field.substring(colon + 1).replace("\r\n", "");
+		value = WHITE_SPACE.matcher(value).replaceAll(" ");
 		// Only spaces are trimmed (String.strip would take other control characters too).
 		value = value.startsWith(" ") ? value.substring(1) : value;
 		value = value.endsWith(" ") ? value.substring(0, value.length() - 1) : value;
 		return name + ":" + value;
 	}
 
+	/** The field's name: up to the colon, without the spaces and tabs before it. */
 	private static String nameOf(String field) {
 		int colon = field.indexOf(':');
-		return ((colon < 0) ? field : field.substring(0, colon)).replaceFirst("[ \t]+$", "");
+		int end = (colon < 0) ? field.length() : colon;
+		while (end > 0 && (field.charAt(end - 1) == ' ' || field.charAt(end - 1) == '\t')) {
+			end--;
+		}
+		return field.substring(0, end);
 	}
 
 	/** Lower case for field names, which are ASCII: no other character is changed. */
