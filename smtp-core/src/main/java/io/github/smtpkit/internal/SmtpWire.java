@@ -302,13 +302,22 @@ public final class SmtpWire {
 	 * @param flush whether to send it now; a pipelined group is flushed once, after its last command
 	 */
 	public void write(PreparedCommand command, boolean flush) throws SmtpException {
-		if (this.debug.isEnabled() || this.listening || this.authInProgress || "AUTH".equals(command.verb())) {
+		if (needsText(command.verb())) {
 			write(command.bytes(), command.verb(), command.line(), flush, true);
 			return;
 		}
-		// Nobody is shown the command: its text is not even made.
+		// Nobody is shown the command and it is no part of AUTH: its text is not even made.
 		requireConnected();
 		send(command.bytes(), command.verb(), flush, true);
+	}
+
+	/**
+	 * Whether a command must go through {@link #write(byte[], String, String, boolean, boolean)}:
+	 * it is shown (debug output), reported (a listener), or a line of an AUTH exchange, which that
+	 * method redacts and whose state it keeps. A new case there is a new case here.
+	 */
+	private boolean needsText(String verb) {
+		return this.debug.isEnabled() || this.listening || this.authInProgress || "AUTH".equals(verb);
 	}
 
 	/**
