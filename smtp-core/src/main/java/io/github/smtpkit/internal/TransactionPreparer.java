@@ -15,6 +15,7 @@ import io.github.smtpkit.SmtpException;
 import io.github.smtpkit.SmtpMessageTooLargeException;
 import io.github.smtpkit.SmtpNotSupportedException;
 import io.github.smtpkit.SmtpRequireTlsException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request side of a mail transaction, kept apart from the engine that sends it and reads the
@@ -31,15 +32,7 @@ final class TransactionPreparer {
 	private final boolean chunking;
 
 	/** The lines of the last envelope prepared, and what they were made for: see {@link #prepare(Envelope, MessageSource)}. */
-	private EnvelopeCommands lastCommands;
-
-	private Envelope lastEnvelope;
-
-	private boolean lastEsmtp;
-
-	private EsmtpFeatures lastFeatures;
-
-	private SmtpConnection lastConnection;
+	private @Nullable KeptLines kept;
 
 	/** @param chunking whether messages go in BDAT chunks when the server advertises CHUNKING */
 	TransactionPreparer(SmtpWire wire, TransactionEngine.Session session, boolean chunking) {
@@ -129,9 +122,10 @@ final class TransactionPreparer {
 	 */
 	Transaction prepare(Envelope envelope, MessageSource source) throws SmtpException {
 		this.session.greetIfNeeded();
-		EnvelopeCommands cached = this.lastCommands;
-		if (cached != null && envelope.equals(this.lastEnvelope) && this.session.doesEsmtp() == this.lastEsmtp
-				&& this.session.features() == this.lastFeatures && this.wire.connection() == this.lastConnection) {
+		KeptLines kept = this.kept;
+		if (kept != null && kept.isFor(envelope, this.session.doesEsmtp(), this.session.features(),
+				this.wire.connection())) {
+			EnvelopeCommands cached = kept.commands();
 			long size = source.size();
 			checkSize(size);
 			if (cached.encoding() != StandardCharsets.US_ASCII) {
@@ -148,12 +142,23 @@ final class TransactionPreparer {
 		checkSize(size);
 		EnvelopeCommands commands = envelopeCommands(envelope.from(), envelope.recipients(), mailOptions, rcptOptions,
 				envelope.requireAllRecipients(), size);
-		this.lastCommands = commands;
-		this.lastEnvelope = envelope;
-		this.lastEsmtp = this.session.doesEsmtp();
-		this.lastFeatures = this.session.features();
-		this.lastConnection = this.wire.connection();
+		this.kept = new KeptLines(commands, envelope, this.session.doesEsmtp(), this.session.features(),
+				this.wire.connection());
 		return commands.transaction(size, source, null);
+	}
+
+	/**
+	 * An envelope's lines and what they were made for: the envelope, and the session as it was
+	 * (ESMTP or not, the features EHLO gave, the connection), any change of which makes new ones.
+	 */
+	private record KeptLines(EnvelopeCommands commands, Envelope envelope, boolean esmtp, EsmtpFeatures features,
+			@Nullable SmtpConnection connection) {
+
+		boolean isFor(Envelope envelope, boolean esmtp, EsmtpFeatures features, @Nullable SmtpConnection connection) {
+			return envelope.equals(this.envelope) && esmtp == this.esmtp && features == this.features
+					&& connection == this.connection;
+		}
+
 	}
 
 	/**

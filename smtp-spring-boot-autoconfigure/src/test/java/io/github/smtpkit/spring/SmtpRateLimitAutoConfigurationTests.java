@@ -134,7 +134,8 @@ class SmtpRateLimitAutoConfigurationTests {
 						.satisfies((failure) -> assertThat(causeOf(failure, SmtpRateLimitUnavailableException.class))
 							.hasMessageStartingWith("The rate limit kept in Redis at redis://127.0.0.1:" + redisPort
 									+ "/0 (key 'smtpkit:rate-limit:127.0.0.1:" + this.server.port()
-									+ "') could not be asked within PT1S")))
+									+ "') could not be asked (")
+							.hasMessageContaining("each Redis call is bounded by PT1S")))
 					.satisfies((ex) -> assertThat(stackTrace(ex)).doesNotContain(REDIS_PASSWORD));
 				assertThat(this.server.messages()).isEmpty();
 				assertThat(context.getBean(SmtpProperties.class).toString()).contains("redisUri=******")
