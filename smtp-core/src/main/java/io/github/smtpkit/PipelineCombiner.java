@@ -38,11 +38,14 @@ import org.jspecify.annotations.Nullable;
  * class's lock): a message is taken by exactly one session, or withdrawn by its caller, never
  * both.</li>
  * <li><b>Drive.</b> A pipeline is driven by the caller whose message is under way: it reads its
- * own replies, writes its own data (taking the next message behind it), reads its own outcome,
- * and then hands the pipeline to the caller of the message it took. So each caller's sending,
- * its failures and the stack traces they carry, happen on its own thread, and no caller works
- * for others longer than its own message lasts. With nothing taken, the driver starts the next
- * waiting message itself and hands over, or gives the session back when none waits.</li>
+ * own outcome, then sends the data of the message taken behind its own (reads that message's
+ * replies, writes its data, taking the next message behind it in the same write), and then hands
+ * the pipeline to that message's caller, whose outcome is the next reply. Writing the next data
+ * before the hand-over keeps the wake-up of another thread off the wire's path: the server works
+ * on the data while the next caller wakes, as in {@code sendAll}, instead of waiting for it. So
+ * each caller reads its own outcome on its own thread, and no caller works for others longer than
+ * it takes to write one message. With nothing taken, the driver starts the next waiting message
+ * itself and hands over, or gives the session back when none waits.</li>
  * </ul>
  *
  * <p>{@code maxWait} bounds the wait for a session as it does for {@code send} without this: a
@@ -62,8 +65,9 @@ import org.jspecify.annotations.Nullable;
  * that does not pipeline (no PIPELINING, or BDAT) carries one message at a time, and from then on
  * every {@code send} goes the plain way.
  *
- * <p>A failure made on another caller's thread (a message that failed its checks when taken, or
- * one settled by another thread after the session broke) is thrown with a suppressed
+ * <p>A failure made on another caller's thread (a message that failed its checks when taken, one
+ * whose MAIL or RCPT was refused when the caller ahead of it read its replies, or one settled by
+ * another thread after the session broke) is thrown with a suppressed
  * {@link CallerStack} that shows where its own caller waited: the type, and all it carries, stay
  * as {@code send} documents them.
  */
@@ -382,7 +386,10 @@ final class PipelineCombiner {
 		}
 		TransactionBatch batch = pipeline.batch;
 		boolean settled = onWire(pipeline, () -> {
-			batch.settleCurrent();
+			// Handed over with its data written (the previous driver wrote it), or just begun.
+			if (batch.currentWritten() || batch.writeCurrent()) {
+				batch.settleWritten();
+			}
 			return 0;
 		}) != BROKEN;
 		if (settled) {
@@ -391,8 +398,9 @@ final class PipelineCombiner {
 	}
 
 	/**
-	 * Hands the pipeline to the caller of its message under way, starting the head of the queue
-	 * when none is; gives the session back when no message waits.
+	 * Hands the pipeline to the caller of its message under way, once that message's data is out
+	 * (see the class's javadoc), or starts the head of the queue when none is under way; gives the
+	 * session back when no message waits.
 	 */
 	private void passOn(Pipeline pipeline) {
 		TransactionBatch batch = pipeline.batch;
@@ -400,6 +408,10 @@ final class PipelineCombiner {
 			if (batch == null) {
 				return pipeline.take();
 			}
+			if (batch.current() >= 0 && batch.writeCurrent()) {
+				return batch.current();
+			}
+			// None under way, or its group was refused (told to its caller): start the next one.
 			return batch.begin() ? batch.current() : -1;
 		});
 		if (next == BROKEN) {

@@ -149,6 +149,98 @@ class SmtpClientConcurrentSendTests {
 		}
 	}
 
+	@Test
+	void theCallerAheadWritesTheTakenMessagesDataAsSoonAsItHasItsOwnOutcome() throws Exception {
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			group(server.greet(GREETING).reply(EHLO_PIPELINING), "250 sender ok", "250 recipient ok", "354 go ahead");
+			group(dataThen(server), "250 queued as 1", "250 sender ok", "250 recipient ok", "354 go ahead");
+			group(dataThen(server), "250 queued as 2", "250 sender ok", "250 recipient ok", "354 go ahead");
+			quits(server.reply("250 queued as 3"));
+			try (SmtpClient client = clientFor(server).pool(oneSession(WAIT)).timeout(SHORT).build()) {
+				List<Thread> callers = new CopyOnWriteArrayList<>();
+				List<WriterRecordingMessage> messages = List.of(new WriterRecordingMessage(message(2)),
+						new WriterRecordingMessage(message(3)));
+				HeldMessage held = new HeldMessage(message(1));
+				List<Future<SendResult>> sends = new ArrayList<>();
+				sends.add(this.threads.submit(() -> {
+					callers.add(Thread.currentThread());
+					return client.send(ENVELOPE, held);
+				}));
+				held.awaitWriting();
+				for (WriterRecordingMessage message : messages) {
+					int waiting = sends.size();
+					sends.add(this.threads.submit(() -> {
+						callers.add(Thread.currentThread());
+						return client.send(ENVELOPE, message);
+					}));
+					await().atMost(WAIT).until(() -> client.poolStats().waiting() == waiting);
+				}
+				held.release();
+				for (Future<SendResult> send : sends) {
+					assertThat(send.get(10, TimeUnit.SECONDS).isFullyAccepted()).isTrue();
+				}
+
+				// Not the message's own caller: that one is woken only once its data is on the wire.
+				assertThat(messages).extracting(WriterRecordingMessage::writer)
+					.containsExactly(callers.get(0), callers.get(1));
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(texts(server.messages())).containsExactly(received(1), received(2), received(3));
+			server.assertNoFailures();
+		}
+	}
+
+	@Test
+	void takenMessageWhoseRecipientIsRefusedFailsAloneWithItsOwnCallersStackAndTheNextStartsAfresh()
+			throws Exception {
+		Envelope refusedOnly = Envelope.of(SmtpClientTestSupport.FROM, "nobody@example.test");
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			group(server.greet(GREETING).reply(EHLO_PIPELINING), "250 sender ok", "250 recipient ok", "354 go ahead");
+			group(dataThen(server), "250 queued as 1", "250 sender ok", "550 5.1.1 no such user",
+					"554 5.5.1 no valid recipients");
+			server.reply("250 2.0.0 reset");
+			group(server, "250 sender ok", "250 recipient ok", "354 go ahead");
+			quits(server.reply("250 queued as 3"));
+			try (SmtpClient client = clientFor(server).pool(oneSession(WAIT)).timeout(SHORT).build()) {
+				HeldMessage held = new HeldMessage(message(1));
+				Future<SendResult> first = this.threads.submit(() -> client.send(ENVELOPE, held));
+				held.awaitWriting();
+				Future<SendResult> second = this.threads
+					.submit(() -> sendAsTheSecondCaller(client, refusedOnly, message(2)));
+				await().atMost(WAIT).until(() -> client.poolStats().waiting() == 1);
+				Future<SendResult> third = this.threads.submit(() -> client.send(ENVELOPE, message(3)));
+				await().atMost(WAIT).until(() -> client.poolStats().waiting() == 2);
+				held.release();
+
+				assertThat(first.get(10, TimeUnit.SECONDS).finalReply().message()).isEqualTo("queued as 1");
+				assertThat(third.get(10, TimeUnit.SECONDS).finalReply().message()).isEqualTo("queued as 3");
+				Throwable failure = assertThatExceptionOfType(ExecutionException.class)
+					.isThrownBy(() -> second.get(10, TimeUnit.SECONDS))
+					.actual()
+					.getCause();
+				assertThat(failure).isInstanceOfSatisfying(SmtpRecipientsRefusedException.class,
+						(ex) -> assertThat(ex.recipients()).containsOnlyKeys("nobody@example.test"));
+				// Read on the first caller's thread, it shows where the second caller waited too.
+				assertThat(stackTrace(failure)).contains("sendAsTheSecondCaller");
+			}
+			server.awaitScriptDone(WAIT);
+			List<String> expected = new ArrayList<>(List.of("EHLO client.test"));
+			expected.addAll(transaction(1));
+			expected.addAll(List.of("MAIL FROM:<app@example.test> SIZE=" + message(2).length,
+					"RCPT TO:<nobody@example.test>", "DATA", "RSET"));
+			expected.addAll(transaction(3));
+			expected.add("QUIT");
+			assertThat(server.commands()).containsExactlyElementsOf(expected);
+			assertThat(texts(server.messages())).containsExactly(received(1), received(3));
+			server.assertNoFailures();
+		}
+	}
+
+	private static SendResult sendAsTheSecondCaller(SmtpClient client, Envelope envelope, byte[] message)
+			throws Exception {
+		return client.send(envelope, message);
+	}
+
 	private static SendResult sendAsTheSecondCaller(SmtpClient client, byte[] message) throws Exception {
 		return client.send(ENVELOPE, message);
 	}
@@ -290,6 +382,34 @@ class SmtpClientConcurrentSendTests {
 			.stream()
 			.filter((event) -> event.matches("(commandSent: MAIL|messageDataSent|replyReceived: END-OF-DATA)"))
 			.toList();
+	}
+
+	/** A message that remembers the thread that wrote it onto the wire. */
+	private static final class WriterRecordingMessage implements MessageSource {
+
+		private final byte[] bytes;
+
+		private volatile Thread writer;
+
+		WriterRecordingMessage(byte[] bytes) {
+			this.bytes = bytes;
+		}
+
+		@Override
+		public long size() {
+			return this.bytes.length;
+		}
+
+		@Override
+		public void writeTo(OutputStream out) throws IOException {
+			this.writer = Thread.currentThread();
+			out.write(this.bytes);
+		}
+
+		Thread writer() {
+			return this.writer;
+		}
+
 	}
 
 	/**

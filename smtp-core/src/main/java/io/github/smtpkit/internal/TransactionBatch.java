@@ -1,9 +1,11 @@
 package io.github.smtpkit.internal;
 
 import java.util.List;
+import java.util.Map;
 
 import io.github.smtpkit.OutgoingMessage;
 import io.github.smtpkit.SmtpException;
+import io.github.smtpkit.SmtpReply;
 import io.github.smtpkit.SmtpServerDisconnectedException;
 import io.github.smtpkit.internal.TransactionEngine.BatchOutcomes;
 import io.github.smtpkit.internal.TransactionEngine.GroupReplies;
@@ -19,10 +21,12 @@ import org.jspecify.annotations.Nullable;
  * broke on, {@link #current()}, the first one taken and not told about.
  *
  * <p>The pipelined batch is a state machine that need not run on one thread: {@link #begin()}
- * starts a message when none is under way, {@link #settleCurrent()} settles the one under way and
- * leaves the next one (taken from the feed just before the end of data went out) under way. The
- * concurrent sends of {@code SmtpClient} hand it from caller to caller between these steps; not
- * thread-safe, so whoever hands it on must publish it safely (a lock).
+ * starts a message when none is under way, {@link #writeCurrent()} sends the data of the one under
+ * way (with the next one's group, taken from the feed just then, behind its end of data), and
+ * {@link #settleWritten()} reads and tells its outcome and leaves that next one under way;
+ * {@link #settleCurrent()} is the last two. The concurrent sends of {@code SmtpClient} hand it
+ * from caller to caller between these steps; not thread-safe, so whoever hands it on must publish
+ * it safely (a lock).
  */
 public final class TransactionBatch {
 
@@ -78,6 +82,9 @@ public final class TransactionBatch {
 	 * previous message's end of data), read before the group's own.
 	 */
 	private int answeredBefore;
+
+	/** Set once the data of the message under way went out: what settling it needs. */
+	private @Nullable Written written;
 
 	TransactionBatch(TransactionEngine engine, SmtpWire wire, Feed feed, BatchOutcomes outcomes) {
 		this.engine = engine;
@@ -137,19 +144,31 @@ public final class TransactionBatch {
 	}
 
 	/**
-	 * Settles the message under way: reads its group's replies and writes its data; takes the next
-	 * message from the feed and queues its group behind the end of data, so that both go out in
-	 * one write; reads the outcome and tells it. The next message, if any, is then under way.
+	 * Settles the message under way: {@link #writeCurrent()}, then, when its data went out,
+	 * {@link #settleWritten()}. The next message, if any, is then under way.
 	 */
 	public void settleCurrent() throws SmtpException {
-		Transaction settling = this.transaction;
-		if (settling == null) {
-			throw new IllegalStateException("No message is under way");
+		if (writeCurrent()) {
+			settleWritten();
+		}
+	}
+
+	/**
+	 * Sends the data of the message under way: reads its group's replies and writes its data; takes
+	 * the next message from the feed and queues its group behind the end of data, so that both go
+	 * out in one write. A message whose group was refused is told as failed, and nothing is under
+	 * way then.
+	 * @return whether its data went out, so that its outcome is the next reply to read
+	 */
+	public boolean writeCurrent() throws SmtpException {
+		Transaction writing = this.transaction;
+		if (writing == null || this.written != null) {
+			throw new IllegalStateException("No message is under way with its data still to write");
 		}
 		GroupReplies replies;
 		try {
-			replies = this.engine.readGroupReplies(settling, this.answeredBefore);
-			this.engine.writeMessageOf(settling, replies.dataReply(), false);
+			replies = this.engine.readGroupReplies(writing, this.answeredBefore);
+			this.engine.writeMessageOf(writing, replies.dataReply(), false);
 		}
 		catch (SmtpException ex) {
 			if (!this.wire.isConnected()) {
@@ -158,10 +177,8 @@ public final class TransactionBatch {
 			int failed = this.current;
 			nothingUnderWay();
 			this.outcomes.failed(failed, ex);
-			return;
+			return false;
 		}
-		int endOfDataReplies = this.engine.endOfDataReplyCount();
-		int settled = this.current;
 		// The next message's commands join the end of this one's data in one write.
 		Transaction following = null;
 		int followingIndex = -1;
@@ -173,10 +190,33 @@ public final class TransactionBatch {
 			following = queue(followingIndex);
 		}
 		this.wire.flush();
+		this.written = new Written(replies.refused(), following, followingIndex);
+		return true;
+	}
+
+	/**
+	 * Whether the data of the message under way went out ({@link #writeCurrent()}), so that
+	 * {@link #settleWritten()} is its next step.
+	 */
+	public boolean currentWritten() {
+		return this.written != null;
+	}
+
+	/**
+	 * Reads the outcome of the message whose data went out and tells it. The message taken behind
+	 * it, if any, is then under way, its group written and its replies due next.
+	 */
+	public void settleWritten() throws SmtpException {
+		Written settling = this.written;
+		if (settling == null) {
+			throw new IllegalStateException("No message under way has its data written");
+		}
+		int endOfDataReplies = this.engine.endOfDataReplyCount();
+		int settled = this.current;
 		try {
 			// With nothing queued behind it, a refused message is followed by RSET as in sendmail.
-			this.outcomes.sent(settled,
-					this.engine.outcome(this.engine.readMessageOutcome(), replies.refused(), following == null));
+			this.outcomes.sent(settled, this.engine.outcome(this.engine.readMessageOutcome(),
+					settling.refused(), settling.following() == null));
 		}
 		catch (SmtpException ex) {
 			if (!this.wire.isConnected()) {
@@ -185,19 +225,28 @@ public final class TransactionBatch {
 			this.outcomes.failed(settled, ex);
 		}
 		this.engine.messageSettled();
+		Transaction following = settling.following();
 		if (following == null) {
 			nothingUnderWay();
 			return;
 		}
 		this.transaction = following;
-		this.current = followingIndex;
+		this.current = settling.followingIndex();
 		this.answeredBefore = endOfDataReplies;
+		this.written = null;
 		if (!this.wire.isConnected()) {
 			// The message was delivered to some recipients with a 421 for another (LMTP): the
 			// server is closing, and the next message's commands are unanswered and not sent.
 			throw new SmtpServerDisconnectedException("The server closed the connection (421) before"
 					+ " answering the next message's commands");
 		}
+	}
+
+	/**
+	 * What {@link #writeCurrent()} leaves for {@link #settleWritten()}: the recipients refused in the
+	 * group, and the message queued behind the end of data ({@code null}, -1 when none).
+	 */
+	private record Written(Map<String, SmtpReply> refused, @Nullable Transaction following, int followingIndex) {
 	}
 
 	/**
@@ -210,6 +259,7 @@ public final class TransactionBatch {
 
 	private void nothingUnderWay() {
 		this.transaction = null;
+		this.written = null;
 		this.current = -1;
 		this.answeredBefore = 0;
 	}

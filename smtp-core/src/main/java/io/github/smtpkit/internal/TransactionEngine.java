@@ -350,7 +350,7 @@ public final class TransactionEngine {
 	 * ({@link #requireAllAccepted}).
 	 *
 	 * <p>RSET may follow here because nothing else is on its way: the caller writes the next
-	 * commands (the next message's group, in {@link TransactionBatch#settleCurrent}) only after this group's
+	 * commands (the next message's group, in {@link TransactionBatch#writeCurrent}) only after this group's
 	 * replies are all read and its message written.
 	 * @param answeredBefore the replies already read for commands that went out in the same write
 	 * (the end of the previous message): a server that answered those and then nothing of this
@@ -491,7 +491,8 @@ public final class TransactionEngine {
 
 	/**
 	 * A pipelined batch that takes its messages from the feed as it goes, for a caller that drives
-	 * it step by step ({@link TransactionBatch#begin()}, {@link TransactionBatch#settleCurrent()}),
+	 * it step by step ({@link TransactionBatch#begin()}, {@link TransactionBatch#writeCurrent()},
+	 * {@link TransactionBatch#settleWritten()}),
 	 * with the guarantees and the failures of {@link #sendEach}; or {@code null} when this session
 	 * does not pipeline batches (no PIPELINING, or BDAT), and each message is to be sent alone.
 	 */
