@@ -11,11 +11,13 @@
 # messages or 12 s), since one pinned core makes the JIT's warm-up slow. Bounded: every run has a
 # hard timeout, and ROUNDS x clients x 2 jars runs in all. Needs run.sh's smtp-sink.
 # CLIENTS="smtpkit smtpkit-batch" by default; add raw-pipeline to see sendAll beside the wire's limit.
+# CONNECTIONS=1 by default: the pool's size (smtpkit-8threads calls send() from 8 threads whatever it is).
 set -euo pipefail
 OLD=${1:?usage: compare.sh OLD_JAR NEW_JAR}
 NEW=${2:?usage: compare.sh OLD_JAR NEW_JAR}
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-"smtpkit smtpkit-batch"}
+CONNECTIONS=${CONNECTIONS:-1}
 PIN=${PIN:-1}
 WARMUP_COUNT=${WARMUP_COUNT:-60000}
 WARMUP_SECONDS=${WARMUP_SECONDS:-12}
@@ -44,7 +46,7 @@ for round in $(seq 1 "$ROUNDS"); do
 		for side in old new; do
 			jar=$OLD; [[ $side == new ]] && jar=$NEW
 			line=$("${CLIENT_PIN[@]}" timeout -k 5 90 java "${HEAP[@]}" -jar "$jar" --client="$client" \
-				--host=127.0.0.1 --port="$PORT" --connections=1 --size=1024 --count=2000000 \
+				--host=127.0.0.1 --port="$PORT" --connections="$CONNECTIONS" --size=1024 --count=2000000 \
 				--warmup-count="$WARMUP_COUNT" --warmup-seconds="$WARMUP_SECONDS" --seconds="$MEASURE_SECONDS" \
 				2>&1 | grep '^RESULT' | tail -1 || true)
 			echo "round=$round side=$side ${line:-FAILED client=$client}"
