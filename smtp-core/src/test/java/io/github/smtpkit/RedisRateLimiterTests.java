@@ -8,8 +8,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,6 +77,42 @@ class RedisRateLimiterTests {
 				assertThat(stackTrace(failure)).doesNotContain(PASSWORD);
 				assertThat(limiter.toString()).doesNotContain(PASSWORD).doesNotContain("user");
 			}
+		}
+	}
+
+	@Test
+	void callersQueuedBehindAnAttemptToConnectThatFailsFailWithItInsteadOfEachWaitingItsOwn() throws Exception {
+		int callers = 8;
+		Duration timeout = Duration.ofMillis(500);
+		ExecutorService threads = Executors.newFixedThreadPool(callers);
+		try (SilentServer silent = new SilentServer();
+				RedisRateLimiter limiter = RedisRateLimiter.create(
+						"redis://127.0.0.1:" + silent.port() + "?timeout=" + timeout.toMillis() + "ms", "smtpkit:queued",
+						10, Duration.ofSeconds(1))) {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<Duration>> calls = new ArrayList<>();
+			for (int i = 0; i < callers; i++) {
+				calls.add(threads.submit(() -> {
+					start.await();
+					long began = System.nanoTime();
+					assertThatExceptionOfType(SmtpRateLimitUnavailableException.class)
+						.isThrownBy(() -> limiter.acquire(1, Duration.ofSeconds(10)));
+					return Duration.ofNanos(System.nanoTime() - began);
+				}));
+			}
+			start.countDown();
+			Duration longest = Duration.ZERO;
+			for (Future<Duration> call : calls) {
+				Duration took = call.get(20, TimeUnit.SECONDS);
+				longest = (took.compareTo(longest) > 0) ? took : longest;
+			}
+
+			// One attempt, or two for a caller that came just as the first failed: not one per caller
+			// in turn, which would keep the last of eight waiting four seconds.
+			assertThat(longest).isLessThan(timeout.multipliedBy(5));
+		}
+		finally {
+			threads.shutdownNow();
 		}
 	}
 
