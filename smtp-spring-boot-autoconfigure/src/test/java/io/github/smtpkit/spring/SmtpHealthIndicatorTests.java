@@ -179,7 +179,9 @@ class SmtpHealthIndicatorTests {
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
 
 			assertThat(health.getStatus()).as(health.getDetails().toString()).isEqualTo(Status.DOWN);
-			assertThat(took).isLessThan(HEALTH_TIMEOUT.plusMillis(500));
+			// Well under the client's own 5 s timeout, with room for a busy machine: the health
+			// check's timeout bounds it, not the client's.
+			assertThat(took).isLessThan(HEALTH_TIMEOUT.plusSeconds(2));
 			assertThat(health.getDetails()).containsEntry("check", "noop").containsKey("error").containsKey("lastReply");
 		}
 	}
