@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
@@ -124,7 +125,7 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 		 * nothing it records; Spring Boot applies its meter filters when it makes the registry,
 		 * before any client is built.
 		 */
-		private final Map<String, Timer[]> commandTimers = new ConcurrentHashMap<>();
+		private final Map<String, AtomicReferenceArray<Timer>> commandTimers = new ConcurrentHashMap<>();
 
 		private final Timer acquire;
 
@@ -210,18 +211,18 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 		private Timer commandTimer(String verb, SmtpReply reply) {
 			int code = reply.code();
 			int replyClass = (code >= 100 && code <= 599) ? code / 100 : 0;
-			Timer[] byClass = this.commandTimers.get(verb);
+			AtomicReferenceArray<Timer> byClass = this.commandTimers.get(verb);
 			if (byClass == null) {
 				if (this.commandTimers.size() >= MAX_CACHED_VERBS) {
 					return this.commands.withTags("command", verb, "reply.class", reply.replyClass());
 				}
-				byClass = this.commandTimers.computeIfAbsent(verb, (key) -> new Timer[6]);
+				byClass = this.commandTimers.computeIfAbsent(verb, (key) -> new AtomicReferenceArray<>(6));
 			}
-			Timer timer = byClass[replyClass];
+			Timer timer = byClass.get(replyClass);
 			if (timer == null) {
 				// Two threads may both register it: the registry gives both the same timer.
 				timer = this.commands.withTags("command", verb, "reply.class", reply.replyClass());
-				byClass[replyClass] = timer;
+				byClass.set(replyClass, timer);
 			}
 			return timer;
 		}
