@@ -202,6 +202,18 @@ public final class StreamProviderLookup {
 			return super.getResources(name);
 		}
 
+		/**
+		 * Straight to the parent, which is what {@link ClassLoader#loadClass(String, boolean)}
+		 * ends up doing for a loader that defines nothing, without first taking a lock of its own
+		 * and asking the JVM for a class it never defined: Jakarta Mail and Activation load a class
+		 * by name from the context class loader several times per message written (each part's
+		 * content handler, the stream provider named in {@link #PROVIDER_PROPERTY}).
+		 */
+		@Override
+		protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+			return getParent().loadClass(name);
+		}
+
 		@Override
 		public URL getResource(String name) {
 			return SERVICE_FILE.equals(name) ? this.serviceFile : super.getResource(name);

@@ -53,6 +53,30 @@ class StreamProviderLookupTests {
 	}
 
 	@Test
+	void classesAreLoadedByTheRealContextClassLoaderWhileTheActionRuns() throws Exception {
+		CountingLoader counting = new CountingLoader(this.original, true);
+		Thread.currentThread().setContextClassLoader(counting);
+		Class<?>[] loaded = new Class<?>[2];
+		Exception[] missing = new Exception[1];
+		StreamProviderLookup.run(() -> {
+			ClassLoader context = Thread.currentThread().getContextClassLoader();
+			assertThat(context).isNotSameAs(counting);
+			try {
+				loaded[0] = context.loadClass(MimeBodyPart.class.getName());
+				loaded[1] = Class.forName(MimeMultipart.class.getName(), false, context);
+				context.loadClass("io.github.smtpkit.NoSuchClass");
+			}
+			catch (ClassNotFoundException ex) {
+				missing[0] = ex;
+			}
+		});
+		assertThat(loaded).containsExactly(MimeBodyPart.class, MimeMultipart.class);
+		assertThat(missing[0]).isInstanceOf(ClassNotFoundException.class).hasMessageContaining("NoSuchClass");
+		assertThat(counting.classesAsked).contains(MimeBodyPart.class.getName(), MimeMultipart.class.getName(),
+				"io.github.smtpkit.NoSuchClass");
+	}
+
+	@Test
 	void theContextClassLoaderIsRestoredAfterTheActionAndAfterItsFailure() {
 		CountingLoader counting = new CountingLoader(this.original, true);
 		Thread.currentThread().setContextClassLoader(counting);
@@ -112,6 +136,8 @@ class StreamProviderLookupTests {
 
 		final AtomicInteger serviceFileReads = new AtomicInteger();
 
+		final java.util.List<String> classesAsked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 		private final boolean seesServiceFile;
 
 		CountingLoader(ClassLoader parent, boolean seesServiceFile) {
@@ -128,6 +154,12 @@ class StreamProviderLookupTests {
 				}
 			}
 			return super.getResources(name);
+		}
+
+		@Override
+		protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+			this.classesAsked.add(name);
+			return super.loadClass(name, resolve);
 		}
 
 	}

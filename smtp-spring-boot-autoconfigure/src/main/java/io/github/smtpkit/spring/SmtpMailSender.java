@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -91,6 +90,8 @@ public class SmtpMailSender implements JavaMailSender {
 	 * whose default encoding and file-type map {@link MimeMessageHelper} can see. It never sends.
 	 */
 	private final JavaMailSenderImpl messageFactory = new JavaMailSenderImpl();
+
+	private final SentDates sentDates = new SentDates(System::currentTimeMillis);
 
 	private @Nullable InternetAddress defaultFrom;
 
@@ -280,7 +281,7 @@ public class SmtpMailSender implements JavaMailSender {
 			message.setFrom(this.defaultFrom);
 		}
 		if (message.getSentDate() == null) {
-			message.setSentDate(new Date());
+			this.sentDates.stamp(message);
 		}
 		String messageId = message.getMessageID();
 		message.saveChanges();

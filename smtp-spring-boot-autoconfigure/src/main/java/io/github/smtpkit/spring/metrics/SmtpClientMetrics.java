@@ -3,7 +3,10 @@ package io.github.smtpkit.spring.metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.github.smtpkit.SmtpEndpoint;
 import io.github.smtpkit.SmtpEventListener;
@@ -90,6 +93,13 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 	private static final String SESSIONS = "sessions";
 
+	/**
+	 * The most command verbs whose timers a server's listener keeps at hand: the client's own verbs
+	 * are a dozen, but {@code SmtpSession.docmd} can send any; past this many, the timer of a new
+	 * verb is looked up in the registry on each reply, as Micrometer does, instead of kept.
+	 */
+	static final int MAX_CACHED_VERBS = 32;
+
 	private final MeterRegistry registry;
 
 	public SmtpClientMetrics(MeterRegistry registry) {
@@ -105,6 +115,17 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 	private final class Listener implements SmtpEventListener {
 
 		private final Meter.MeterProvider<Timer> commands;
+
+		/**
+		 * The command timers already registered, by verb, then by reply class (index: the code's
+		 * first digit, 0 for a malformed reply). Every reply of every message is timed, four or
+		 * more per message: looking its timer up in the registry (sorting the tags, building a
+		 * meter id, a map look-up) cost about as much as all the other meters of the message
+		 * together. The registry hands out the same timer for the same tags, so keeping it changes
+		 * nothing it records; Spring Boot applies its meter filters when it makes the registry,
+		 * before any client is built.
+		 */
+		private final Map<String, AtomicReferenceArray<Timer>> commandTimers = new ConcurrentHashMap<>();
 
 		private final Timer acquire;
 
@@ -184,7 +205,26 @@ public class SmtpClientMetrics implements SmtpEventListenerFactory {
 
 		@Override
 		public void replyReceived(SmtpEndpoint endpoint, String verb, SmtpReply reply, Duration duration) {
-			this.commands.withTags("command", verb, "reply.class", reply.replyClass()).record(duration);
+			commandTimer(verb, reply).record(duration);
+		}
+
+		private Timer commandTimer(String verb, SmtpReply reply) {
+			int code = reply.code();
+			int replyClass = (code >= 100 && code <= 599) ? code / 100 : 0;
+			AtomicReferenceArray<Timer> byClass = this.commandTimers.get(verb);
+			if (byClass == null) {
+				if (this.commandTimers.size() >= MAX_CACHED_VERBS) {
+					return this.commands.withTags("command", verb, "reply.class", reply.replyClass());
+				}
+				byClass = this.commandTimers.computeIfAbsent(verb, (key) -> new AtomicReferenceArray<>(6));
+			}
+			Timer timer = byClass.get(replyClass);
+			if (timer == null) {
+				// Two threads may both register it: the registry gives both the same timer.
+				timer = this.commands.withTags("command", verb, "reply.class", reply.replyClass());
+				byClass.set(replyClass, timer);
+			}
+			return timer;
 		}
 
 		@Override

@@ -35,8 +35,9 @@ import org.jspecify.annotations.Nullable;
  * so metrics stay bounded.
  *
  * <p>Micrometer asks for the key values when an observation starts and again when it stops: the
- * message's are read from its headers once per observation, and the server's are made once per
- * server and host, so that observing a send costs no header parsing twice. {@code server.address}
+ * message's are made once per observation, each read from its header when a handler first asks
+ * for its value (a tracing handler; meters never do), and the server's are made once per server
+ * and host, so that observing a send costs no header parsing twice, and none without tracing. {@code server.address}
  * and {@code server.port} name the host that took the message: with {@code smtp.hosts}, the one
  * failover chose.
  */
@@ -103,12 +104,12 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 					KeyValue.of(HighCardinalityKeyNames.MESSAGE_ID, UNKNOWN));
 		}
 		return KeyValues.of(
-				KeyValue.of(HighCardinalityKeyNames.MESSAGE_FROM, value(() -> addresses(message.getFrom()))),
-				KeyValue.of(HighCardinalityKeyNames.MESSAGE_TO,
-						value(() -> addresses(message.getRecipients(RecipientType.TO)))),
-				KeyValue.of(HighCardinalityKeyNames.MESSAGE_CC,
-						value(() -> addresses(message.getRecipients(RecipientType.CC)))),
-				KeyValue.of(HighCardinalityKeyNames.MESSAGE_ID, value(message::getMessageID)));
+				new HeaderKeyValue(HighCardinalityKeyNames.MESSAGE_FROM, () -> addresses(message.getFrom())),
+				new HeaderKeyValue(HighCardinalityKeyNames.MESSAGE_TO,
+						() -> addresses(message.getRecipients(RecipientType.TO))),
+				new HeaderKeyValue(HighCardinalityKeyNames.MESSAGE_CC,
+						() -> addresses(message.getRecipients(RecipientType.CC))),
+				new HeaderKeyValue(HighCardinalityKeyNames.MESSAGE_ID, message::getMessageID));
 	}
 
 	/** The bare addresses, without display names. */
@@ -144,6 +145,61 @@ public class DefaultSmtpSendObservationConvention implements SmtpSendObservation
 							this.endpoint.isUnixSocket() ? UNKNOWN : String.valueOf(this.endpoint.port())),
 					KeyValue.of(LowCardinalityKeyNames.NETWORK_PROTOCOL_NAME,
 							this.endpoint.protocol().name().toLowerCase(Locale.ROOT)));
+		}
+
+	}
+
+	/**
+	 * A key value read from the message's headers when its value is first asked for. These keys
+	 * are high cardinality: meters never ask for them, only a tracing handler does (when the
+	 * observation starts or stops, while the message is sent, so it reads what is sent). An
+	 * application that only meters its sends parses no address header for them, which was a
+	 * good part of what observing a {@code MimeMessage} cost per message.
+	 */
+	private static final class HeaderKeyValue implements KeyValue {
+
+		private final String key;
+
+		private final HeaderReader reader;
+
+		private volatile @Nullable String value;
+
+		HeaderKeyValue(HighCardinalityKeyNames name, HeaderReader reader) {
+			this.key = name.asString();
+			this.reader = reader;
+		}
+
+		@Override
+		public String getKey() {
+			return this.key;
+		}
+
+		@Override
+		public String getValue() {
+			String read = this.value;
+			if (read == null) {
+				// Two threads may both read it: they read the same headers.
+				read = value(this.reader);
+				this.value = read;
+			}
+			return read;
+		}
+
+		@Override
+		public boolean equals(@Nullable Object other) {
+			return other instanceof KeyValue keyValue && this.key.equals(keyValue.getKey())
+					&& getValue().equals(keyValue.getValue());
+		}
+
+		@Override
+		public int hashCode() {
+			// As Micrometer's own key values.
+			return 31 * this.key.hashCode() + getValue().hashCode();
+		}
+
+		@Override
+		public String toString() {
+			return "keyValue(" + this.key + "=" + getValue() + ")";
 		}
 
 	}
