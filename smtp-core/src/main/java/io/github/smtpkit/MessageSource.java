@@ -11,7 +11,9 @@ import jakarta.mail.internet.MimeMessage;
 /**
  * A message to send, which can be written more than once: {@link SmtpClient} retries a send on a
  * fresh connection when a pooled one turns out dead, and then writes the message again. Messages
- * are streamed, never held in memory by smtpkit.
+ * are streamed, never held whole in memory by smtpkit, but for a Jakarta Mail message of at most
+ * {@value MimeMessages#MAX_PREPARED_BYTES} bytes, written ahead while the server answers
+ * ({@link #prepareToWrite()}).
  *
  * <p>The bytes are sent as they are, apart from dot-stuffing: they must already have CRLF line
  * endings (Jakarta Mail writes them so).
@@ -27,6 +29,19 @@ public interface MessageSource {
 	 * @throws IOException if the message cannot be read or written
 	 */
 	void writeTo(OutputStream out) throws IOException;
+
+	/**
+	 * Called when {@link #writeTo} is next and the sending thread would wait for the network: once
+	 * the commands that open the message's transaction (MAIL, RCPT, DATA) are on their way, before
+	 * their replies are read. A source with work to do before its first byte (a Jakarta Mail
+	 * message is written by Jakarta Mail) may do it here, so that it overlaps the server's answer
+	 * instead of following it. {@link #writeTo} must then write exactly what it would have written
+	 * without this; a failure here is not reported, and {@link #writeTo} reports it when it meets
+	 * it. It may not be called at all (without pipelining, for one), and {@link #writeTo} may
+	 * follow it or not (the server may refuse the recipients). The default does nothing.
+	 */
+	default void prepareToWrite() {
+	}
 
 	/** A message held in memory. */
 	static MessageSource of(byte[] message) {
@@ -85,28 +100,13 @@ public interface MessageSource {
 
 	/**
 	 * A Jakarta Mail message, written by Jakarta Mail without its {@code Bcc} and
-	 * {@code Resent-Bcc} headers, streamed (its size is not known in advance).
+	 * {@code Resent-Bcc} headers, streamed (its size is not known in advance); or, when it has at
+	 * most {@value MimeMessages#MAX_PREPARED_BYTES} bytes, written ahead into memory by
+	 * {@link #prepareToWrite()} while the server answers the transaction's commands, and those
+	 * bytes sent.
 	 */
 	static MessageSource of(MimeMessage message) {
-		Objects.requireNonNull(message, "message");
-		return new MessageSource() {
-
-			@Override
-			public long size() {
-				return -1;
-			}
-
-			@Override
-			public void writeTo(OutputStream out) throws IOException {
-				MimeMessages.writeWithoutBcc(message, out);
-			}
-
-			@Override
-			public String toString() {
-				return "MessageSource[MimeMessage]";
-			}
-
-		};
+		return MimeMessages.sourceOf(message);
 	}
 
 	/** Opens a message's stream; may fail with an {@link IOException}. */

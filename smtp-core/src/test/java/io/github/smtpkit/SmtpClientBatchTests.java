@@ -1,11 +1,14 @@
 package io.github.smtpkit;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@link SmtpClient#sendAll(List)}: with PIPELINING, each message's end of data and the next
@@ -497,6 +501,74 @@ class SmtpClientBatchTests {
 		// send() says the same, before anything reaches the pool or the listener.
 		assertThatIllegalStateException().isThrownBy(() -> client.send(ENVELOPE, message(1)))
 			.withMessageContaining("SmtpClient for 127.0.0.1:25 is closed");
+	}
+
+	@Test
+	void eachMessageIsPreparedWhileItsCommandsAreAnsweredAndBeforeItIsWritten() throws Exception {
+		List<String> steps = new CopyOnWriteArrayList<>();
+		try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+			group(server.greet(GREETING).reply(EHLO_PIPELINING), "250 sender ok", "250 recipient ok", "354 go ahead");
+			group(dataThen(server), "250 queued as 1", "250 sender ok", "250 recipient ok", "354 go ahead");
+			quits(server.reply("250 queued as 2"));
+			try (SmtpClient client = clientFor(server).timeout(WAIT).build()) {
+				List<BatchResult> results = client.sendAll(List.of(
+						new OutgoingMessage(ENVELOPE, new PreparedMessage(1, server, steps)),
+						new OutgoingMessage(ENVELOPE, new PreparedMessage(2, server, steps))));
+
+				assertThat(results).allSatisfy((result) -> assertThat(result.isSent()).isTrue());
+			}
+			server.awaitScriptDone(WAIT);
+			assertThat(server.commands()).containsExactlyElementsOf(commands(1, 2));
+			assertThat(texts(server.messages())).containsExactly(received(1), received(2));
+			server.assertNoFailures();
+		}
+		// The second is prepared once its commands went out behind the first one's data.
+		assertThat(steps).containsExactly("message 1 prepared after DATA 1", "message 1 written",
+				"message 2 prepared after DATA 2", "message 2 written");
+	}
+
+	/**
+	 * A message that, asked to prepare, waits until the server has read the DATA command of its
+	 * own transaction: a client that prepared it before its commands went out would wait in vain.
+	 */
+	private static final class PreparedMessage implements MessageSource {
+
+		private final int number;
+
+		private final byte[] bytes;
+
+		private final ScriptedSmtpServer server;
+
+		private final List<String> steps;
+
+		PreparedMessage(int number, ScriptedSmtpServer server, List<String> steps) {
+			this.number = number;
+			this.bytes = message(number);
+			this.server = server;
+			this.steps = steps;
+		}
+
+		@Override
+		public long size() {
+			return this.bytes.length;
+		}
+
+		@Override
+		public void prepareToWrite() {
+			await().atMost(WAIT).until(() -> dataCommandsRead() >= this.number);
+			this.steps.add("message " + this.number + " prepared after DATA " + dataCommandsRead());
+		}
+
+		private long dataCommandsRead() {
+			return this.server.commands().stream().filter("DATA"::equals).count();
+		}
+
+		@Override
+		public void writeTo(OutputStream out) throws IOException {
+			this.steps.add("message " + this.number + " written");
+			out.write(this.bytes);
+		}
+
 	}
 
 	/** Reads a group of MAIL, RCPT and DATA, and answers them together after DATA. */

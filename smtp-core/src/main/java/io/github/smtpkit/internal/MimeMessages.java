@@ -8,14 +8,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 
 import io.github.smtpkit.EsmtpFeatures;
+import io.github.smtpkit.MessageSource;
 import io.github.smtpkit.SmtpNotSupportedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.util.LineOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What smtplib's {@code send_message} does with an {@code email.message.Message}, done with
@@ -91,6 +94,96 @@ public final class MimeMessages {
 		catch (IOException ex) {
 			throw new IllegalArgumentException("Cannot write the message: " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * The largest message that {@link #sourceOf}'s {@code prepareToWrite} keeps in memory: a larger
+	 * one is streamed as it is written (and what was written ahead of it is dropped, so the work on
+	 * its first 256 KiB is done twice), since its transfer dwarfs the wait that writing ahead fills.
+	 */
+	public static final int MAX_PREPARED_BYTES = 256 * 1024;
+
+	/**
+	 * The source of {@link MessageSource#of(MimeMessage)}: the message streamed by
+	 * {@link #writeWithoutBcc}, or written ahead by {@code prepareToWrite} and then sent from memory.
+	 */
+	public static MessageSource sourceOf(MimeMessage message) {
+		Objects.requireNonNull(message, "message");
+		return new MessageSource() {
+
+			/** The message written ahead, until it is sent; {@code null} when it was not, or is sent. */
+			private byte @Nullable [] prepared;
+
+			@Override
+			public long size() {
+				return -1;
+			}
+
+			@Override
+			public void prepareToWrite() {
+				this.prepared = writeAheadWithoutBcc(message);
+			}
+
+			@Override
+			public void writeTo(OutputStream out) throws IOException {
+				byte[] bytes = this.prepared;
+				if (bytes != null) {
+					// Once: a second attempt writes the message anew, as one without this would.
+					this.prepared = null;
+					out.write(bytes);
+					return;
+				}
+				writeWithoutBcc(message, out);
+			}
+
+			@Override
+			public String toString() {
+				return "MessageSource[MimeMessage]";
+			}
+
+		};
+	}
+
+	/**
+	 * The message as {@link #writeWithoutBcc} writes it, or {@code null} when it is longer than
+	 * {@link #MAX_PREPARED_BYTES} or cannot be written (writing it again reports why).
+	 */
+	private static byte @Nullable [] writeAheadWithoutBcc(MimeMessage message) {
+		BoundedBuffer buffer = new BoundedBuffer();
+		try {
+			writeWithoutBcc(message, buffer);
+			return buffer.toByteArray();
+		}
+		catch (IOException | RuntimeException ex) {
+			return null;
+		}
+	}
+
+	/** A byte buffer that refuses to grow past {@link #MAX_PREPARED_BYTES}. */
+	private static final class BoundedBuffer extends ByteArrayOutputStream {
+
+		BoundedBuffer() {
+			super(8192);
+		}
+
+		@Override
+		public void write(int b) {
+			ensureRoom(1);
+			super.write(b);
+		}
+
+		@Override
+		public void write(byte[] b, int off, int len) {
+			ensureRoom(len);
+			super.write(b, off, len);
+		}
+
+		private void ensureRoom(int len) {
+			if (this.count + len > MAX_PREPARED_BYTES) {
+				throw new IllegalStateException("larger than " + MAX_PREPARED_BYTES + " bytes");
+			}
+		}
+
 	}
 
 	/**

@@ -130,16 +130,20 @@ public final class TransactionBatch {
 			// Queued behind the last message's end of data, and sent with it.
 			return true;
 		}
-		while (this.transaction == null) {
+		Transaction begun = null;
+		while (begun == null) {
 			int index = this.feed.take();
 			if (index < 0) {
 				return false;
 			}
 			this.current = index;
-			this.transaction = queue(index);
+			begun = queue(index);
 		}
+		this.transaction = begun;
 		this.wire.flush();
 		this.answeredBefore = 0;
+		// While the group's replies are on their way.
+		begun.source().prepareToWrite();
 		return true;
 	}
 
@@ -191,6 +195,10 @@ public final class TransactionBatch {
 		}
 		this.wire.flush();
 		this.written = new Written(replies.refused(), following, followingIndex);
+		if (following != null) {
+			// While this message's outcome and the next one's group replies are on their way.
+			following.source().prepareToWrite();
+		}
 		return true;
 	}
 

@@ -302,6 +302,8 @@ public final class TransactionEngine {
 			return outcome(readMessageOutcome(), replies.refused(), true);
 		}
 		this.wire.flush();
+		// While the group's replies are on their way.
+		transaction.source().prepareToWrite();
 		GroupReplies replies = readGroupReplies(transaction, 0);
 		if (transaction.chunked()) {
 			return outcome(bdat(transaction.source()), replies.refused(), true);

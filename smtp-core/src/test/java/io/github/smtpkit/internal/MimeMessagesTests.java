@@ -1,10 +1,17 @@
 package io.github.smtpkit.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.Random;
 
+import io.github.smtpkit.MessageSource;
 import jakarta.activation.DataHandler;
+import jakarta.activation.DataSource;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
@@ -15,6 +22,7 @@ import jakarta.mail.util.ByteArrayDataSource;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
  * A message as smtpkit puts it on the wire: what Jakarta Mail writes, without {@code Bcc}.
@@ -97,6 +105,116 @@ class MimeMessagesTests {
 
 		assertThat(out.toString(StandardCharsets.US_ASCII)).contains("Hello.\r\n");
 		assertThat(flushes[0]).as("Jakarta Mail flushes after each part it writes").isZero();
+	}
+
+
+	@Test
+	void aMessageWrittenAheadIsSentFromMemoryByteForByteAsStreamedAndOnlyOnce() throws Exception {
+		MimeMessage message = multipartWithAttachment(300);
+		CountingDataSource attachment = attachmentOf(message);
+		byte[] streamed = MimeMessages.toBytesWithoutBcc(message);
+		int readsToStream = attachment.reads;
+
+		MessageSource source = MimeMessages.sourceOf(message);
+		source.prepareToWrite();
+		int readsAhead = attachment.reads - readsToStream;
+		ByteArrayOutputStream first = new ByteArrayOutputStream();
+		source.writeTo(first);
+
+		assertThat(first.toByteArray()).isEqualTo(streamed);
+		// Written ahead once; sending it read nothing more.
+		assertThat(attachment.reads - readsToStream).isEqualTo(readsAhead).isPositive();
+		// A second attempt (after a dead connection) writes the message anew, the same.
+		ByteArrayOutputStream second = new ByteArrayOutputStream();
+		source.writeTo(second);
+		assertThat(second.toByteArray()).isEqualTo(streamed);
+		assertThat(attachment.reads - readsToStream).isGreaterThan(readsAhead);
+	}
+
+	@Test
+	void aMessageLargerThanWhatIsWrittenAheadIsStreamedWhole() throws Exception {
+		MimeMessage message = multipartWithAttachment(MimeMessages.MAX_PREPARED_BYTES);
+		byte[] streamed = MimeMessages.toBytesWithoutBcc(message);
+		assertThat(streamed.length).isGreaterThan(MimeMessages.MAX_PREPARED_BYTES);
+
+		MessageSource source = MimeMessages.sourceOf(message);
+		source.prepareToWrite();
+		ByteArrayOutputStream written = new ByteArrayOutputStream();
+		source.writeTo(written);
+
+		assertThat(written.toByteArray()).isEqualTo(streamed);
+	}
+
+	@Test
+	void aMessageThatCannotBeWrittenAheadFailsWhenItIsWrittenWithTheSameFailure() throws Exception {
+		MimeMessage message = multipartWithAttachment(300);
+		attachmentOf(message).failing = true;
+
+		MessageSource source = MimeMessages.sourceOf(message);
+		source.prepareToWrite();
+
+		assertThatIOException().isThrownBy(() -> source.writeTo(new ByteArrayOutputStream()))
+			.withStackTraceContaining("the attachment cannot be read");
+	}
+
+	private static MimeMessage multipartWithAttachment(int attachmentSize) throws Exception {
+		MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
+		message.setFrom("app@example.test");
+		message.setRecipients(RecipientType.TO, "to@example.test");
+		message.setRecipients(RecipientType.BCC, "hidden@example.test");
+		MimeBodyPart text = new MimeBodyPart();
+		text.setText("Hello,\r\nthe figures are attached.\r\n", "UTF-8");
+		MimeBodyPart attachment = new MimeBodyPart();
+		attachment.setDataHandler(new DataHandler(new CountingDataSource(attachmentSize)));
+		attachment.setFileName("figures.bin");
+		message.setContent(new MimeMultipart(text, attachment));
+		message.saveChanges();
+		return message;
+	}
+
+	private static CountingDataSource attachmentOf(MimeMessage message) throws Exception {
+		MimeMultipart parts = (MimeMultipart) message.getContent();
+		return (CountingDataSource) parts.getBodyPart(1).getDataHandler().getDataSource();
+	}
+
+	/** An attachment that counts how often it is read, and can be made to fail. */
+	private static final class CountingDataSource implements DataSource {
+
+		private final byte[] bytes;
+
+		int reads;
+
+		boolean failing;
+
+		CountingDataSource(int size) {
+			this.bytes = new byte[size];
+			new Random(size).nextBytes(this.bytes);
+		}
+
+		@Override
+		public InputStream getInputStream() throws IOException {
+			if (this.failing) {
+				throw new IOException("the attachment cannot be read");
+			}
+			this.reads++;
+			return new ByteArrayInputStream(this.bytes);
+		}
+
+		@Override
+		public OutputStream getOutputStream() {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public String getContentType() {
+			return "application/octet-stream";
+		}
+
+		@Override
+		public String getName() {
+			return "figures.bin";
+		}
+
 	}
 
 }

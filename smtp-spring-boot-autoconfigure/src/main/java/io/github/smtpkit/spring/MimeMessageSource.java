@@ -10,9 +10,10 @@ import jakarta.mail.internet.MimeMessage;
 /**
  * A Jakarta Mail message to send through an {@link io.github.smtpkit.SmtpClient}, written exactly
  * as {@link MessageSource#of(MimeMessage)} writes it (without {@code Bcc} and {@code Resent-Bcc},
- * streamed), that keeps the message at hand: the {@code mail.send} observation reads its visible
- * headers ({@code From}, {@code To}, {@code Cc}, {@code Message-ID}) from it, which it cannot from
- * a message source that only writes bytes. {@link SmtpMailSender} sends every message as one; code
+ * streamed or, when small, written ahead while the server answers), that keeps the message at
+ * hand: the {@code mail.send} observation reads its visible headers ({@code From}, {@code To},
+ * {@code Cc}, {@code Message-ID}) from it, which it cannot from a message source that only writes
+ * bytes. {@link SmtpMailSender} sends every message as one; code
  * that calls the client itself may too:
  *
  * <pre>{@code
@@ -41,6 +42,11 @@ public final class MimeMessageSource implements MessageSource {
 	@Override
 	public long size() {
 		return this.source.size();
+	}
+
+	@Override
+	public void prepareToWrite() {
+		this.source.prepareToWrite();
 	}
 
 	@Override
