@@ -112,7 +112,7 @@ public final class MimeMessages {
 		return new MessageSource() {
 
 			/** The message written ahead, until it is sent; {@code null} when it was not, or is sent. */
-			private byte @Nullable [] prepared;
+			private @Nullable BoundedBuffer prepared;
 
 			@Override
 			public long size() {
@@ -126,11 +126,11 @@ public final class MimeMessages {
 
 			@Override
 			public void writeTo(OutputStream out) throws IOException {
-				byte[] bytes = this.prepared;
+				BoundedBuffer bytes = this.prepared;
 				if (bytes != null) {
 					// Once: a second attempt writes the message anew, as one without this would.
 					this.prepared = null;
-					out.write(bytes);
+					bytes.writeTo(out);
 					return;
 				}
 				writeWithoutBcc(message, out);
@@ -148,11 +148,11 @@ public final class MimeMessages {
 	 * The message as {@link #writeWithoutBcc} writes it, or {@code null} when it is longer than
 	 * {@link #MAX_PREPARED_BYTES} or cannot be written (writing it again reports why).
 	 */
-	private static byte @Nullable [] writeAheadWithoutBcc(MimeMessage message) {
+	private static @Nullable BoundedBuffer writeAheadWithoutBcc(MimeMessage message) {
 		BoundedBuffer buffer = new BoundedBuffer();
 		try {
 			writeWithoutBcc(message, buffer);
-			return buffer.toByteArray();
+			return buffer;
 		}
 		catch (IOException | RuntimeException ex) {
 			return null;
@@ -163,7 +163,7 @@ public final class MimeMessages {
 	private static final class BoundedBuffer extends ByteArrayOutputStream {
 
 		BoundedBuffer() {
-			super(8192);
+			super(4096);
 		}
 
 		@Override
