@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -124,21 +125,9 @@ class SmtpClientConcurrentSendTests {
 			group(dataThen(server), "250 queued as 1", "250 sender ok", "250 recipient ok", "354 go ahead");
 			quits(server.reply("250 queued as 3"));
 			try (SmtpClient client = clientFor(server).pool(oneSession(WAIT)).timeout(SHORT).build()) {
-				HeldMessage held = new HeldMessage(message(1));
-				Future<SendResult> first = this.threads.submit(() -> client.send(ENVELOPE, held));
-				held.awaitWriting();
-				Future<SendResult> second = this.threads.submit(() -> sendAsTheSecondCaller(client, tooLarge));
-				await().atMost(WAIT).until(() -> client.poolStats().waiting() == 1);
-				Future<SendResult> third = this.threads.submit(() -> client.send(ENVELOPE, message(3)));
-				await().atMost(WAIT).until(() -> client.poolStats().waiting() == 2);
-				held.release();
+				Throwable failure = failureOfTheMiddleOfThree(client,
+						() -> sendAsTheSecondCaller(client, ENVELOPE, tooLarge));
 
-				assertThat(first.get(10, TimeUnit.SECONDS).finalReply().message()).isEqualTo("queued as 1");
-				assertThat(third.get(10, TimeUnit.SECONDS).finalReply().message()).isEqualTo("queued as 3");
-				Throwable failure = assertThatExceptionOfType(ExecutionException.class)
-					.isThrownBy(() -> second.get(10, TimeUnit.SECONDS))
-					.actual()
-					.getCause();
 				assertThat(failure).isInstanceOf(SmtpMessageTooLargeException.class);
 				// Made on the first caller's thread, it shows where the second caller waited too.
 				assertThat(stackTrace(failure)).contains("sendAsTheSecondCaller");
@@ -202,22 +191,9 @@ class SmtpClientConcurrentSendTests {
 			group(server, "250 sender ok", "250 recipient ok", "354 go ahead");
 			quits(server.reply("250 queued as 3"));
 			try (SmtpClient client = clientFor(server).pool(oneSession(WAIT)).timeout(SHORT).build()) {
-				HeldMessage held = new HeldMessage(message(1));
-				Future<SendResult> first = this.threads.submit(() -> client.send(ENVELOPE, held));
-				held.awaitWriting();
-				Future<SendResult> second = this.threads
-					.submit(() -> sendAsTheSecondCaller(client, refusedOnly, message(2)));
-				await().atMost(WAIT).until(() -> client.poolStats().waiting() == 1);
-				Future<SendResult> third = this.threads.submit(() -> client.send(ENVELOPE, message(3)));
-				await().atMost(WAIT).until(() -> client.poolStats().waiting() == 2);
-				held.release();
+				Throwable failure = failureOfTheMiddleOfThree(client,
+						() -> sendAsTheSecondCaller(client, refusedOnly, message(2)));
 
-				assertThat(first.get(10, TimeUnit.SECONDS).finalReply().message()).isEqualTo("queued as 1");
-				assertThat(third.get(10, TimeUnit.SECONDS).finalReply().message()).isEqualTo("queued as 3");
-				Throwable failure = assertThatExceptionOfType(ExecutionException.class)
-					.isThrownBy(() -> second.get(10, TimeUnit.SECONDS))
-					.actual()
-					.getCause();
 				assertThat(failure).isInstanceOfSatisfying(SmtpRecipientsRefusedException.class,
 						(ex) -> assertThat(ex.recipients()).containsOnlyKeys("nobody@example.test"));
 				// Read on the first caller's thread, it shows where the second caller waited too.
@@ -241,8 +217,26 @@ class SmtpClientConcurrentSendTests {
 		return client.send(envelope, message);
 	}
 
-	private static SendResult sendAsTheSecondCaller(SmtpClient client, byte[] message) throws Exception {
-		return client.send(ENVELOPE, message);
+	/**
+	 * Lines up three sends on the one session (the first held half-written, then {@code second},
+	 * then message 3), lets them go, checks that the first and the third were delivered, and gives
+	 * the failure of the second.
+	 */
+	private Throwable failureOfTheMiddleOfThree(SmtpClient client, Callable<SendResult> second) throws Exception {
+		HeldMessage held = new HeldMessage(message(1));
+		Future<SendResult> first = this.threads.submit(() -> client.send(ENVELOPE, held));
+		held.awaitWriting();
+		Future<SendResult> middle = this.threads.submit(second);
+		await().atMost(WAIT).until(() -> client.poolStats().waiting() == 1);
+		Future<SendResult> third = this.threads.submit(() -> client.send(ENVELOPE, message(3)));
+		await().atMost(WAIT).until(() -> client.poolStats().waiting() == 2);
+		held.release();
+
+		assertThat(first.get(10, TimeUnit.SECONDS).finalReply().message()).isEqualTo("queued as 1");
+		assertThat(third.get(10, TimeUnit.SECONDS).finalReply().message()).isEqualTo("queued as 3");
+		return assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> middle.get(10, TimeUnit.SECONDS))
+			.actual()
+			.getCause();
 	}
 
 	@Test
