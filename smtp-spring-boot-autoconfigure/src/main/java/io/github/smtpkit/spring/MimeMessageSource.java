@@ -13,8 +13,8 @@ import jakarta.mail.internet.MimeMessage;
  * streamed or, when small, written ahead while the server answers), that keeps the message at
  * hand: the {@code mail.send} observation reads its visible headers ({@code From}, {@code To},
  * {@code Cc}, {@code Message-ID}) from it, which it cannot from a message source that only writes
- * bytes. {@link SmtpMailSender} sends every message as one; code
- * that calls the client itself may too:
+ * bytes. {@link SmtpMailSender} sends every message as one; code that calls the client itself
+ * may too:
  *
  * <pre>{@code
  * client.sendAll(messages.stream().map((m) -> new OutgoingMessage(envelopeOf(m), new MimeMessageSource(m))).toList());

@@ -37,9 +37,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Micrometer asks for the key values when an observation starts and again when it stops: the
  * message's are made once per observation, each read from its header when a handler first asks
  * for its value (a tracing handler; meters never do), and the server's are made once per server
- * and host, so that observing a send costs no header parsing twice, and none without tracing. {@code server.address}
- * and {@code server.port} name the host that took the message: with {@code smtp.hosts}, the one
- * failover chose.
+ * and host, so that observing a send costs no header parsing twice, and none without tracing.
+ * {@code server.address} and {@code server.port} name the host that took the message: with
+ * {@code smtp.hosts}, the one failover chose.
  */
 public class DefaultSmtpSendObservationConvention implements SmtpSendObservationConvention {
 
