@@ -13,7 +13,7 @@ import jakarta.mail.internet.MimeMessage;
  * fresh connection when a pooled one turns out dead, and then writes the message again. Messages
  * are streamed, never held whole in memory by smtpkit, but for a Jakarta Mail message of at most
  * {@value MimeMessages#MAX_PREPARED_BYTES} bytes, written ahead while the server answers
- * ({@link #prepareToWrite()}).
+ * ({@link #preparedToWrite()}).
  *
  * <p>The bytes are sent as they are, apart from dot-stuffing: they must already have CRLF line
  * endings (Jakarta Mail writes them so).
@@ -31,16 +31,19 @@ public interface MessageSource {
 	void writeTo(OutputStream out) throws IOException;
 
 	/**
-	 * Called when {@link #writeTo} is next and the sending thread would wait for the network: once
-	 * the commands that open the message's transaction (MAIL, RCPT, DATA) are on their way, before
-	 * their replies are read. A source with work to do before its first byte (a Jakarta Mail
-	 * message is written by Jakarta Mail) may do it here, so that it overlaps the server's answer
-	 * instead of following it. {@link #writeTo} must then write exactly what it would have written
-	 * without this; a failure here is not reported, and {@link #writeTo} reports it when it meets
-	 * it. It may not be called at all (without pipelining, for one), and {@link #writeTo} may
-	 * follow it or not (the server may refuse the recipients). The default does nothing.
+	 * What to write for this attempt, asked when the sending thread would otherwise wait for the
+	 * network: once the commands that open the message's transaction (MAIL, RCPT, DATA) are on
+	 * their way, before their replies are read. A source with work to do before its first byte (a
+	 * Jakarta Mail message is written by Jakarta Mail) may do it here, so that it overlaps the
+	 * server's answer instead of following it, and return a source that writes exactly the bytes
+	 * this one would write now. What it returns is written at most once, for this attempt, or not
+	 * at all (the server may refuse the recipients); this source keeps no trace of it, so a later
+	 * attempt writes anew. A failure here is not reported: return this source, whose
+	 * {@link #writeTo} reports it. It may not be asked at all (without pipelining, for one). The
+	 * default returns this source.
 	 */
-	default void prepareToWrite() {
+	default MessageSource preparedToWrite() {
+		return this;
 	}
 
 	/** A message held in memory. */
@@ -102,7 +105,7 @@ public interface MessageSource {
 	 * A Jakarta Mail message, written by Jakarta Mail without its {@code Bcc} and
 	 * {@code Resent-Bcc} headers, streamed (its size is not known in advance); or, when it has at
 	 * most {@value MimeMessages#MAX_PREPARED_BYTES} bytes, written ahead into memory by
-	 * {@link #prepareToWrite()} while the server answers the transaction's commands, and those
+	 * {@link #preparedToWrite()} while the server answers the transaction's commands, and those
 	 * bytes sent.
 	 */
 	static MessageSource of(MimeMessage message) {

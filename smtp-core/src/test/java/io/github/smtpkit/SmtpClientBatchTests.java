@@ -554,9 +554,10 @@ class SmtpClientBatchTests {
 		}
 
 		@Override
-		public void prepareToWrite() {
+		public MessageSource preparedToWrite() {
 			await().atMost(WAIT).until(() -> dataCommandsRead() >= this.number);
 			this.steps.add("message " + this.number + " prepared after DATA " + dataCommandsRead());
+			return this;
 		}
 
 		private long dataCommandsRead() {

@@ -18,7 +18,6 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.util.LineOutputStream;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What smtplib's {@code send_message} does with an {@code email.message.Message}, done with
@@ -97,22 +96,21 @@ public final class MimeMessages {
 	}
 
 	/**
-	 * The largest message that {@link #sourceOf}'s {@code prepareToWrite} keeps in memory: a larger
-	 * one is streamed as it is written (and what was written ahead of it is dropped, so the work on
-	 * its first 256 KiB is done twice), since its transfer dwarfs the wait that writing ahead fills.
+	 * The largest message that {@link #sourceOf}'s {@code preparedToWrite} writes ahead into
+	 * memory: a larger one is streamed as it is written (and what was written ahead of it is
+	 * dropped, so the work on its first 256 KiB is done twice), since its transfer dwarfs the wait
+	 * that writing ahead fills.
 	 */
 	public static final int MAX_PREPARED_BYTES = 256 * 1024;
 
 	/**
 	 * The source of {@link MessageSource#of(MimeMessage)}: the message streamed by
-	 * {@link #writeWithoutBcc}, or written ahead by {@code prepareToWrite} and then sent from memory.
+	 * {@link #writeWithoutBcc}; or, asked {@code preparedToWrite}, written ahead into memory and
+	 * given as a source of those bytes, to be sent once.
 	 */
 	public static MessageSource sourceOf(MimeMessage message) {
 		Objects.requireNonNull(message, "message");
 		return new MessageSource() {
-
-			/** The message written ahead, until it is sent; {@code null} when it was not, or is sent. */
-			private @Nullable BoundedBuffer prepared;
 
 			@Override
 			public long size() {
@@ -120,19 +118,20 @@ public final class MimeMessages {
 			}
 
 			@Override
-			public void prepareToWrite() {
-				this.prepared = writeAheadWithoutBcc(message);
+			public MessageSource preparedToWrite() {
+				BoundedBuffer buffer = new BoundedBuffer();
+				try {
+					writeWithoutBcc(message, buffer);
+				}
+				catch (IOException | RuntimeException ex) {
+					// Too large to keep, or not writable: streamed, and writeTo reports any failure.
+					return this;
+				}
+				return new WrittenAhead(buffer);
 			}
 
 			@Override
 			public void writeTo(OutputStream out) throws IOException {
-				BoundedBuffer bytes = this.prepared;
-				if (bytes != null) {
-					// Once: a second attempt writes the message anew, as one without this would.
-					this.prepared = null;
-					bytes.writeTo(out);
-					return;
-				}
 				writeWithoutBcc(message, out);
 			}
 
@@ -144,19 +143,24 @@ public final class MimeMessages {
 		};
 	}
 
-	/**
-	 * The message as {@link #writeWithoutBcc} writes it, or {@code null} when it is longer than
-	 * {@link #MAX_PREPARED_BYTES} or cannot be written (writing it again reports why).
-	 */
-	private static @Nullable BoundedBuffer writeAheadWithoutBcc(MimeMessage message) {
-		BoundedBuffer buffer = new BoundedBuffer();
-		try {
-			writeWithoutBcc(message, buffer);
-			return buffer;
+	/** A Jakarta Mail message written ahead: its bytes, written from the buffer without a copy. */
+	private record WrittenAhead(BoundedBuffer bytes) implements MessageSource {
+
+		@Override
+		public long size() {
+			return this.bytes.size();
 		}
-		catch (IOException | RuntimeException ex) {
-			return null;
+
+		@Override
+		public void writeTo(OutputStream out) throws IOException {
+			this.bytes.writeTo(out);
 		}
+
+		@Override
+		public String toString() {
+			return "MessageSource[MimeMessage, written ahead, " + this.bytes.size() + " bytes]";
+		}
+
 	}
 
 	/** A byte buffer that refuses to grow past {@link #MAX_PREPARED_BYTES}. */

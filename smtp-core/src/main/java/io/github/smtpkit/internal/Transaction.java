@@ -21,6 +21,16 @@ record Transaction(String from, List<String> to, PreparedCommand mail, List<Prep
 		return !this.chunked;
 	}
 
+	/**
+	 * This transaction with its message {@linkplain MessageSource#preparedToWrite() prepared to
+	 * write}: asked once its commands are on the wire, while their replies are on their way.
+	 */
+	Transaction preparedToWrite() {
+		MessageSource prepared = this.source.preparedToWrite();
+		return (prepared == this.source) ? this : new Transaction(this.from, this.to, this.mail, this.rcpts, prepared,
+				this.shown, this.chunked, this.requireAllRecipients);
+	}
+
 	/** How many commands a pipelined group of it holds: MAIL, each RCPT and perhaps DATA. */
 	int groupSize() {
 		return 1 + this.rcpts.size() + (dataInGroup() ? 1 : 0);

@@ -139,11 +139,10 @@ public final class TransactionBatch {
 			this.current = index;
 			begun = queue(index);
 		}
-		this.transaction = begun;
 		this.wire.flush();
 		this.answeredBefore = 0;
 		// While the group's replies are on their way.
-		begun.source().prepareToWrite();
+		this.transaction = begun.preparedToWrite();
 		return true;
 	}
 
@@ -194,11 +193,9 @@ public final class TransactionBatch {
 			following = queue(followingIndex);
 		}
 		this.wire.flush();
-		this.written = new Written(replies.refused(), following, followingIndex);
-		if (following != null) {
-			// While this message's outcome and the next one's group replies are on their way.
-			following.source().prepareToWrite();
-		}
+		// While this message's outcome and the next one's group replies are on their way.
+		this.written = new Written(replies.refused(), (following != null) ? following.preparedToWrite() : null,
+				followingIndex);
 		return true;
 	}
 

@@ -303,12 +303,12 @@ public final class TransactionEngine {
 		}
 		this.wire.flush();
 		// While the group's replies are on their way.
-		transaction.source().prepareToWrite();
-		GroupReplies replies = readGroupReplies(transaction, 0);
-		if (transaction.chunked()) {
-			return outcome(bdat(transaction.source()), replies.refused(), true);
+		Transaction writing = transaction.preparedToWrite();
+		GroupReplies replies = readGroupReplies(writing, 0);
+		if (writing.chunked()) {
+			return outcome(bdat(writing.source()), replies.refused(), true);
 		}
-		writeMessageOf(transaction, replies.dataReply(), true);
+		writeMessageOf(writing, replies.dataReply(), true);
 		return outcome(readMessageOutcome(), replies.refused(), true);
 	}
 

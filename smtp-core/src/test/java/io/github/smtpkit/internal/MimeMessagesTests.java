@@ -109,26 +109,38 @@ class MimeMessagesTests {
 
 
 	@Test
-	void aMessageWrittenAheadIsSentFromMemoryByteForByteAsStreamedAndOnlyOnce() throws Exception {
+	void aMessageWrittenAheadIsSentFromMemoryByteForByteAsStreamed() throws Exception {
 		MimeMessage message = multipartWithAttachment(300);
 		CountingDataSource attachment = attachmentOf(message);
 		byte[] streamed = MimeMessages.toBytesWithoutBcc(message);
-		int readsToStream = attachment.reads;
+		int readsBefore = attachment.reads;
 
 		MessageSource source = MimeMessages.sourceOf(message);
-		source.prepareToWrite();
-		int readsAhead = attachment.reads - readsToStream;
-		ByteArrayOutputStream first = new ByteArrayOutputStream();
-		source.writeTo(first);
+		MessageSource prepared = source.preparedToWrite();
+		int readsAhead = attachment.reads - readsBefore;
+		ByteArrayOutputStream written = new ByteArrayOutputStream();
+		prepared.writeTo(written);
 
-		assertThat(first.toByteArray()).isEqualTo(streamed);
+		assertThat(written.toByteArray()).isEqualTo(streamed);
+		assertThat(prepared.size()).isEqualTo(streamed.length);
 		// Written ahead once; sending it read nothing more.
-		assertThat(attachment.reads - readsToStream).isEqualTo(readsAhead).isPositive();
-		// A second attempt (after a dead connection) writes the message anew, the same.
-		ByteArrayOutputStream second = new ByteArrayOutputStream();
-		source.writeTo(second);
-		assertThat(second.toByteArray()).isEqualTo(streamed);
-		assertThat(attachment.reads - readsToStream).isGreaterThan(readsAhead);
+		assertThat(attachment.reads - readsBefore).isEqualTo(readsAhead).isPositive();
+	}
+
+	@Test
+	void whatWasWrittenAheadAndNotSentNeverReachesALaterAttempt() throws Exception {
+		MimeMessage message = multipartWithAttachment(300);
+		MessageSource source = MimeMessages.sourceOf(message);
+		// Written ahead for an attempt whose recipients were refused: not sent.
+		source.preparedToWrite();
+		message.setSubject("changed before the next attempt");
+		message.saveChanges();
+
+		ByteArrayOutputStream written = new ByteArrayOutputStream();
+		source.writeTo(written);
+
+		assertThat(written.toByteArray()).isEqualTo(MimeMessages.toBytesWithoutBcc(message));
+		assertThat(written.toString(StandardCharsets.US_ASCII)).contains("Subject: changed before the next attempt");
 	}
 
 	@Test
@@ -138,10 +150,11 @@ class MimeMessagesTests {
 		assertThat(streamed.length).isGreaterThan(MimeMessages.MAX_PREPARED_BYTES);
 
 		MessageSource source = MimeMessages.sourceOf(message);
-		source.prepareToWrite();
+		MessageSource prepared = source.preparedToWrite();
 		ByteArrayOutputStream written = new ByteArrayOutputStream();
-		source.writeTo(written);
+		prepared.writeTo(written);
 
+		assertThat(prepared).isSameAs(source);
 		assertThat(written.toByteArray()).isEqualTo(streamed);
 	}
 
@@ -151,9 +164,10 @@ class MimeMessagesTests {
 		attachmentOf(message).failing = true;
 
 		MessageSource source = MimeMessages.sourceOf(message);
-		source.prepareToWrite();
+		MessageSource prepared = source.preparedToWrite();
 
-		assertThatIOException().isThrownBy(() -> source.writeTo(new ByteArrayOutputStream()))
+		assertThat(prepared).isSameAs(source);
+		assertThatIOException().isThrownBy(() -> prepared.writeTo(new ByteArrayOutputStream()))
 			.withStackTraceContaining("the attachment cannot be read");
 	}
 

@@ -45,8 +45,9 @@ public final class MimeMessageSource implements MessageSource {
 	}
 
 	@Override
-	public void prepareToWrite() {
-		this.source.prepareToWrite();
+	public MessageSource preparedToWrite() {
+		MessageSource prepared = this.source.preparedToWrite();
+		return (prepared == this.source) ? this : prepared;
 	}
 
 	@Override
